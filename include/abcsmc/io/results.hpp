@@ -1,0 +1,61 @@
+#pragma once
+/// HDF5 results files: written by one process (the master), one generation at a time, readable
+/// at any moment (also while the run is going and after a crash). Layout: README "Results file".
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "abcsmc/core/population.hpp"
+#include "abcsmc/core/types.hpp"
+
+namespace abcsmc::io {
+
+/// What a results file says about the whole run.
+struct RunHeader {
+  std::string software_version;
+  std::uint64_t seed = 0;
+  std::string created;                                   ///< ISO 8601 UTC
+  std::string config_yaml;                               ///< resolved config
+  std::string sampler;                                   ///< e.g. "threads"
+  std::string scheduling;                                ///< "dynamic" | "static"
+  std::uint64_t batch_size = 0;
+  std::uint64_t workers = 0;                             ///< threads, ranks or worker processes
+  std::uint64_t population_size = 0;
+  std::vector<std::string> model_names;
+  std::vector<double> model_prior_probabilities;
+  std::vector<std::vector<std::string>> model_parameter_names;  ///< per model, theta order
+  StatNames stat_names;
+  Vector observed;
+};
+
+/// Parameter names of all models, each once, in order of first appearance (the csv columns).
+std::vector<std::string> parameter_union(const RunHeader& header);
+
+/// Appends generations to a results file. Each append is atomic: readers and a crash see the
+/// file either without or with the whole generation.
+class ResultsWriter {
+ public:
+  /// Creates `path` with the header. @throws IoError if it exists and !overwrite, or on failure.
+  ResultsWriter(std::string path, const RunHeader& header, bool overwrite);
+  /// Adds generation record.t. @throws IoError.
+  void append(const GenerationRecord& record);
+  /// Marks the run finished with the reason it stopped. @throws IoError.
+  void finish(const std::string& stop_reason);
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  RunHeader header_;
+};
+
+/// Everything in a results file.
+struct ResultsFile {
+  RunHeader header;
+  std::vector<GenerationRecord> generations;  ///< complete generations, t ascending
+  std::string stop_reason;                    ///< empty while running or after a crash
+};
+
+/// Reads a results file (works while a run is writing it). @throws IoError.
+ResultsFile read_results(const std::string& path);
+
+}  // namespace abcsmc::io

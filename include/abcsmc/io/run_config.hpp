@@ -1,0 +1,93 @@
+#pragma once
+/// The whole run as a plain value: what the YAML file says, with defaults filled in.
+/// Defaults live in the member initialisers; config/REFERENCE.md documents each key.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abcsmc/core/distance.hpp"
+#include "abcsmc/core/epsilon.hpp"
+#include "abcsmc/core/stopping.hpp"
+#include "abcsmc/core/transition.hpp"
+#include "abcsmc/models/builtin.hpp"
+
+namespace abcsmc::io {
+
+/// One parameter and its prior, e.g. `theta: {type: normal, mean: 0, sd: 1}`.
+struct ParameterSpec {
+  std::string name;
+  std::string type;
+  std::map<std::string, double> params;
+  int line = 0;  ///< 1-based line in the config file (0 = unknown)
+};
+
+/// One model (a run has one, or several for model selection).
+struct ModelSpec {
+  std::string name;                 ///< display name; defaults to the builtin name
+  std::string builtin;              ///< built-in model name
+  ModelOptions options;
+  DelaySpec delay;
+  double prior_probability = 1.0;   ///< normalised over models after loading
+  std::vector<ParameterSpec> parameters;
+  int line = 0;
+};
+
+/// One observed statistic (scalar or array), in file order.
+struct ObservedStat {
+  std::string name;
+  std::vector<double> values;
+  bool is_array = false;
+};
+
+/// `sampler:` section. CLI flags override it.
+struct SamplerSpec {
+  std::string type = "auto";          ///< auto | single | threads (mpi, redis: later)
+  std::string scheduling = "dynamic"; ///< dynamic | static
+  std::size_t batch_size = 0;         ///< evaluations per claim; 0 = automatic
+  std::size_t threads = 0;            ///< 0 = all cores
+};
+
+/// `output:` section.
+struct OutputSpec {
+  std::string path = "abcsmc_results.h5";
+  bool store_stats = true;  ///< write each particle's summary statistics
+};
+
+struct RunConfig {
+  std::string source_file;              ///< where it was read from (for messages)
+  std::optional<std::uint64_t> seed;    ///< empty = "auto" (resolved by the CLI and recorded)
+  std::size_t population_size = 1000;
+  std::vector<ModelSpec> models;
+  std::vector<ObservedStat> observed;
+  DistanceSpec distance;
+  EpsilonSpec epsilon;
+  TransitionSpec transition;
+  StopSpec stop;
+  SamplerSpec sampler;
+  OutputSpec output;
+};
+
+/// All problems found in a config file, each "file:line: message".
+class ConfigErrors : public ConfigError {
+ public:
+  explicit ConfigErrors(std::vector<std::string> messages);
+  const std::vector<std::string>& messages() const { return messages_; }
+
+ private:
+  std::vector<std::string> messages_;
+};
+
+/// Reads and validates a config file.
+/// @throws ConfigErrors listing every problem (unknown keys with "did you mean", wrong types,
+///         bad values, observed names the model does not produce, unreadable file).
+RunConfig load_config(const std::string& path);
+
+/// Same from text; `source_name` is used in messages in place of a file name.
+RunConfig parse_config(const std::string& yaml_text, const std::string& source_name);
+
+/// The resolved config as YAML (every key, defaults filled in), parseable by parse_config.
+std::string to_yaml(const RunConfig& config);
+
+}  // namespace abcsmc::io
