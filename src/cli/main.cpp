@@ -1,2 +1,75 @@
-// Placeholder until the CLI lands.
-int main() { return 0; }
+// abcsmc command line: parses arguments (CLI11) and dispatches to the subcommands.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace abcsmc::cli;
+  CLI::App app{
+      "abcsmc: likelihood-free Bayesian inference by ABC-SMC (approximate Bayesian computation "
+      "with sequential Monte Carlo).\n"
+      "Run a YAML config with `abcsmc run CONFIG`; inspect its HDF5 results with `abcsmc inspect "
+      "FILE`. Exit status: 0 success, 1 run failure, 2 usage or config error."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("abcsmc ") + ABCSMC_VERSION_STRING);
+  std::string log_level = "info";
+  bool quiet = false;
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.add_flag("-q,--quiet", quiet, "Only warnings and errors (no per-generation progress)");
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes");
+  run_cmd->add_option("config", run.config, "Run config (YAML); see config/REFERENCE.md")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("-o,--output", run.output, "Results file (HDF5); overrides output.path");
+  run_cmd->add_option("--seed", run.seed, "Random seed; overrides the config's seed");
+  run_cmd->add_flag("--resume", run.resume,
+                    "Continue from the last complete generation in the output (not yet available)");
+  run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
+  run_cmd->add_option("--sampler", run.sampler, "single or threads (default: threads on all cores)")
+      ->check(CLI::IsMember({"single", "threads", "mpi", "redis"}));
+  run_cmd->add_option("--scheduling", run.scheduling,
+                      "dynamic (work stealing, default) or static (blocks of particle slots)")
+      ->check(CLI::IsMember({"static", "dynamic"}));
+  run_cmd->add_option("--batch-size", run.batch_size,
+                      "Dynamic scheduling: evaluations per claim (0 = automatic)");
+  run_cmd->add_option("--threads", run.threads, "Threads for the threads sampler (0 = all cores)");
+
+  std::string validate_config;
+  auto* validate_cmd = app.add_subcommand(
+      "validate", "Check a config and print every problem with file:line (exit 2 if any)");
+  validate_cmd->add_option("config", validate_config, "Run config (YAML)")->required();
+
+  InspectOptions inspect;
+  auto* inspect_cmd = app.add_subcommand(
+      "inspect", "Show a results file: per-generation table and posterior summary, or particles "
+                 "as csv/json. Works while the run is still writing");
+  inspect_cmd->add_option("file", inspect.file, "Results file (HDF5)")->required();
+  inspect_cmd->add_option("-g,--generation", inspect.generation, "Generation number or 'last'")
+      ->capture_default_str();
+  inspect_cmd->add_option("-f,--format", inspect.format,
+                          "table (summary), csv or json (one record per particle)")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+
+  auto* models_cmd = app.add_subcommand("models", "List the built-in models and their options");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kSuccess : kUsageError;
+  }
+  setup_logging(log_level, quiet);
+  if (*run_cmd) return run_command(run);
+  if (*validate_cmd) return validate_command(validate_config);
+  if (*inspect_cmd) return inspect_command(inspect);
+  if (*models_cmd) return models_command();
+  return kUsageError;
+}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "abcsmc/core/distance.hpp"
+#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/stopping.hpp"
 #include "abcsmc/core/transition.hpp"

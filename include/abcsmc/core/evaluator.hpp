@@ -1,0 +1,54 @@
+#pragma once
+/// One candidate evaluation: propose, simulate, measure. A pure function of the generation
+/// context and the stream id, so any thread, rank or worker computes the same result.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "abcsmc/core/distance.hpp"
+#include "abcsmc/core/problem.hpp"
+#include "abcsmc/core/rng.hpp"
+#include "abcsmc/core/transition.hpp"
+
+namespace abcsmc {
+
+/// Everything a worker needs for one generation (plain data; DESIGN.md section 3).
+struct GenerationContext {
+  std::uint64_t seed = 0;
+  std::uint32_t t = 0;
+  double epsilon = 0.0;
+  bool calibration = false;  ///< prior simulations before generation 0 (always accepted)
+  bool from_prior = true;    ///< generation 0: sample models and parameters from their priors
+  std::vector<double> model_probabilities;                    ///< previous population, per model
+  std::vector<std::shared_ptr<const Transition>> transitions;  ///< per model; null = dead model
+  std::shared_ptr<const Distance> distance;
+};
+
+/// Result of one candidate evaluation.
+struct EvalResult {
+  std::uint64_t index = 0;    ///< evaluation index (dynamic) or particle slot (static)
+  std::uint64_t attempt = 0;  ///< static scheduling: attempt number within the slot
+  std::uint32_t model = 0;
+  Vector theta;
+  Vector stats;               ///< observed statistics only, in distance order
+  double distance = 0.0;
+  bool accepted = false;
+  bool failed = false;        ///< the simulation failed (ModelError); never accepted
+};
+
+class Evaluator {
+ public:
+  Evaluator(std::shared_ptr<const Problem> problem, double model_stay_probability);
+
+  /// Evaluates the candidate whose randomness is stream `id`. Any thread.
+  /// @throws Error for engine faults; model failures are reported in EvalResult::failed.
+  EvalResult evaluate(const GenerationContext& ctx, const StreamId& id) const;
+
+  const Problem& problem() const { return *problem_; }
+
+ private:
+  std::shared_ptr<const Problem> problem_;
+  ModelKernel model_kernel_;
+};
+
+}  // namespace abcsmc

@@ -1,0 +1,37 @@
+#pragma once
+/// The inference problem: candidate models with their priors, and the observed data.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "abcsmc/core/model.hpp"
+#include "abcsmc/core/prior.hpp"
+#include "abcsmc/core/types.hpp"
+
+namespace abcsmc {
+
+/// One candidate model (a run without model selection has exactly one).
+struct ModelEntry {
+  std::string name;
+  Prior prior;
+  std::shared_ptr<const Model> model;
+  double prior_probability = 1.0;  ///< normalised over the problem's models
+  /// For each observed statistic, its position in the model's flattened output.
+  std::vector<std::size_t> stat_selection;
+  /// True when stat_selection is 0, 1, ..., k-1 over all model outputs (no copy needed).
+  bool selection_is_identity = true;
+  /// Total size of the model's flattened output (set by bind_statistics).
+  std::size_t output_size = 0;
+};
+
+struct Problem {
+  std::vector<ModelEntry> models;
+  StatNames stat_names;  ///< observed statistics, flattened, in distance order
+  Vector observed;
+
+  /// Fills each model's stat_selection from its statistics() and stat_names.
+  /// @throws ConfigError when a model does not produce an observed statistic.
+  void bind_statistics();
+};
+
+}  // namespace abcsmc

@@ -1,0 +1,22 @@
+#pragma once
+/// Turns a validated RunConfig into the engine's objects.
+#include <cstdint>
+#include <memory>
+
+#include "abcsmc/core/problem.hpp"
+#include "abcsmc/core/smc.hpp"
+#include "abcsmc/io/run_config.hpp"
+#include "abcsmc/io/results.hpp"
+
+namespace abcsmc::io {
+
+/// Models, priors and observed data of `config`. @throws ConfigError.
+std::shared_ptr<Problem> build_problem(const RunConfig& config);
+
+/// Algorithm settings of `config` with the given resolved seed.
+SmcSettings build_settings(const RunConfig& config, const Problem& problem, std::uint64_t seed);
+
+/// Results header for a run of `config` (sampler fields are left for the caller).
+RunHeader build_header(const RunConfig& config, const Problem& problem, std::uint64_t seed);
+
+}  // namespace abcsmc::io

@@ -1,0 +1,725 @@
+#include "abcsmc/core/distribution.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "abcsmc/core/error.hpp"
+#include "abcsmc/core/suggest.hpp"
+
+namespace abcsmc {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log(sqrt(2 pi))
+constexpr double kSqrt1_2 = 0.70710678118654752440;     // 1 / sqrt(2)
+constexpr double kSqrt2 = 1.41421356237309504880;
+constexpr double kSqrt2Pi = 2.50662827463100050242;
+
+/// Compact number formatting for messages: 12 significant digits, no trailing zeros.
+std::string num(double x) {
+  std::ostringstream os;
+  os << std::setprecision(12) << x;
+  return os.str();
+}
+
+/// (a - 1) * log(x) with the convention 0 * log(0) = 0.
+double xlogy(double a, double x) { return a == 0.0 ? 0.0 : a * std::log(x); }
+
+// ------------------------------------------------------------------------------------------------
+// Standard normal helpers.
+
+double norm_log_pdf(double z) { return -0.5 * z * z - kLogSqrt2Pi; }
+/// Phi(z) = P(Z <= z), accurate in the lower tail.
+double norm_cdf(double z) { return 0.5 * std::erfc(-z * kSqrt1_2); }
+/// Q(z) = P(Z > z), accurate in the upper tail.
+double norm_upper(double z) { return 0.5 * std::erfc(z * kSqrt1_2); }
+
+/// log Q(x), accurate (no underflow) for any x: erfc below 5, Laplace's continued fraction for
+/// the Mills ratio R(x) = Q(x) / phi(x) above.
+double log_norm_upper(double x) {
+  if (x < 5.0) return std::log(norm_upper(x));
+  if (x == kInf) return -kInf;
+  // R(x) = 1 / (x + 1 / (x + 2 / (x + 3 / (x + ...)))), evaluated backwards from a fixed depth.
+  double t = x;
+  for (int k = 80; k >= 1; --k) t = x + k / t;
+  return norm_log_pdf(x) - std::log(t);
+}
+
+/// Inverse of Phi: Acklam's rational approximation refined by one Halley step on erfc, which
+/// gives full double precision. p <= 0 -> -inf, p >= 1 -> +inf.
+double norm_quantile(double p) {
+  if (!(p > 0.0)) return p == 0.0 ? -kInf : kNaN;
+  if (!(p < 1.0)) return p == 1.0 ? kInf : kNaN;
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                                 -2.759285104469687e+02, 1.383577518672690e+02,
+                                 -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                                 -1.556989798598866e+02, 6.680131188771972e+01,
+                                 -1.328068155288572e+01};
+  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                                 -2.400758277161838e+00, -2.549732539343734e+00,
+                                 4.374664141464968e+00,  2.938163982698783e+00};
+  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
+                                 2.445134137142996e+00, 3.754408661907416e+00};
+  constexpr double p_low = 0.02425;
+  double x = 0.0;
+  if (p < p_low) {
+    const double q = std::sqrt(-2.0 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  } else if (p <= 1.0 - p_low) {
+    const double q = p - 0.5;
+    const double r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+  } else {
+    const double q = std::sqrt(-2.0 * std::log1p(-p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  }
+  // Halley refinement. In the upper half work with the upper tail to keep relative accuracy.
+  for (int it = 0; it < 2; ++it) {
+    double e = 0.0;
+    if (x <= 0.0) {
+      e = norm_cdf(x) - p;
+    } else {
+      e = (1.0 - p) - norm_upper(x);  // = Phi(x) - p, to the precision p itself has
+    }
+    const double u = e * kSqrt2Pi * std::exp(0.5 * x * x);
+    x = x - u / (1.0 + 0.5 * x * u);
+  }
+  return x;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Regularised incomplete gamma and beta functions (Numerical Recipes style).
+
+constexpr double kEps = 1e-16;
+constexpr double kFpMin = 1e-300;
+
+/// P(a, x) = gamma(a, x) / Gamma(a); `lga` = lgamma(a).
+double reg_lower_gamma(double a, double x, double lga) {
+  if (!(x > 0.0)) return 0.0;
+  if (x == kInf) return 1.0;
+  const double log_front = -x + a * std::log(x) - lga;
+  if (x < a + 1.0) {
+    double ap = a;
+    double del = 1.0 / a;
+    double sum = del;
+    for (int n = 0; n < 100000; ++n) {
+      ap += 1.0;
+      del *= x / ap;
+      sum += del;
+      if (std::abs(del) < std::abs(sum) * kEps) break;
+    }
+    return std::min(1.0, sum * std::exp(log_front));
+  }
+  // Continued fraction for Q(a, x) (modified Lentz).
+  double bb = x + 1.0 - a;
+  double cc = 1.0 / kFpMin;
+  double dd = 1.0 / bb;
+  double h = dd;
+  for (int i = 1; i < 100000; ++i) {
+    const double an = -i * (i - a);
+    bb += 2.0;
+    dd = an * dd + bb;
+    if (std::abs(dd) < kFpMin) dd = kFpMin;
+    cc = bb + an / cc;
+    if (std::abs(cc) < kFpMin) cc = kFpMin;
+    dd = 1.0 / dd;
+    const double del = dd * cc;
+    h *= del;
+    if (std::abs(del - 1.0) < kEps) break;
+  }
+  return std::max(0.0, 1.0 - std::exp(log_front) * h);
+}
+
+/// Continued fraction of the incomplete beta function (modified Lentz).
+double beta_cf(double a, double b, double x) {
+  const double qab = a + b;
+  const double qap = a + 1.0;
+  const double qam = a - 1.0;
+  double c = 1.0;
+  double d = 1.0 - qab * x / qap;
+  if (std::abs(d) < kFpMin) d = kFpMin;
+  d = 1.0 / d;
+  double h = d;
+  for (int m = 1; m < 100000; ++m) {
+    const int m2 = 2 * m;
+    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1.0 + aa * d;
+    if (std::abs(d) < kFpMin) d = kFpMin;
+    c = 1.0 + aa / c;
+    if (std::abs(c) < kFpMin) c = kFpMin;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1.0 + aa * d;
+    if (std::abs(d) < kFpMin) d = kFpMin;
+    c = 1.0 + aa / c;
+    if (std::abs(c) < kFpMin) c = kFpMin;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::abs(del - 1.0) < kEps) break;
+  }
+  return h;
+}
+
+/// I_x(a, b); `lbeta` = log B(a, b).
+double reg_inc_beta(double a, double b, double x, double lbeta) {
+  if (!(x > 0.0)) return 0.0;
+  if (!(x < 1.0)) return 1.0;
+  const double log_front = a * std::log(x) + b * std::log1p(-x) - lbeta;
+  if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_cf(a, b, x) / a;
+  return 1.0 - std::exp(log_front) * beta_cf(b, a, 1.0 - x) / b;
+}
+
+/// Smallest x in [lo, hi] with cdf(x) >= p for a continuous distribution: safeguarded Newton
+/// (using the density) with bisection, geometric bisection on wide positive brackets. Requires
+/// cdf(lo) <= p <= cdf(hi). Bounded number of iterations.
+template <class Cdf, class LogPdf>
+double solve_quantile(double p, double lo, double hi, double x, const Cdf& cdf,
+                      const LogPdf& log_pdf) {
+  if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+  for (int it = 0; it < 2000; ++it) {
+    const double f = cdf(x) - p;
+    if (f == 0.0) return x;
+    if (f < 0.0) {
+      lo = x;
+    } else {
+      hi = x;
+    }
+    if (!(hi - lo > 2.0 * std::numeric_limits<double>::epsilon() * std::abs(hi))) break;
+    double next = x - f / std::exp(log_pdf(x));
+    if (!(next > lo && next < hi)) {
+      if (lo > 0.0 && hi / lo > 16.0) {
+        next = std::sqrt(lo) * std::sqrt(hi);
+      } else if (lo <= 0.0 && hi > 0.0 && hi > 16.0 * -lo && lo >= -kFpMin) {
+        next = hi / 16.0;  // walk down towards a support boundary at 0 geometrically
+      } else {
+        next = 0.5 * (lo + hi);
+      }
+    } else if (std::abs(next - x) <= 4.0 * std::numeric_limits<double>::epsilon() *
+                                         std::abs(x)) {
+      return next;
+    }
+    x = next;
+  }
+  return hi;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The distributions.
+
+class UniformDist final : public Distribution {
+ public:
+  UniformDist(double low, double high)
+      : low_(low), high_(high), log_density_(-std::log(high - low)) {}
+  double sample(Rng& rng) const override {
+    return std::min(high_, low_ + (high_ - low_) * rng.uniform());
+  }
+  double log_pdf(double x) const override {
+    return (x >= low_ && x <= high_) ? log_density_ : -kInf;
+  }
+  double cdf(double x) const override {
+    if (x <= low_) return 0.0;
+    if (x >= high_) return 1.0;
+    return (x - low_) / (high_ - low_);
+  }
+  double quantile(double p) const override {
+    return std::clamp(low_ + p * (high_ - low_), low_, high_);
+  }
+  double mean() const override { return 0.5 * (low_ + high_); }
+  double variance() const override { return (high_ - low_) * (high_ - low_) / 12.0; }
+  std::string type() const override { return "uniform"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"low", low_}, {"high", high_}};
+  }
+
+ private:
+  double low_, high_, log_density_;
+};
+
+class NormalDist final : public Distribution {
+ public:
+  NormalDist(double mean, double sd)
+      : mean_(mean), sd_(sd), inv_sd_(1.0 / sd), log_norm_(-std::log(sd) - kLogSqrt2Pi) {}
+  double sample(Rng& rng) const override { return mean_ + sd_ * rng.normal(); }
+  double log_pdf(double x) const override {
+    const double z = (x - mean_) * inv_sd_;
+    const double r = log_norm_ - 0.5 * z * z;
+    return r == r ? r : -kInf;  // NaN input -> -inf
+  }
+  double cdf(double x) const override { return norm_cdf((x - mean_) / sd_); }
+  double quantile(double p) const override { return mean_ + sd_ * norm_quantile(p); }
+  double mean() const override { return mean_; }
+  double variance() const override { return sd_ * sd_; }
+  std::string type() const override { return "normal"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"mean", mean_}, {"sd", sd_}};
+  }
+
+ private:
+  double mean_, sd_, inv_sd_, log_norm_;
+};
+
+class LogNormalDist final : public Distribution {
+ public:
+  LogNormalDist(double mu, double sigma)
+      : mu_(mu), sigma_(sigma), log_norm_(-std::log(sigma) - kLogSqrt2Pi) {}
+  double sample(Rng& rng) const override { return std::exp(mu_ + sigma_ * rng.normal()); }
+  double log_pdf(double x) const override {
+    if (!(x > 0.0) || x == kInf) return -kInf;
+    const double lx = std::log(x);
+    const double z = (lx - mu_) / sigma_;
+    return log_norm_ - lx - 0.5 * z * z;
+  }
+  double cdf(double x) const override {
+    if (!(x > 0.0)) return 0.0;
+    return norm_cdf((std::log(x) - mu_) / sigma_);
+  }
+  double quantile(double p) const override { return std::exp(mu_ + sigma_ * norm_quantile(p)); }
+  double mean() const override { return std::exp(mu_ + 0.5 * sigma_ * sigma_); }
+  double variance() const override {
+    return std::expm1(sigma_ * sigma_) * std::exp(2.0 * mu_ + sigma_ * sigma_);
+  }
+  std::string type() const override { return "lognormal"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"mu", mu_}, {"sigma", sigma_}};
+  }
+
+ private:
+  double mu_, sigma_, log_norm_;
+};
+
+class LogUniformDist final : public Distribution {
+ public:
+  LogUniformDist(double low, double high)
+      : low_(low), high_(high), log_ratio_(std::log(high / low)),
+        log_log_ratio_(std::log(std::log(high / low))) {}
+  double sample(Rng& rng) const override { return quantile(rng.uniform()); }
+  double log_pdf(double x) const override {
+    if (!(x >= low_ && x <= high_)) return -kInf;
+    return -std::log(x) - log_log_ratio_;
+  }
+  double cdf(double x) const override {
+    if (x <= low_) return 0.0;
+    if (x >= high_) return 1.0;
+    return std::log(x / low_) / log_ratio_;
+  }
+  double quantile(double p) const override {
+    return std::clamp(low_ * std::exp(p * log_ratio_), low_, high_);
+  }
+  double mean() const override { return (high_ - low_) / log_ratio_; }
+  double variance() const override {
+    const double m = mean();
+    return (high_ * high_ - low_ * low_) / (2.0 * log_ratio_) - m * m;
+  }
+  std::string type() const override { return "loguniform"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"low", low_}, {"high", high_}};
+  }
+
+ private:
+  double low_, high_, log_ratio_, log_log_ratio_;
+};
+
+/// Normal(mean, sd) restricted to [low, high] (bounds may be infinite). Everything is computed in
+/// standard units z = (x - mean) / sd on [a, b]. When the interval lies in one tail, the upper
+/// tail function Q is used in log space (log_norm_upper), so intervals far out in a tail (a = 40)
+/// work; the lower tail is handled by mirroring. Sampling is inverse-cdf and never loops.
+class TruncatedNormalDist final : public Distribution {
+ public:
+  TruncatedNormalDist(double mean, double sd, double low, double high)
+      : mean_(mean), sd_(sd), low_(low), high_(high), a_((low - mean) / sd),
+        b_((high - mean) / sd) {
+    if (a_ >= 0.0) {
+      mode_ = Mode::upper;
+      ta_ = a_;
+      tb_ = b_;
+    } else if (b_ <= 0.0) {
+      mode_ = Mode::lower;
+      ta_ = -b_;
+      tb_ = -a_;
+    } else {
+      mode_ = Mode::straddle;
+    }
+    if (mode_ == Mode::straddle) {
+      erf_a_ = std::erf(a_ * kSqrt1_2);
+      z_ = 0.5 * (std::erf(b_ * kSqrt1_2) - erf_a_);
+      log_z_ = std::log(z_);
+    } else {
+      log_qa_ = log_norm_upper(ta_);
+      r_ = std::exp(log_norm_upper(tb_) - log_qa_);
+      log_z_ = log_qa_ + std::log1p(-r_);
+    }
+    log_norm_ = -log_z_ - std::log(sd_) - kLogSqrt2Pi;
+  }
+
+  double sample(Rng& rng) const override { return from_std(std_quantile(rng.uniform())); }
+  double log_pdf(double x) const override {
+    if (!(x >= low_ && x <= high_)) return -kInf;
+    const double z = (x - mean_) / sd_;
+    return log_norm_ - 0.5 * z * z;
+  }
+  double cdf(double x) const override {
+    if (!(x > low_)) return 0.0;
+    if (!(x < high_)) return 1.0;
+    const double z = (x - mean_) / sd_;
+    double c = 0.0;
+    switch (mode_) {
+      case Mode::upper:
+        c = -std::expm1(log_norm_upper(z) - log_qa_) / (1.0 - r_);
+        break;
+      case Mode::lower:
+        c = (std::exp(log_norm_upper(-z) - log_qa_) - r_) / (1.0 - r_);
+        break;
+      case Mode::straddle:
+        c = 0.5 * (std::erf(z * kSqrt1_2) - erf_a_) / z_;
+        break;
+    }
+    return std::clamp(c, 0.0, 1.0);
+  }
+  double quantile(double p) const override { return from_std(std_quantile(p)); }
+  double mean() const override { return mean_ + sd_ * std_moments().first; }
+  double variance() const override { return sd_ * sd_ * std_moments().second; }
+  std::string type() const override { return "truncated_normal"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"mean", mean_}, {"sd", sd_}, {"low", low_}, {"high", high_}};
+  }
+
+ private:
+  enum class Mode { upper, lower, straddle };
+
+  double from_std(double z) const { return std::clamp(mean_ + sd_ * z, low_, high_); }
+
+  /// Solves log Q(y) = target for y in [ta, tb] by Newton's method. log Q is concave and
+  /// decreasing, so after the first step from ta the iterates approach the root monotonically
+  /// from the right; the iteration count is bounded.
+  double solve_upper(double target) const {
+    double y = ta_;
+    for (int it = 0; it < 200; ++it) {
+      const double lq = log_norm_upper(y);
+      const double f = lq - target;
+      if (f == 0.0) break;
+      const double slope = -std::exp(norm_log_pdf(y) - lq);  // d/dy log Q(y) = -phi / Q
+      double next = y - f / slope;
+      if (next > tb_) next = tb_;
+      if (next < ta_) next = ta_;
+      if (std::abs(next - y) <= 1e-15 * std::max(1.0, std::abs(y))) {
+        y = next;
+        break;
+      }
+      y = next;
+    }
+    return y;
+  }
+
+  double std_quantile(double p) const {
+    if (!(p > 0.0)) return a_;
+    if (!(p < 1.0)) return b_;
+    switch (mode_) {
+      case Mode::upper:
+        return solve_upper(log_qa_ + std::log1p(-p * (1.0 - r_)));
+      case Mode::lower:  // P(X <= x) = p  <=>  P(Y >= -x) = p with Y = -X on [ta, tb]
+        return -solve_upper(log_qa_ + std::log(r_ + p * (1.0 - r_)));
+      case Mode::straddle:
+        break;
+    }
+    const double p_lower = norm_cdf(a_) + p * z_;         // Phi(x)
+    const double p_upper = norm_upper(b_) + (1.0 - p) * z_;  // 1 - Phi(x)
+    double x = 0.0;
+    if (p_lower < 0.25) {
+      x = norm_quantile(p_lower);
+    } else if (p_upper < 0.25) {
+      x = -norm_quantile(p_upper);
+    } else {
+      // Central part: refine on erf, which is accurate near 0 (narrow intervals around the mean).
+      const double e = erf_a_ + 2.0 * p * z_;
+      x = norm_quantile(0.5 + 0.5 * e);
+      for (int it = 0; it < 3; ++it) {
+        const double g = std::erf(x * kSqrt1_2) - e;
+        x -= g / (2.0 * std::exp(norm_log_pdf(x)));
+      }
+    }
+    return std::clamp(x, a_, b_);
+  }
+
+  /// Mean and variance of the standardised truncated normal.
+  std::pair<double, double> std_moments() const {
+    const double pa = a_ == -kInf ? 0.0 : std::exp(norm_log_pdf(a_) - log_z_);
+    const double pb = b_ == kInf ? 0.0 : std::exp(norm_log_pdf(b_) - log_z_);
+    const double m = pa - pb;
+    const double apa = a_ == -kInf ? 0.0 : a_ * pa;
+    const double bpb = b_ == kInf ? 0.0 : b_ * pb;
+    const double v = 1.0 + apa - bpb - m * m;
+    return {m, std::max(v, 0.0)};
+  }
+
+  double mean_, sd_, low_, high_;
+  double a_, b_;
+  Mode mode_ = Mode::straddle;
+  double ta_ = 0.0, tb_ = 0.0;     // one-tail modes: the interval in upper-tail orientation
+  double log_qa_ = 0.0, r_ = 0.0;  // one-tail modes: log Q(ta), Q(tb) / Q(ta)
+  double erf_a_ = 0.0, z_ = 0.0;   // straddle mode: erf(a / sqrt 2), mass of [a, b]
+  double log_z_ = 0.0;             // log of the mass of [a, b]
+  double log_norm_ = 0.0;          // log density normalisation in x units
+};
+
+class BetaDist final : public Distribution {
+ public:
+  BetaDist(double a, double b)
+      : a_(a), b_(b), lbeta_(std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b)) {}
+  double sample(Rng& rng) const override { return rng.beta(a_, b_); }
+  double log_pdf(double x) const override {
+    if (!(x >= 0.0 && x <= 1.0)) return -kInf;
+    return xlogy(a_ - 1.0, x) + xlogy(b_ - 1.0, 1.0 - x) - lbeta_;
+  }
+  double cdf(double x) const override { return reg_inc_beta(a_, b_, x, lbeta_); }
+  double quantile(double p) const override {
+    if (!(p > 0.0)) return 0.0;
+    if (!(p < 1.0)) return 1.0;
+    return solve_quantile(
+        p, 0.0, 1.0, mean(), [this](double x) { return cdf(x); },
+        [this](double x) { return log_pdf(x); });
+  }
+  double mean() const override { return a_ / (a_ + b_); }
+  double variance() const override {
+    const double s = a_ + b_;
+    return a_ * b_ / (s * s * (s + 1.0));
+  }
+  std::string type() const override { return "beta"; }
+  std::map<std::string, double> parameters() const override { return {{"a", a_}, {"b", b_}}; }
+
+ private:
+  double a_, b_, lbeta_;
+};
+
+class GammaDist final : public Distribution {
+ public:
+  GammaDist(double shape, double scale)
+      : shape_(shape), scale_(scale), lgamma_shape_(std::lgamma(shape)),
+        log_norm_(-std::lgamma(shape) - shape * std::log(scale)) {}
+  double sample(Rng& rng) const override { return scale_ * rng.gamma(shape_); }
+  double log_pdf(double x) const override {
+    if (!(x >= 0.0) || x == kInf) return -kInf;
+    return log_norm_ + xlogy(shape_ - 1.0, x) - x / scale_;
+  }
+  double cdf(double x) const override { return reg_lower_gamma(shape_, x / scale_, lgamma_shape_); }
+  double quantile(double p) const override {
+    if (!(p > 0.0)) return 0.0;
+    if (!(p < 1.0)) return kInf;
+    double hi = mean() + 10.0 * std::sqrt(variance());
+    for (int i = 0; i < 2000 && cdf(hi) < p; ++i) hi *= 2.0;
+    return solve_quantile(
+        p, 0.0, hi, mean(), [this](double x) { return cdf(x); },
+        [this](double x) { return log_pdf(x); });
+  }
+  double mean() const override { return shape_ * scale_; }
+  double variance() const override { return shape_ * scale_ * scale_; }
+  std::string type() const override { return "gamma"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"shape", shape_}, {"scale", scale_}};
+  }
+
+ private:
+  double shape_, scale_, lgamma_shape_, log_norm_;
+};
+
+class ExponentialDist final : public Distribution {
+ public:
+  explicit ExponentialDist(double scale) : scale_(scale), log_scale_(std::log(scale)) {}
+  double sample(Rng& rng) const override { return rng.exponential(scale_); }
+  double log_pdf(double x) const override {
+    if (!(x >= 0.0) || x == kInf) return -kInf;
+    return -log_scale_ - x / scale_;
+  }
+  double cdf(double x) const override { return x <= 0.0 ? 0.0 : -std::expm1(-x / scale_); }
+  double quantile(double p) const override {
+    if (!(p < 1.0)) return kInf;
+    return -scale_ * std::log1p(-p);
+  }
+  double mean() const override { return scale_; }
+  double variance() const override { return scale_ * scale_; }
+  std::string type() const override { return "exponential"; }
+  std::map<std::string, double> parameters() const override { return {{"scale", scale_}}; }
+
+ private:
+  double scale_, log_scale_;
+};
+
+class DiscreteUniformDist final : public Distribution {
+ public:
+  DiscreteUniformDist(double low, double high)
+      : low_(low), high_(high), count_(high - low + 1.0), log_pmf_(-std::log(high - low + 1.0)) {}
+  double sample(Rng& rng) const override {
+    return low_ + static_cast<double>(rng.below(static_cast<std::uint64_t>(count_)));
+  }
+  double log_pdf(double x) const override {
+    if (!(x >= low_ && x <= high_) || x != std::floor(x)) return -kInf;
+    return log_pmf_;
+  }
+  double cdf(double x) const override {
+    if (x < low_) return 0.0;
+    if (x >= high_) return 1.0;
+    return (std::floor(x) - low_ + 1.0) / count_;
+  }
+  double quantile(double p) const override {
+    if (!(p > 0.0)) return low_;
+    if (!(p < 1.0)) return high_;
+    double k = std::clamp(low_ + std::ceil(p * count_) - 1.0, low_, high_);
+    // Guard against rounding in p * count: smallest k with cdf(k) >= p.
+    while (k > low_ && cdf(k - 1.0) >= p) k -= 1.0;
+    while (k < high_ && cdf(k) < p) k += 1.0;
+    return k;
+  }
+  double mean() const override { return 0.5 * (low_ + high_); }
+  double variance() const override { return (count_ * count_ - 1.0) / 12.0; }
+  bool is_integer() const override { return true; }
+  std::string type() const override { return "discrete_uniform"; }
+  std::map<std::string, double> parameters() const override {
+    return {{"low", low_}, {"high", high_}};
+  }
+
+ private:
+  double low_, high_, count_, log_pmf_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Validation.
+
+std::string and_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += (i + 1 == names.size()) ? " and " : ", ";
+    out += "'" + names[i] + "'";
+  }
+  return out;
+}
+
+[[noreturn]] void fail(const std::string& message) { throw ConfigError(message); }
+
+void need_positive(const std::string& type, const std::string& name, double v) {
+  if (!(v > 0.0)) fail(type + " needs " + name + " > 0, got " + name + " = " + num(v));
+}
+
+void need_less(const std::string& type, double low, double high) {
+  if (!(low < high)) {
+    fail(type + " needs low < high, got low = " + num(low) + ", high = " + num(high));
+  }
+}
+
+}  // namespace
+
+const std::vector<DistributionInfo>& distribution_types() {
+  static const std::vector<DistributionInfo> types = {
+      {"uniform", {"low", "high"}, "Uniform on [low, high]"},
+      {"normal", {"mean", "sd"}, "Normal(mean, sd)"},
+      {"lognormal", {"mu", "sigma"}, "log X ~ Normal(mu, sigma)"},
+      {"loguniform", {"low", "high"}, "log X uniform on [log low, log high], 0 < low < high"},
+      {"truncated_normal", {"mean", "sd", "low", "high"}, "Normal(mean, sd) cut to [low, high]"},
+      {"beta", {"a", "b"}, "Beta(a, b) on [0, 1]"},
+      {"gamma", {"shape", "scale"}, "Gamma(shape, scale), mean shape * scale"},
+      {"exponential", {"scale"}, "Exponential with mean scale"},
+      {"discrete_uniform", {"low", "high"}, "Integers low, low + 1, ..., high, equally likely"},
+  };
+  return types;
+}
+
+std::unique_ptr<Distribution> make_distribution(const std::string& type,
+                                                const std::map<std::string, double>& params) {
+  const auto& types = distribution_types();
+  const auto info = std::find_if(types.begin(), types.end(),
+                                 [&](const DistributionInfo& i) { return i.type == type; });
+  if (info == types.end()) {
+    std::vector<std::string> names;
+    for (const auto& i : types) names.push_back(i.type);
+    const std::string hint = did_you_mean(type, names);
+    fail("unknown prior type '" + type + "'." +
+         (hint.empty() ? " Known types are " + and_list(names) + "." : hint));
+  }
+  const auto& wanted = info->parameters;
+  for (const auto& [name, value] : params) {
+    if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) {
+      const std::string hint = did_you_mean(name, wanted);
+      fail(type + " has no parameter '" + name + "' (it takes " + and_list(wanted) + ")" +
+           (hint.empty() ? "" : "." + hint));
+    }
+  }
+  for (const auto& name : wanted) {
+    if (params.find(name) == params.end()) fail(type + " is missing parameter '" + name + "'");
+  }
+  const bool infinite_bounds_ok = type == "truncated_normal";
+  for (const auto& name : wanted) {
+    const double v = params.at(name);
+    const bool is_bound = name == "low" || name == "high";
+    if (std::isnan(v) || (std::isinf(v) && !(infinite_bounds_ok && is_bound))) {
+      fail(type + " needs a finite " + name + ", got " + name + " = " + num(v));
+    }
+  }
+  const auto p = [&](const char* name) { return params.at(name); };
+
+  if (type == "uniform") {
+    need_less(type, p("low"), p("high"));
+    if (!std::isfinite(p("high") - p("low"))) {
+      fail("uniform needs high - low to be finite, got low = " + num(p("low")) +
+           ", high = " + num(p("high")));
+    }
+    return std::make_unique<UniformDist>(p("low"), p("high"));
+  }
+  if (type == "normal") {
+    need_positive(type, "sd", p("sd"));
+    return std::make_unique<NormalDist>(p("mean"), p("sd"));
+  }
+  if (type == "lognormal") {
+    need_positive(type, "sigma", p("sigma"));
+    return std::make_unique<LogNormalDist>(p("mu"), p("sigma"));
+  }
+  if (type == "loguniform") {
+    if (!(p("low") > 0.0 && p("low") < p("high"))) {
+      fail("loguniform needs 0 < low < high, got low = " + num(p("low")) +
+           ", high = " + num(p("high")));
+    }
+    return std::make_unique<LogUniformDist>(p("low"), p("high"));
+  }
+  if (type == "truncated_normal") {
+    need_positive(type, "sd", p("sd"));
+    need_less(type, p("low"), p("high"));
+    return std::make_unique<TruncatedNormalDist>(p("mean"), p("sd"), p("low"), p("high"));
+  }
+  if (type == "beta") {
+    need_positive(type, "a", p("a"));
+    need_positive(type, "b", p("b"));
+    return std::make_unique<BetaDist>(p("a"), p("b"));
+  }
+  if (type == "gamma") {
+    need_positive(type, "shape", p("shape"));
+    need_positive(type, "scale", p("scale"));
+    return std::make_unique<GammaDist>(p("shape"), p("scale"));
+  }
+  if (type == "exponential") {
+    need_positive(type, "scale", p("scale"));
+    return std::make_unique<ExponentialDist>(p("scale"));
+  }
+  // discrete_uniform
+  for (const char* name : {"low", "high"}) {
+    const double v = p(name);
+    if (v != std::floor(v) || std::abs(v) > 9.007199254740992e15) {
+      fail(std::string("discrete_uniform needs an integer ") + name + ", got " + name + " = " +
+           num(v));
+    }
+  }
+  if (!(p("low") <= p("high"))) {
+    fail("discrete_uniform needs low <= high, got low = " + num(p("low")) +
+         ", high = " + num(p("high")));
+  }
+  return std::make_unique<DiscreteUniformDist>(p("low"), p("high"));
+}
+
+}  // namespace abcsmc

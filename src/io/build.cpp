@@ -1,0 +1,81 @@
+#include "abcsmc/io/build.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "abcsmc/core/error.hpp"
+
+namespace abcsmc::io {
+
+std::shared_ptr<Problem> build_problem(const RunConfig& config) {
+  auto problem = std::make_shared<Problem>();
+  for (const auto& spec : config.models) {
+    ModelEntry entry;
+    entry.name = spec.name;
+    entry.prior_probability = spec.prior_probability;
+    std::vector<std::string> names;
+    for (const auto& p : spec.parameters) {
+      entry.prior.add(p.name, std::shared_ptr<const Distribution>(make_distribution(p.type, p.params)));
+      names.push_back(p.name);
+    }
+    entry.model = with_delay(make_builtin_model(spec.builtin, spec.options, names), spec.delay);
+    problem->models.push_back(std::move(entry));
+  }
+  for (const auto& obs : config.observed) {
+    if (!obs.is_array) {
+      problem->stat_names.push_back(obs.name);
+    } else {
+      for (std::size_t i = 0; i < obs.values.size(); ++i) {
+        problem->stat_names.push_back(obs.name + "[" + std::to_string(i) + "]");
+      }
+    }
+  }
+  problem->observed.resize(static_cast<Eigen::Index>(problem->stat_names.size()));
+  Eigen::Index k = 0;
+  for (const auto& obs : config.observed) {
+    for (double v : obs.values) problem->observed[k++] = v;
+  }
+  problem->bind_statistics();
+  return problem;
+}
+
+SmcSettings build_settings(const RunConfig& config, const Problem& problem, std::uint64_t seed) {
+  SmcSettings s;
+  s.seed = seed;
+  s.population_size = config.population_size;
+  s.distance = config.distance;
+  s.distance_weights = Vector::Ones(static_cast<Eigen::Index>(problem.stat_names.size()));
+  for (std::size_t i = 0; i < problem.stat_names.size(); ++i) {
+    const auto it = config.distance.weights.find(problem.stat_names[i]);
+    if (it != config.distance.weights.end()) s.distance_weights[static_cast<Eigen::Index>(i)] = it->second;
+  }
+  s.epsilon = config.epsilon;
+  s.transition = config.transition;
+  s.stop = config.stop;
+  s.store_stats = config.output.store_stats;
+  return s;
+}
+
+RunHeader build_header(const RunConfig& config, const Problem& problem, std::uint64_t seed) {
+  RunHeader h;
+  h.software_version = ABCSMC_VERSION_STRING;
+  h.seed = seed;
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  h.created = buf;
+  RunConfig resolved = config;
+  resolved.seed = seed;
+  h.config_yaml = to_yaml(resolved);
+  h.population_size = config.population_size;
+  for (const auto& m : problem.models) {
+    h.model_names.push_back(m.name);
+    h.model_prior_probabilities.push_back(m.prior_probability);
+    h.model_parameter_names.push_back(m.prior.names());
+  }
+  h.stat_names = problem.stat_names;
+  h.observed = problem.observed;
+  return h;
+}
+
+}  // namespace abcsmc::io

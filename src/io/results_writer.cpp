@@ -1,0 +1,479 @@
+/// HDF5 results writer. Crash consistency without journaling: the visible file is never opened
+/// for writing. The header is written to `<path>.tmp.<pid>`, and each append/finish copies the
+/// visible file to that temp name, adds to the copy, fsyncs it and renames it over `<path>`
+/// (then fsyncs the directory). Readers, and a kill -9 at any moment, see a complete file.
+/// Layout: docs/results-format.md.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "abcsmc/core/error.hpp"
+#include "abcsmc/io/results.hpp"
+#include "hdf5_handle.hpp"
+
+namespace abcsmc::io {
+
+std::vector<std::string> parameter_union(const RunHeader& header) {
+  std::vector<std::string> names;
+  for (const auto& model : header.model_parameter_names) {
+    for (const auto& name : model) {
+      bool seen = false;
+      for (const auto& existing : names) {
+        if (existing == name) {
+          seen = true;
+          break;
+        }
+      }
+      if (!seen) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Attribute;
+using detail::Context;
+using detail::Dataset;
+using detail::Dataspace;
+using detail::Datatype;
+using detail::File;
+using detail::Group;
+using detail::PropertyList;
+
+// --- low-level write helpers --------------------------------------------------------------------
+
+Dataspace make_space(const Context& ctx, std::vector<hsize_t> dims) {
+  if (dims.empty()) return Dataspace(ctx.check(H5Screate(H5S_SCALAR), "create a dataspace"));
+  return Dataspace(ctx.check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                             "create a dataspace"));
+}
+
+std::string where(hid_t loc, const std::string& name) {
+  char buffer[256];
+  const ssize_t size = H5Iget_name(loc, buffer, sizeof buffer);
+  std::string path = size > 0 ? std::string(buffer) : std::string("/");
+  if (path.empty() || path.back() != '/') path += '/';
+  return path + name;
+}
+
+/// Writes a dataset of a numeric type. `mem_type` is a predefined native type.
+void write_dataset(const Context& ctx, hid_t loc, const std::string& name, hid_t file_type,
+                   hid_t mem_type, std::vector<hsize_t> dims, const void* data) {
+  const std::string what = "write dataset '" + where(loc, name) + "'";
+  Dataspace space = make_space(ctx, std::move(dims));
+  Dataset dataset(ctx.check(
+      H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      what));
+  hsize_t count = 1;
+  if (H5Sget_simple_extent_type(space.get()) == H5S_SIMPLE) {
+    count = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get()));
+  }
+  if (count > 0) {
+    ctx.check(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), what);
+  }
+  ctx.check(dataset.close(), what);
+}
+
+void write_doubles(const Context& ctx, hid_t loc, const std::string& name,
+                   const std::vector<double>& values, std::vector<hsize_t> dims) {
+  write_dataset(ctx, loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, std::move(dims), values.data());
+}
+
+void write_strings(const Context& ctx, hid_t loc, const std::string& name,
+                   const std::vector<std::string>& values) {
+  const std::string what = "write dataset '" + where(loc, name) + "'";
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const auto& value : values) pointers.push_back(value.c_str());
+  Datatype type = detail::make_string_type(ctx);
+  Dataspace space = make_space(ctx, {static_cast<hsize_t>(values.size())});
+  Dataset dataset(ctx.check(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                       H5P_DEFAULT, H5P_DEFAULT),
+                            what));
+  if (!values.empty()) {
+    ctx.check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+              what);
+  }
+  ctx.check(dataset.close(), what);
+}
+
+void write_string_scalar_dataset(const Context& ctx, hid_t loc, const std::string& name,
+                                 const std::string& value) {
+  const std::string what = "write dataset '" + where(loc, name) + "'";
+  const char* pointer = value.c_str();
+  Datatype type = detail::make_string_type(ctx);
+  Dataspace space = make_space(ctx, {});
+  Dataset dataset(ctx.check(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                       H5P_DEFAULT, H5P_DEFAULT),
+                            what));
+  ctx.check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointer), what);
+  ctx.check(dataset.close(), what);
+}
+
+/// Creates (or, when it exists, replaces) attribute `name` on `loc`.
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name, hid_t file_type,
+                     hid_t mem_type, std::vector<hsize_t> dims, const void* data) {
+  const std::string what = "write attribute '" + name + "' of '" + where(loc, "") + "'";
+  const htri_t exists = H5Aexists(loc, name.c_str());
+  ctx.check(static_cast<herr_t>(exists < 0 ? -1 : 0), what);
+  if (exists > 0) ctx.check(H5Adelete(loc, name.c_str()), what);
+  const bool empty = !dims.empty() && dims[0] == 0;
+  Dataspace space = make_space(ctx, std::move(dims));
+  Attribute attribute(
+      ctx.check(H5Acreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                what));
+  if (!empty) ctx.check(H5Awrite(attribute.get(), mem_type, data), what);
+  ctx.check(attribute.close(), what);
+}
+
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name, double value) {
+  write_attribute(ctx, loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, &value);
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name, std::uint64_t value) {
+  write_attribute(ctx, loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, {}, &value);
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name, std::int32_t value) {
+  write_attribute(ctx, loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, {}, &value);
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
+                     const std::vector<double>& values) {
+  write_attribute(ctx, loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                  {static_cast<hsize_t>(values.size())}, values.data());
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name, const Vector& values) {
+  write_attribute(ctx, loc, name, std::vector<double>(values.data(), values.data() + values.size()));
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
+                     const std::string& value) {
+  Datatype type = detail::make_string_type(ctx);
+  const char* pointer = value.c_str();
+  write_attribute(ctx, loc, name, type.get(), type.get(), {}, &pointer);
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name, const char* value) {
+  write_attribute(ctx, loc, name, std::string(value));
+}
+
+Group create_group(const Context& ctx, hid_t loc, const std::string& name) {
+  return Group(ctx.check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                         "create group '" + where(loc, name) + "'"));
+}
+
+// --- file system helpers --------------------------------------------------------------------
+
+std::string errno_text(int error) { return std::generic_category().message(error); }
+
+/// fsync a file or directory. Directories on some file systems refuse fsync (EINVAL): ignored.
+void sync_path(const std::string& file, const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (fd < 0) {
+    if (directory) return;
+    const int error = errno;
+    throw IoError("results file '" + file + "': cannot open '" + path +
+                  "' to sync it: " + errno_text(error));
+  }
+  const int status = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (status != 0 && !(directory && (error == EINVAL || error == EROFS || error == EBADF))) {
+    throw IoError("results file '" + file + "': cannot sync '" + path + "': " + errno_text(error));
+  }
+}
+
+std::string directory_of(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+std::string temp_path_for(const std::string& path) {
+  return path + ".tmp." + std::to_string(static_cast<long long>(::getpid()));
+}
+
+/// Removes `<path>.tmp.<pid>` files left by writers that no longer run (crashes).
+void remove_stale_temps(const std::string& path) {
+  std::error_code ec;
+  const fs::path target(path);
+  const std::string prefix = target.filename().string() + ".tmp.";
+  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid()) continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove(it->path(), ignored);
+    }
+  }
+}
+
+/// Publishes `temp` as `path`: fsync, rename (or, without overwrite, a no-clobber link), fsync dir.
+void publish(const std::string& temp, const std::string& path, bool overwrite) {
+  sync_path(path, temp, false);
+  if (!overwrite) {
+    if (::link(temp.c_str(), path.c_str()) == 0) {
+      ::unlink(temp.c_str());
+      sync_path(path, directory_of(path), true);
+      return;
+    }
+    const int error = errno;
+    if (error == EEXIST) {
+      throw IoError("results file '" + path +
+                    "' already exists; pass --overwrite to replace it or choose another output");
+    }
+    // File systems without hard links: fall back to rename after a last check.
+    if (fs::exists(path)) {
+      throw IoError("results file '" + path +
+                    "' already exists; pass --overwrite to replace it or choose another output");
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    throw IoError("results file '" + path + "': cannot rename '" + temp + "' to it: " +
+                  errno_text(error));
+  }
+  sync_path(path, directory_of(path), true);
+}
+
+/// Removes the temp file unless dismissed (on every failure path).
+class TempGuard {
+ public:
+  explicit TempGuard(std::string temp) : temp_(std::move(temp)) {}
+  ~TempGuard() {
+    if (!temp_.empty()) {
+      std::error_code ignored;
+      fs::remove(temp_, ignored);
+    }
+  }
+  TempGuard(const TempGuard&) = delete;
+  TempGuard& operator=(const TempGuard&) = delete;
+  void dismiss() { temp_.clear(); }
+
+ private:
+  std::string temp_;
+};
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+void close_file(const Context& ctx, File& file) {
+  ctx.check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush the file");
+  ctx.check(file.close(), "close the file");
+}
+
+/// Opens `temp` (a private copy) for writing, runs `edit(file_id)`, closes and publishes it.
+template <typename Edit>
+void edit_copy(const std::string& path, Edit&& edit) {
+  detail::silence_hdf5_errors();
+  const std::string temp = temp_path_for(path);
+  TempGuard guard(temp);
+  std::error_code ec;
+  fs::copy_file(path, temp, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    throw IoError("results file '" + path + "': cannot copy it to '" + temp + "': " + ec.message());
+  }
+  const Context ctx(path);
+  {
+    PropertyList fapl = detail::make_file_access(ctx);
+    File file(ctx.check(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()),
+                        "open the copy '" + temp + "' for writing"));
+    edit(ctx, file.get());
+    close_file(ctx, file);
+  }
+  publish(temp, path, true);
+  guard.dismiss();
+}
+
+}  // namespace
+
+ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool overwrite)
+    : path_(std::move(path)), header_(header) {
+  detail::silence_hdf5_errors();
+  const std::size_t models = header_.model_names.size();
+  if (models == 0 || header_.model_prior_probabilities.size() != models ||
+      header_.model_parameter_names.size() != models) {
+    throw IoError("results file '" + path_ + "': the header has " + std::to_string(models) +
+                  " model names, " + std::to_string(header_.model_prior_probabilities.size()) +
+                  " prior probabilities and " +
+                  std::to_string(header_.model_parameter_names.size()) +
+                  " parameter name lists; they must be equal and > 0");
+  }
+  if (header_.stat_names.size() != static_cast<std::size_t>(header_.observed.size())) {
+    throw IoError("results file '" + path_ + "': the header has " +
+                  std::to_string(header_.stat_names.size()) + " statistic names but " +
+                  std::to_string(header_.observed.size()) + " observed values");
+  }
+  if (header_.created.empty()) header_.created = utc_now_iso8601();
+  if (!overwrite && fs::exists(path_)) {
+    throw IoError("results file '" + path_ +
+                  "' already exists; pass --overwrite to replace it or choose another output");
+  }
+  remove_stale_temps(path_);
+
+  const std::string temp = temp_path_for(path_);
+  TempGuard guard(temp);
+  const Context ctx(path_);
+  {
+    PropertyList fapl = detail::make_file_access(ctx);
+    File file(ctx.check(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                        "create '" + temp + "'"));
+    const hid_t root = file.get();
+    write_attribute(ctx, root, "format", detail::kFormatName);
+    write_attribute(ctx, root, "format_version", std::int32_t{detail::kFormatVersion});
+    write_attribute(ctx, root, "software_version", header_.software_version);
+    write_attribute(ctx, root, "seed", header_.seed);
+    write_attribute(ctx, root, "created", header_.created);
+    write_attribute(ctx, root, "sampler", header_.sampler);
+    write_attribute(ctx, root, "scheduling", header_.scheduling);
+    write_attribute(ctx, root, "batch_size", header_.batch_size);
+    write_attribute(ctx, root, "workers", header_.workers);
+    write_attribute(ctx, root, "population_size", header_.population_size);
+    write_attribute(ctx, root, "stop_reason", "");
+
+    write_string_scalar_dataset(ctx, root, "config", header_.config_yaml);
+    {
+      Group observed = create_group(ctx, root, "observed");
+      write_strings(ctx, observed.get(), "names", header_.stat_names);
+      write_doubles(ctx, observed.get(), "values",
+                    std::vector<double>(header_.observed.data(),
+                                        header_.observed.data() + header_.observed.size()),
+                    {static_cast<hsize_t>(header_.observed.size())});
+    }
+    write_strings(ctx, root, "parameter_names", parameter_union(header_));
+    {
+      Group group = create_group(ctx, root, "models");
+      write_strings(ctx, group.get(), "names", header_.model_names);
+      write_doubles(ctx, group.get(), "prior_probabilities", header_.model_prior_probabilities,
+                    {static_cast<hsize_t>(models)});
+      for (std::size_t m = 0; m < models; ++m) {
+        Group model = create_group(ctx, group.get(), "m" + std::to_string(m));
+        write_strings(ctx, model.get(), "parameter_names", header_.model_parameter_names[m]);
+      }
+    }
+    { Group generations = create_group(ctx, root, "generations"); }
+    close_file(ctx, file);
+  }
+  publish(temp, path_, overwrite);
+  guard.dismiss();
+}
+
+void ResultsWriter::append(const GenerationRecord& record) {
+  const std::vector<std::string> columns = parameter_union(header_);
+  const std::size_t n = record.particles.size();
+  const std::size_t width = columns.size();
+  const std::size_t models = header_.model_names.size();
+  const std::string name = detail::generation_name(record.t);
+  const std::string label = "results file '" + path_ + "': generation " + std::to_string(record.t);
+
+  // Column of each model parameter in the union.
+  std::vector<std::vector<std::size_t>> column_of(models);
+  for (std::size_t m = 0; m < models; ++m) {
+    for (const auto& parameter : header_.model_parameter_names[m]) {
+      for (std::size_t c = 0; c < width; ++c) {
+        if (columns[c] == parameter) {
+          column_of[m].push_back(c);
+          break;
+        }
+      }
+    }
+  }
+
+  const std::size_t stat_width = n > 0 ? static_cast<std::size_t>(record.particles[0].stats.size()) : 0;
+  std::vector<double> theta(n * width, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> stats(n * stat_width);
+  std::vector<double> weight(n);
+  std::vector<double> distance(n);
+  std::vector<std::int32_t> model(n);
+  std::vector<std::uint64_t> eval_index(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Particle& p = record.particles[i];
+    if (p.model >= models) {
+      throw IoError(label + ": particle " + std::to_string(p.eval_index) + " has model index " +
+                    std::to_string(p.model) + ", but the run has " + std::to_string(models) +
+                    " models");
+    }
+    const auto& cols = column_of[p.model];
+    if (static_cast<std::size_t>(p.theta.size()) != cols.size()) {
+      throw IoError(label + ": particle " + std::to_string(p.eval_index) + " has " +
+                    std::to_string(p.theta.size()) + " parameters, but model '" +
+                    header_.model_names[p.model] + "' has " + std::to_string(cols.size()));
+    }
+    if (static_cast<std::size_t>(p.stats.size()) != stat_width) {
+      throw IoError(label + ": particle " + std::to_string(p.eval_index) + " has " +
+                    std::to_string(p.stats.size()) + " statistics, but particle " +
+                    std::to_string(record.particles[0].eval_index) + " has " +
+                    std::to_string(stat_width));
+    }
+    for (std::size_t j = 0; j < cols.size(); ++j) {
+      theta[i * width + cols[j]] = p.theta[static_cast<Eigen::Index>(j)];
+    }
+    for (std::size_t j = 0; j < stat_width; ++j) {
+      stats[i * stat_width + j] = p.stats[static_cast<Eigen::Index>(j)];
+    }
+    weight[i] = p.weight;
+    distance[i] = p.distance;
+    model[i] = static_cast<std::int32_t>(p.model);
+    eval_index[i] = p.eval_index;
+  }
+
+  edit_copy(path_, [&](const Context& ctx, hid_t file) {
+    Group generations(ctx.check(H5Gopen2(file, "generations", H5P_DEFAULT),
+                                "open group '/generations'"));
+    const htri_t exists = H5Lexists(generations.get(), name.c_str(), H5P_DEFAULT);
+    if (exists > 0) throw IoError(label + " is already in the file");
+    // The copy is private, so the group can be written under its final name directly.
+    Group group = create_group(ctx, generations.get(), name);
+    const hid_t g = group.get();
+    const auto rows = static_cast<hsize_t>(n);
+    write_doubles(ctx, g, "theta", theta, {rows, static_cast<hsize_t>(width)});
+    write_doubles(ctx, g, "weight", weight, {rows});
+    write_doubles(ctx, g, "distance", distance, {rows});
+    write_dataset(ctx, g, "model", H5T_STD_I32LE, H5T_NATIVE_INT32, {rows}, model.data());
+    write_dataset(ctx, g, "eval_index", H5T_STD_U64LE, H5T_NATIVE_UINT64, {rows},
+                  eval_index.data());
+    if (stat_width > 0) {
+      write_doubles(ctx, g, "stats", stats, {rows, static_cast<hsize_t>(stat_width)});
+    }
+    write_attribute(ctx, g, "t", std::uint64_t{record.t});
+    write_attribute(ctx, g, "epsilon", record.epsilon);
+    write_attribute(ctx, g, "simulations", record.simulations);
+    write_attribute(ctx, g, "failed", record.failed);
+    write_attribute(ctx, g, "accepted", static_cast<std::uint64_t>(n));
+    write_attribute(ctx, g, "acceptance_rate", record.acceptance_rate);
+    write_attribute(ctx, g, "ess", record.ess);
+    write_attribute(ctx, g, "wall_seconds", record.wall_seconds);
+    write_attribute(ctx, g, "model_probabilities", record.model_probabilities);
+    write_attribute(ctx, g, "distance_weights", record.distance_weights);
+    write_attribute(ctx, g, "next_epsilon", record.next_epsilon);
+    write_attribute(ctx, g, "next_distance_weights", record.next_distance_weights);
+  });
+}
+
+void ResultsWriter::finish(const std::string& stop_reason) {
+  edit_copy(path_, [&](const Context& ctx, hid_t file) {
+    write_attribute(ctx, file, "stop_reason", stop_reason);
+  });
+}
+
+}  // namespace abcsmc::io
