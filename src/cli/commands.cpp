@@ -58,7 +58,7 @@ int inspect_command(const InspectOptions& options) {
     } else if (options.format == "json") {
       out = io::format_json(file, generation);
     } else {
-      out = io::format_table(file, generation);
+      out = io::format_table(file, generation, options.file);
     }
     std::fputs(out.c_str(), stdout);
     return kSuccess;

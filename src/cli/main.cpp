@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
       "Run a YAML config with `abcsmc run CONFIG`; inspect its HDF5 results with `abcsmc inspect "
       "FILE`. Exit status: 0 success, 1 run failure, 2 usage or config error."};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (-q, --log-level) also after the subcommand
   app.set_version_flag("--version", std::string("abcsmc ") + ABCSMC_VERSION_STRING);
   std::string log_level = "info";
   bool quiet = false;

@@ -50,6 +50,8 @@ Distance::Distance(DistanceSpec::Type type, double p, DistanceSpec::Scale scale,
 }
 
 double Distance::operator()(const Vector& x) const {
+  // pyABC's PNormDistance: weights multiply the differences inside the power,
+  // d = (sum_k (w_k |x_k - o_k|)^p)^(1/p), so 1/scale weights standardise each statistic.
   const Eigen::Index k = observed_.size();
   if (std::isinf(p_)) {
     double m = 0.0;
@@ -64,13 +66,13 @@ double Distance::operator()(const Vector& x) const {
   if (p_ == 2.0) {
     double s = 0.0;
     for (Eigen::Index i = 0; i < k; ++i) {
-      const double d = x[i] - observed_[i];
-      s += weights_[i] * d * d;
+      const double d = weights_[i] * (x[i] - observed_[i]);
+      s += d * d;
     }
     return std::sqrt(s);
   }
   double s = 0.0;
-  for (Eigen::Index i = 0; i < k; ++i) s += weights_[i] * std::pow(std::abs(x[i] - observed_[i]), p_);
+  for (Eigen::Index i = 0; i < k; ++i) s += std::pow(weights_[i] * std::abs(x[i] - observed_[i]), p_);
   return std::pow(s, 1.0 / p_);
 }
 

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <limits>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "abcsmc/core/error.hpp"
@@ -360,6 +361,7 @@ class TruncatedNormalDist final : public Distribution {
       log_z_ = log_qa_ + std::log1p(-r_);
     }
     log_norm_ = -log_z_ - std::log(sd_) - kLogSqrt2Pi;
+    std::tie(std_mean_, std_var_) = std_moments();
   }
 
   double sample(Rng& rng) const override { return from_std(std_quantile(rng.uniform())); }
@@ -387,8 +389,8 @@ class TruncatedNormalDist final : public Distribution {
     return std::clamp(c, 0.0, 1.0);
   }
   double quantile(double p) const override { return from_std(std_quantile(p)); }
-  double mean() const override { return mean_ + sd_ * std_moments().first; }
-  double variance() const override { return sd_ * sd_ * std_moments().second; }
+  double mean() const override { return mean_ + sd_ * std_mean_; }
+  double variance() const override { return sd_ * sd_ * std_var_; }
   std::string type() const override { return "truncated_normal"; }
   std::map<std::string, double> parameters() const override {
     return {{"mean", mean_}, {"sd", sd_}, {"low", low_}, {"high", high_}};
@@ -451,7 +453,11 @@ class TruncatedNormalDist final : public Distribution {
     return std::clamp(x, a_, b_);
   }
 
-  /// Mean and variance of the standardised truncated normal.
+  /// Mean and variance of the standardised truncated normal. The closed form
+  /// m = (phi(a) - phi(b)) / Z, v = 1 + (a phi(a) - b phi(b)) / Z - m^2 cancels badly for narrow
+  /// intervals or intervals far in a tail; then the moments are computed by Simpson quadrature
+  /// of exp(-(z^2 - c^2) / 2) in coordinates u = z - c centred on the density's mode c, over the
+  /// region holding all but ~e^-50 of the mass.
   std::pair<double, double> std_moments() const {
     const double pa = a_ == -kInf ? 0.0 : std::exp(norm_log_pdf(a_) - log_z_);
     const double pb = b_ == kInf ? 0.0 : std::exp(norm_log_pdf(b_) - log_z_);
@@ -459,7 +465,27 @@ class TruncatedNormalDist final : public Distribution {
     const double apa = a_ == -kInf ? 0.0 : a_ * pa;
     const double bpb = b_ == kInf ? 0.0 : b_ * pb;
     const double v = 1.0 + apa - bpb - m * m;
-    return {m, std::max(v, 0.0)};
+    const double scale = 1.0 + std::abs(apa) + std::abs(bpb) + m * m;
+    if (v > 1e-6 * scale) return {m, v};
+    const double c = std::clamp(0.0, a_, b_);
+    const double reach = std::sqrt(c * c + 100.0);
+    const double lo = std::max(a_, -reach) - c;
+    const double hi = std::min(b_, reach) - c;
+    constexpr int n = 20000;
+    const double h = (hi - lo) / n;
+    double s0 = 0.0;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    for (int i = 0; i <= n; ++i) {
+      const double u = lo + i * h;
+      const double wgt = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+      const double f = wgt * std::exp(-0.5 * u * (u + 2.0 * c));
+      s0 += f;
+      s1 += u * f;
+      s2 += u * u * f;
+    }
+    const double mu = s1 / s0;
+    return {c + mu, std::max(s2 / s0 - mu * mu, 0.0)};
   }
 
   double mean_, sd_, low_, high_;
@@ -470,6 +496,7 @@ class TruncatedNormalDist final : public Distribution {
   double erf_a_ = 0.0, z_ = 0.0;   // straddle mode: erf(a / sqrt 2), mass of [a, b]
   double log_z_ = 0.0;             // log of the mass of [a, b]
   double log_norm_ = 0.0;          // log density normalisation in x units
+  double std_mean_ = 0.0, std_var_ = 0.0;  // moments in standard units
 };
 
 class BetaDist final : public Distribution {

@@ -2,10 +2,13 @@
 // Numbers are written in the shortest form that reads back to the same double.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <vector>
 
+#include "abcsmc/core/distribution.hpp"
 #include "abcsmc/io/run_config.hpp"
 
 namespace abcsmc::io {
@@ -51,8 +54,17 @@ void emit_parameters(YAML::Emitter& out, const std::vector<ParameterSpec>& param
   for (const auto& p : parameters) {
     out << YAML::Key << p.name << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "type" << YAML::Value << p.type;
+    // Documentation order of the type's parameters (low before high), then any others.
+    std::vector<std::string> order;
+    for (const auto& info : distribution_types()) {
+      if (info.type == p.type) order = info.parameters;
+    }
     for (const auto& [name, value] : p.params) {
-      out << YAML::Key << name << YAML::Value << number(value);
+      if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+    }
+    for (const auto& name : order) {
+      const auto it = p.params.find(name);
+      if (it != p.params.end()) out << YAML::Key << name << YAML::Value << number(it->second);
     }
     out << YAML::EndMap;
   }
@@ -179,8 +191,7 @@ std::string to_yaml(const RunConfig& config) {
   out << YAML::Key << "k" << YAML::Value << t.k;
   out << YAML::Key << "k_fraction" << YAML::Value << number(t.k_fraction);
   out << YAML::Key << "discrete_steps" << YAML::Value << t.discrete_steps;
-  out << YAML::Key << "model_stay_probability" << YAML::Value
-      << number(t.model_stay_probability);
+  out << YAML::Key << "model_stay_probability" << YAML::Value << number(t.model_stay_probability);
   out << YAML::EndMap;
 
   const StopSpec& st = config.stop;
@@ -202,7 +213,8 @@ std::string to_yaml(const RunConfig& config) {
 
   out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "path" << YAML::Value << config.output.path;
-  out << YAML::Key << "store_stats" << YAML::Value << (config.output.store_stats ? "true" : "false");
+  out << YAML::Key << "store_stats" << YAML::Value
+      << (config.output.store_stats ? "true" : "false");
   out << YAML::EndMap;
 
   out << YAML::EndMap;

@@ -71,8 +71,8 @@ std::optional<double> parse_double(std::string_view text, bool allow_inf) {
     negative = body.front() == '-';
     body.remove_prefix(1);
   }
-  static const std::set<std::string_view> inf_words{".inf", ".Inf", ".INF", "inf", "Inf",
-                                                    "INF", "infinity", "Infinity"};
+  static const std::set<std::string_view> inf_words{".inf", ".Inf", ".INF",     "inf",
+                                                    "Inf",  "INF",  "infinity", "Infinity"};
   if (inf_words.count(body) > 0) {
     if (!allow_inf) return std::nullopt;
     return negative ? -kInf : kInf;
@@ -222,8 +222,8 @@ std::string name_of(const std::string& path) { return path.empty() ? "the config
 
 void wrong_value(Ctx& ctx, const Field& f, const std::string& expected,
                  const std::string& hint = "") {
-  ctx.error(f.line, name_of(f.path) + " is " + found(f.node) + ", but must be " + expected + "." +
-                        hint);
+  ctx.error(f.line,
+            name_of(f.path) + " is " + found(f.node) + ", but must be " + expected + "." + hint);
 }
 
 /// Keys of a map in document order; reports non-scalar and duplicate keys.
@@ -311,8 +311,8 @@ std::optional<std::uint64_t> get_count(
   std::optional<std::uint64_t> v;
   if (f.node.IsScalar()) v = parse_count(f.node.Scalar());
   if (!v || *v < min || *v > max) {
-    std::string expected = "a whole number " + (min == 0 ? std::string(">= 0")
-                                                         : ">= " + std::to_string(min));
+    std::string expected =
+        "a whole number " + (min == 0 ? std::string(">= 0") : ">= " + std::to_string(min));
     if (max != std::numeric_limits<std::uint64_t>::max()) {
       expected = "a whole number in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
     }
@@ -404,8 +404,8 @@ std::optional<ParameterSpec> parse_prior(Ctx& ctx, const Field& f) {
   }
   for (const auto& p : info->parameters) {
     if (spec.params.count(p) == 0 && ok) {
-      const bool given = std::any_of(fields.begin(), fields.end(),
-                                     [&](const Field& g) { return g.key == p; });
+      const bool given =
+          std::any_of(fields.begin(), fields.end(), [&](const Field& g) { return g.key == p; });
       if (!given) {
         ctx.error(f.line, name_of(f.path) + " has no '" + p + "' (" + needs + ").");
         ok = false;
@@ -451,12 +451,14 @@ bool parse_delay(Ctx& ctx, const Field& f, DelaySpec& delay) {
   if (const auto t = s.get("type")) {
     if (const auto v = get_choice(ctx, *t, kDelayTypes)) delay.type = *v;
   } else {
-    ctx.error(f.line, name_of(f.path) + " has no 'type'; add one of " + quoted_list(kDelayTypes) +
-                          ".");
+    ctx.error(f.line,
+              name_of(f.path) + " has no 'type'; add one of " + quoted_list(kDelayTypes) + ".");
   }
   if (ctx.count() != before) return false;
-  const std::map<std::string, std::vector<std::string>> keys{
-      {"none", {}}, {"constant", {"value"}}, {"exponential", {"mean"}}, {"uniform", {"low", "high"}}};
+  const std::map<std::string, std::vector<std::string>> keys{{"none", {}},
+                                                             {"constant", {"value"}},
+                                                             {"exponential", {"mean"}},
+                                                             {"uniform", {"low", "high"}}};
   const auto& needed = keys.at(delay.type);
   for (const auto& g : s.fields()) {
     if (g.key == "type") continue;
@@ -477,13 +479,13 @@ bool parse_delay(Ctx& ctx, const Field& f, DelaySpec& delay) {
   }
   for (const auto& k : needed) {
     if (!s.has(k)) {
-      ctx.error(f.line, name_of(f.path) + " of type '" + delay.type + "' has no '" + k +
-                            "' (seconds).");
+      ctx.error(f.line,
+                name_of(f.path) + " of type '" + delay.type + "' has no '" + k + "' (seconds).");
     }
   }
   if (ctx.count() == before && delay.type == "uniform" && delay.low > delay.high) {
-    ctx.error(f.line, name_of(f.path) + ": low (" + number_text(delay.low) +
-                          ") must be <= high (" + number_text(delay.high) + ").");
+    ctx.error(f.line, name_of(f.path) + ": low (" + number_text(delay.low) + ") must be <= high (" +
+                          number_text(delay.high) + ").");
   }
   return ctx.count() == before;
 }
@@ -496,7 +498,8 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   const std::size_t before = ctx.count();
   bool other_kind = false;
   for (auto it = f.node.begin(); it != f.node.end(); ++it) {
-    if (it->first.IsScalar() && (it->first.Scalar() == "plugin" || it->first.Scalar() == "command")) {
+    if (it->first.IsScalar() &&
+        (it->first.Scalar() == "plugin" || it->first.Scalar() == "command")) {
       other_kind = true;
       ctx.error(line_of(it->first, f.line),
                 child_path(f.path, it->first.Scalar()) +
@@ -529,9 +532,9 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
         if (info != nullptr &&
             std::find(option_names.begin(), option_names.end(), g.key) == option_names.end()) {
           std::string hint = did_you_mean(g.key, option_names);
-          hint += option_names.empty() ? " Model " + info->name + " takes no options."
-                                       : " Options of " + info->name + ": " +
-                                             quoted_list(option_names) + ".";
+          hint += option_names.empty()
+                      ? " Model " + info->name + " takes no options."
+                      : " Options of " + info->name + ": " + quoted_list(option_names) + ".";
           ctx.error(g.line, "unknown key '" + g.key + "' " + where(o->path) + "." + hint);
           continue;
         }
@@ -547,7 +550,8 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
     }
   }
   bool delay_ok = true;
-  if (const auto d = get("delay"); d && !d->node.IsNull()) delay_ok = parse_delay(ctx, *d, spec.delay);
+  if (const auto d = get("delay"); d && !d->node.IsNull())
+    delay_ok = parse_delay(ctx, *d, spec.delay);
   if (ctx.count() != before || info == nullptr) return std::nullopt;
 
   std::unique_ptr<Model> model;
@@ -665,8 +669,8 @@ std::vector<ObservedStat> read_observed_csv(const std::filesystem::path& path,
       const std::string digits = name.substr(open + 1, name.size() - open - 2);
       const auto index = parse_count(digits);
       const bool all_digits =
-          !digits.empty() && std::all_of(digits.begin(), digits.end(),
-                                         [](char ch) { return ch >= '0' && ch <= '9'; });
+          !digits.empty() &&
+          std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
       if (!index || !all_digits) {
         errors.push_back("observed file '" + shown + "', " + column +
                          ": the index must be a whole number, as in " + base + "[0]");
@@ -676,22 +680,23 @@ std::vector<ObservedStat> read_observed_csv(const std::filesystem::path& path,
                              out.back().values.size() == *index;
       if (continues) {
         out.back().values.push_back(*value);
-      } else if (*index == 0 &&
-                 std::none_of(out.begin(), out.end(),
-                              [&](const ObservedStat& s) { return s.name == base; })) {
+      } else if (*index == 0 && std::none_of(out.begin(), out.end(), [&](const ObservedStat& s) {
+                   return s.name == base;
+                 })) {
         out.push_back(ObservedStat{base, {*value}, true});
       } else {
         const std::string expected =
             (!out.empty() && out.back().name == base)
                 ? base + "[" + std::to_string(out.back().values.size()) + "]"
                 : base + "[0]";
-        errors.push_back("observed file '" + shown + "', " + column + ": the elements of '" +
-                         base + "' must be adjacent columns " + base + "[0], " + base +
+        errors.push_back("observed file '" + shown + "', " + column + ": the elements of '" + base +
+                         "' must be adjacent columns " + base + "[0], " + base +
                          "[1], ... in order; expected '" + expected + "' here");
       }
       continue;
     }
-    if (std::any_of(out.begin(), out.end(), [&](const ObservedStat& s) { return s.name == name; })) {
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const ObservedStat& s) { return s.name == name; })) {
       errors.push_back("observed file '" + shown + "', " + column + ": '" + name +
                        "' is already an array in this file");
       continue;
@@ -808,18 +813,16 @@ void check_observed_against_model(Ctx& ctx, const std::vector<ObservedEntry>& ob
                                  [&](const StatSpec& s) { return s.name == o.stat.name; });
     if (it == produced.end()) {
       ctx.error(o.line, o.origin + ": " + model_label + " produces no statistic '" + o.stat.name +
-                            "' (it produces " + quoted_list(produced_names) + ")." +
-                            did_you_mean(o.stat.name, produced_names));
+                            "' (it produces " + quoted_list(produced_names) + ").");
       continue;
     }
     const std::size_t n = o.stat.values.size();
     if (it->size != n) {
-      const std::string have =
-          o.stat.is_array ? "has " + std::to_string(n) + (n == 1 ? " value" : " values")
-                          : "is a single value";
-      const std::string want = it->size == 1
-                                   ? "a single value"
-                                   : "an array of " + std::to_string(it->size) + " values";
+      const std::string have = o.stat.is_array
+                                   ? "has " + std::to_string(n) + (n == 1 ? " value" : " values")
+                                   : "is a single value";
+      const std::string want =
+          it->size == 1 ? "a single value" : "an array of " + std::to_string(it->size) + " values";
       ctx.error(o.line, o.origin + " " + have + ", but " + model_label + " produces " + want +
                             " for '" + o.stat.name + "'.");
     }
@@ -830,9 +833,9 @@ void check_observed_against_model(Ctx& ctx, const std::vector<ObservedEntry>& ob
 // Sections
 // ---------------------------------------------------------------------------------------------
 
-const std::vector<std::string> kTopKeys{"seed",     "population_size", "parameters", "model",
-                                        "models",   "observed",        "distance",   "epsilon",
-                                        "transition", "stop",          "sampler",    "output"};
+const std::vector<std::string> kTopKeys{
+    "seed",     "population_size", "parameters", "model", "models",  "observed",
+    "distance", "epsilon",         "transition", "stop",  "sampler", "output"};
 
 void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
                     const std::vector<ObservedEntry>* observed) {
@@ -865,8 +868,7 @@ void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
       names = flatten_stat_names(as_specs(stats));
     }
     for (const auto& w : map_fields(ctx, *g)) {
-      if (observed != nullptr &&
-          std::find(names.begin(), names.end(), w.key) == names.end()) {
+      if (observed != nullptr && std::find(names.begin(), names.end(), w.key) == names.end()) {
         ctx.error(w.line, w.path + ": '" + w.key +
                               "' is not an observed statistic; weights are keyed by the "
                               "flattened observed names " +
@@ -880,7 +882,8 @@ void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
 
 void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
   if (!require_map(ctx, f, "{type: quantile, alpha: 0.5}")) return;
-  Section s(ctx, f, {"type", "alpha", "weighted", "initial", "calibration_size", "values", "value"});
+  Section s(ctx, f,
+            {"type", "alpha", "weighted", "initial", "calibration_size", "values", "value"});
   std::string type = "quantile";
   if (const auto g = s.get("type")) {
     const auto v = get_choice(ctx, *g, {"quantile", "list", "constant"});
@@ -890,19 +893,16 @@ void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
   spec.type = type == "quantile" ? EpsilonSpec::Type::quantile
               : type == "list"   ? EpsilonSpec::Type::list
                                  : EpsilonSpec::Type::constant;
-  const std::map<std::string, std::string> owner{{"alpha", "quantile"},
-                                                 {"weighted", "quantile"},
-                                                 {"initial", "quantile"},
-                                                 {"calibration_size", "quantile"},
-                                                 {"values", "list"},
-                                                 {"value", "constant"}};
+  const std::map<std::string, std::string> owner{
+      {"alpha", "quantile"},   {"weighted", "quantile"},
+      {"initial", "quantile"}, {"calibration_size", "quantile"},
+      {"values", "list"},      {"value", "constant"}};
   for (const auto& g : s.fields()) {
     if (g.key == "type") continue;
     const std::string& needs = owner.at(g.key);
     if (needs != type) {
       ctx.error(g.line, g.path + " applies only to epsilon type '" + needs +
-                            "', but epsilon.type is '" + type +
-                            "'; remove it or change the type.");
+                            "', but epsilon.type is '" + type + "'; remove it or change the type.");
       continue;
     }
     if (g.key == "alpha") {
@@ -942,7 +942,8 @@ void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
         }
         ++i;
       }
-      if (i == 0) ctx.error(g.line, g.path + " is an empty list; give at least one epsilon, e.g. [3, 2, 1].");
+      if (i == 0)
+        ctx.error(g.line, g.path + " is an empty list; give at least one epsilon, e.g. [3, 2, 1].");
     } else if (g.key == "value") {
       if (const auto v = get_number(ctx, g, positive())) spec.value = *v;
     }
@@ -957,12 +958,13 @@ void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
 
 void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
   if (!require_map(ctx, f, "{type: multivariate_normal, scaling: 1.0}")) return;
-  Section s(ctx, f, {"type", "bandwidth", "scaling", "k", "k_fraction", "discrete_steps",
-                     "model_stay_probability"});
+  Section s(ctx, f,
+            {"type", "bandwidth", "scaling", "k", "k_fraction", "discrete_steps",
+             "model_stay_probability"});
   if (const auto g = s.get("type")) {
     if (const auto v = get_choice(ctx, *g, {"multivariate_normal", "local"})) {
-      spec.type = *v == "local" ? TransitionSpec::Type::local
-                                : TransitionSpec::Type::multivariate_normal;
+      spec.type =
+          *v == "local" ? TransitionSpec::Type::local : TransitionSpec::Type::multivariate_normal;
     }
   }
   if (const auto g = s.get("bandwidth")) {
@@ -993,8 +995,9 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
 
 void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   if (!require_map(ctx, f, "{max_generations: 10}")) return;
-  Section s(ctx, f, {"min_epsilon", "max_generations", "max_simulations", "max_walltime",
-                     "min_acceptance_rate"});
+  Section s(
+      ctx, f,
+      {"min_epsilon", "max_generations", "max_simulations", "max_walltime", "min_acceptance_rate"});
   if (const auto g = s.get("min_epsilon")) {
     if (const auto v = get_number(ctx, *g, non_negative())) spec.min_epsilon = *v;
   }
@@ -1065,7 +1068,7 @@ void parse_output(Ctx& ctx, const Field& f, OutputSpec& spec) {
 struct ParsedModel {
   ModelSpec spec;
   std::optional<std::vector<StatSpec>> stats;  ///< empty when the model could not be built
-  std::string label;                            ///< "model gaussian_mean" / "model 'm1' (...)"
+  std::string label;                           ///< "model gaussian_mean" / "model 'm1' (...)"
 };
 
 ParsedModel parse_model_entry(Ctx& ctx, const Field& parameters, const Field& model) {
@@ -1081,8 +1084,7 @@ ParsedModel parse_model_entry(Ctx& ctx, const Field& parameters, const Field& mo
 std::vector<ParsedModel> parse_models_list(Ctx& ctx, const Field& f) {
   std::vector<ParsedModel> out;
   if (!f.node.IsSequence()) {
-    wrong_value(ctx, f,
-                "a list of models, each {name, prior_probability, parameters, model}");
+    wrong_value(ctx, f, "a list of models, each {name, prior_probability, parameters, model}");
     return out;
   }
   if (f.node.size() == 0) {
@@ -1123,8 +1125,8 @@ std::vector<ParsedModel> parse_models_list(Ctx& ctx, const Field& f) {
     const auto parameters = s.get("parameters");
     const auto model = s.get("model");
     if (!parameters) {
-      ctx.error(self.line, path + " has no 'parameters'; add e.g. parameters: {x: " +
-                               prior_example() + "}.");
+      ctx.error(self.line,
+                path + " has no 'parameters'; add e.g. parameters: {x: " + prior_example() + "}.");
     }
     if (!model) {
       ctx.error(self.line, path + " has no 'model'; add e.g. model: {builtin: gaussian_mean}.");
@@ -1160,9 +1162,8 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
   cfg.source_file = source_name;
   const Field top{"", "", root, std::max(1, line_of(root, 1))};
   if (!root.IsMap()) {
-    ctx.error(top.line, "the config is " + found(root) +
-                            ", but must be a map with the keys " + quoted_list(kTopKeys) +
-                            " (see config/REFERENCE.md).");
+    ctx.error(top.line, "the config is " + found(root) + ", but must be a map with the keys " +
+                            quoted_list(kTopKeys) + " (see config/REFERENCE.md).");
     ctx.throw_all();
   }
   Section s(ctx, top, kTopKeys);
@@ -1190,8 +1191,7 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
   const auto parameters_field = s.get("parameters");
   if (models_field && (model_field || parameters_field)) {
     const Field& other = model_field ? *model_field : *parameters_field;
-    ctx.error(other.line, "'" + other.key +
-                              "' cannot be combined with 'models' (line " +
+    ctx.error(other.line, "'" + other.key + "' cannot be combined with 'models' (line " +
                               std::to_string(models_field->line) +
                               "): use 'models' for model selection, or 'parameters' and 'model' "
                               "for a single model.");
@@ -1221,10 +1221,11 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
   if (const auto g = s.get("observed")) {
     observed_ok = parse_observed(ctx, *g, observed);
   } else {
-    ctx.error(top.line, "missing 'observed': give the observed statistics, e.g. observed: {y: "
-                        "0.5}, or observed: {file: obs.csv}.");
+    ctx.error(top.line,
+              "missing 'observed': give the observed statistics, e.g. observed: {y: "
+              "0.5}, or observed: {file: obs.csv}.");
   }
-  if (observed_ok) {
+  if (!observed.empty()) {  // the statistics that parsed, even if others did not
     for (const auto& m : models) {
       if (m.stats) check_observed_against_model(ctx, observed, m.label, *m.stats);
     }

@@ -30,18 +30,31 @@ double parse_duration_seconds(const std::string& text) {
   if (s.empty()) bad_duration(text, "");
   double unit_seconds = 1.0;
   switch (s.back()) {
-    case 's': unit_seconds = 1.0; s.remove_suffix(1); break;
-    case 'm': unit_seconds = 60.0; s.remove_suffix(1); break;
-    case 'h': unit_seconds = 3600.0; s.remove_suffix(1); break;
-    case 'd': unit_seconds = 86400.0; s.remove_suffix(1); break;
-    default: break;
+    case 's':
+      unit_seconds = 1.0;
+      s.remove_suffix(1);
+      break;
+    case 'm':
+      unit_seconds = 60.0;
+      s.remove_suffix(1);
+      break;
+    case 'h':
+      unit_seconds = 3600.0;
+      s.remove_suffix(1);
+      break;
+    case 'd':
+      unit_seconds = 86400.0;
+      s.remove_suffix(1);
+      break;
+    default:
+      break;
   }
   s = trim(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   if (s.empty()) bad_duration(text, "");
   double value = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value,
-                                         std::chars_format::general);
+  const auto [end, ec] =
+      std::from_chars(s.data(), s.data() + s.size(), value, std::chars_format::general);
   if (ec != std::errc() || end != s.data() + s.size()) bad_duration(text, "");
   if (!std::isfinite(value)) bad_duration(text, " (not finite)");
   if (value < 0.0) bad_duration(text, " (it is negative)");

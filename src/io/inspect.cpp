@@ -87,13 +87,27 @@ std::string json_string(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buffer[8];
@@ -114,7 +128,10 @@ std::string json_number(double value) {
 std::string json_string_list(const std::vector<std::string>& items) {
   std::vector<std::string> quoted;
   for (const auto& item : items) quoted.push_back(json_string(item));
-  return "[" + join(quoted, ", ") + "]";
+  std::string out(1, '[');
+  out += join(quoted, ", ");
+  out += ']';
+  return out;
 }
 
 /// Column of each model parameter in parameter_union.
@@ -165,16 +182,16 @@ std::string header_lines(const ResultsFile& file, const std::string& file_label)
   }
   line("generations", file.generations.empty()
                           ? std::string("none complete yet")
-                          : std::to_string(file.generations.size()) + " complete (t = " +
-                                list_generations(file) + ")");
+                          : std::to_string(file.generations.size()) +
+                                " complete (t = " + list_generations(file) + ")");
   return out;
 }
 
 std::string generation_table(const ResultsFile& file) {
   const RunHeader& h = file.header;
   const bool several = h.model_names.size() > 1;
-  std::vector<std::string> columns = {"t",      "epsilon", "accepted", "simulations", "failed",
-                                      "acc.rate", "ESS",   "seconds"};
+  std::vector<std::string> columns = {"t",      "epsilon",  "accepted", "simulations",
+                                      "failed", "acc.rate", "ESS",      "seconds"};
   if (several) {
     for (const auto& name : h.model_names) columns.push_back("p(" + name + ")");
   }
@@ -267,6 +284,9 @@ const GenerationRecord& select_generation(const ResultsFile& file,
 
 std::string format_table(const ResultsFile& file, std::optional<std::uint32_t> generation,
                          const std::string& file_label) {
+  // A run still in generation 0 (or killed there) has only its header: show it, since the
+  // table is what users look at while a job runs.
+  if (file.generations.empty() && !generation) return header_lines(file, file_label);
   const GenerationRecord& g = select_generation(file, generation);
   return header_lines(file, file_label) + '\n' + generation_table(file) + '\n' +
          posterior_summary(file, g);

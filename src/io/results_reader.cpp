@@ -184,16 +184,24 @@ std::vector<std::string> strings_dataset(const Context& ctx, hid_t loc, const st
 
 /// Reads a dataset of `rows` (or `rows` x any) numbers; `columns` receives the column count.
 template <typename T>
-std::vector<T> table_dataset(const Context& ctx, hid_t loc, const std::string& name,
-                             hid_t mem_type, std::size_t rows, std::size_t* columns) {
+std::vector<T> table_dataset(const Context& ctx, hid_t loc, const std::string& name, hid_t mem_type,
+                             std::size_t rows, std::size_t* columns) {
   const Readable r = Readable::dataset(ctx, loc, name);
-  const std::string expected =
-      "(" + std::to_string(rows) + (columns != nullptr ? ", k)" : ")");
   if (r.dims().size() != (columns != nullptr ? 2u : 1u) || r.dims()[0] != rows) {
+    std::string expected(1, '(');
+    expected += std::to_string(rows);
+    expected += columns != nullptr ? ", k)" : ")";
     fail_shape(ctx, r, expected);
   }
   if (columns != nullptr) *columns = static_cast<std::size_t>(r.dims()[1]);
   return read_numbers<T>(ctx, r, mem_type);
+}
+
+/// "m3" (written without `"m" + std::string`, which trips GCC 12's -Wrestrict false positive).
+std::string model_group_name(std::size_t m) {
+  std::string name = std::to_string(m);
+  name.insert(name.begin(), 'm');
+  return name;
 }
 
 bool has_link(const Context& ctx, hid_t loc, const std::string& name) {
@@ -275,8 +283,7 @@ GenerationRecord read_generation(const Context& ctx, hid_t generations, const st
     if (model[i] < 0 || static_cast<std::size_t>(model[i]) >= header.model_names.size()) {
       throw IoError("results file '" + ctx.file() + "': generation " + std::to_string(record.t) +
                     ", row " + std::to_string(i) + " has model index " + std::to_string(model[i]) +
-                    ", but the file has " + std::to_string(header.model_names.size()) +
-                    " models");
+                    ", but the file has " + std::to_string(header.model_names.size()) + " models");
     }
     p.model = static_cast<std::uint32_t>(model[i]);
     p.eval_index = eval_index[i];
@@ -316,8 +323,8 @@ ResultsFile read_results(const std::string& path) {
   File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!file.valid()) {
     const std::string detail = detail::hdf5_error_message();
-    throw IoError("cannot open results file '" + path + "': " +
-                  (detail.empty() ? std::string("HDF5 could not open it") : detail));
+    throw IoError("cannot open results file '" + path +
+                  "': " + (detail.empty() ? std::string("HDF5 could not open it") : detail));
   }
   const hid_t root = file.get();
 
@@ -326,7 +333,8 @@ ResultsFile read_results(const std::string& path) {
                   "': not an abcsmc results file (no root attribute format = \"" +
                   detail::kFormatName + "\")");
   }
-  const auto version = scalar_attribute<std::int32_t>(ctx, root, "format_version", H5T_NATIVE_INT32);
+  const auto version =
+      scalar_attribute<std::int32_t>(ctx, root, "format_version", H5T_NATIVE_INT32);
   if (version < 1 || version > detail::kFormatVersion) {
     throw IoError("cannot open results file '" + path + "': format_version " +
                   std::to_string(version) + " is not supported (this abcsmc reads version " +
@@ -365,8 +373,9 @@ ResultsFile read_results(const std::string& path) {
     header.model_prior_probabilities = table_dataset<double>(
         ctx, models.get(), "prior_probabilities", H5T_NATIVE_DOUBLE, m_count, nullptr);
     for (std::size_t m = 0; m < m_count; ++m) {
-      Group model(ctx.check(H5Gopen2(models.get(), ("m" + std::to_string(m)).c_str(), H5P_DEFAULT),
-                            "open group '/models/m" + std::to_string(m) + "'"));
+      const std::string name = model_group_name(m);
+      Group model(ctx.check(H5Gopen2(models.get(), name.c_str(), H5P_DEFAULT),
+                            "open group '/models/" + name + "'"));
       header.model_parameter_names.push_back(strings_dataset(ctx, model.get(), "parameter_names"));
     }
   }

@@ -66,7 +66,8 @@ std::string where(hid_t loc, const std::string& name) {
   char buffer[256];
   const ssize_t size = H5Iget_name(loc, buffer, sizeof buffer);
   std::string path = size > 0 ? std::string(buffer) : std::string("/");
-  if (path.empty() || path.back() != '/') path += '/';
+  if (name.empty()) return path;
+  if (path.back() != '/') path += '/';
   return path + name;
 }
 
@@ -101,9 +102,9 @@ void write_strings(const Context& ctx, hid_t loc, const std::string& name,
   for (const auto& value : values) pointers.push_back(value.c_str());
   Datatype type = detail::make_string_type(ctx);
   Dataspace space = make_space(ctx, {static_cast<hsize_t>(values.size())});
-  Dataset dataset(ctx.check(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                       H5P_DEFAULT, H5P_DEFAULT),
-                            what));
+  Dataset dataset(ctx.check(
+      H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      what));
   if (!values.empty()) {
     ctx.check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
               what);
@@ -117,9 +118,9 @@ void write_string_scalar_dataset(const Context& ctx, hid_t loc, const std::strin
   const char* pointer = value.c_str();
   Datatype type = detail::make_string_type(ctx);
   Dataspace space = make_space(ctx, {});
-  Dataset dataset(ctx.check(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                       H5P_DEFAULT, H5P_DEFAULT),
-                            what));
+  Dataset dataset(ctx.check(
+      H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      what));
   ctx.check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &pointer), what);
   ctx.check(dataset.close(), what);
 }
@@ -133,9 +134,8 @@ void write_attribute(const Context& ctx, hid_t loc, const std::string& name, hid
   if (exists > 0) ctx.check(H5Adelete(loc, name.c_str()), what);
   const bool empty = !dims.empty() && dims[0] == 0;
   Dataspace space = make_space(ctx, std::move(dims));
-  Attribute attribute(
-      ctx.check(H5Acreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                what));
+  Attribute attribute(ctx.check(
+      H5Acreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), what));
   if (!empty) ctx.check(H5Awrite(attribute.get(), mem_type, data), what);
   ctx.check(attribute.close(), what);
 }
@@ -155,7 +155,8 @@ void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
                   {static_cast<hsize_t>(values.size())}, values.data());
 }
 void write_attribute(const Context& ctx, hid_t loc, const std::string& name, const Vector& values) {
-  write_attribute(ctx, loc, name, std::vector<double>(values.data(), values.data() + values.size()));
+  write_attribute(ctx, loc, name,
+                  std::vector<double>(values.data(), values.data() + values.size()));
 }
 void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
                      const std::string& value) {
@@ -244,8 +245,8 @@ void publish(const std::string& temp, const std::string& path, bool overwrite) {
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     const int error = errno;
-    throw IoError("results file '" + path + "': cannot rename '" + temp + "' to it: " +
-                  errno_text(error));
+    throw IoError("results file '" + path + "': cannot rename '" + temp +
+                  "' to it: " + errno_text(error));
   }
   sync_path(path, directory_of(path), true);
 }
@@ -367,7 +368,9 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
       write_doubles(ctx, group.get(), "prior_probabilities", header_.model_prior_probabilities,
                     {static_cast<hsize_t>(models)});
       for (std::size_t m = 0; m < models; ++m) {
-        Group model = create_group(ctx, group.get(), "m" + std::to_string(m));
+        std::string name = std::to_string(m);
+        name.insert(name.begin(), 'm');  // not "m" + ...: GCC 12 -Wrestrict false positive
+        Group model = create_group(ctx, group.get(), name);
         write_strings(ctx, model.get(), "parameter_names", header_.model_parameter_names[m]);
       }
     }
@@ -399,7 +402,8 @@ void ResultsWriter::append(const GenerationRecord& record) {
     }
   }
 
-  const std::size_t stat_width = n > 0 ? static_cast<std::size_t>(record.particles[0].stats.size()) : 0;
+  const std::size_t stat_width =
+      n > 0 ? static_cast<std::size_t>(record.particles[0].stats.size()) : 0;
   std::vector<double> theta(n * width, std::numeric_limits<double>::quiet_NaN());
   std::vector<double> stats(n * stat_width);
   std::vector<double> weight(n);
@@ -438,8 +442,8 @@ void ResultsWriter::append(const GenerationRecord& record) {
   }
 
   edit_copy(path_, [&](const Context& ctx, hid_t file) {
-    Group generations(ctx.check(H5Gopen2(file, "generations", H5P_DEFAULT),
-                                "open group '/generations'"));
+    Group generations(
+        ctx.check(H5Gopen2(file, "generations", H5P_DEFAULT), "open group '/generations'"));
     const htri_t exists = H5Lexists(generations.get(), name.c_str(), H5P_DEFAULT);
     if (exists > 0) throw IoError(label + " is already in the file");
     // The copy is private, so the group can be written under its final name directly.

@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "abcsmc/core/model.hpp"
@@ -248,4 +249,31 @@ TEST_CASE("gaussian models: deterministic per stream", "[models]") {
     CHECK(run(*mix, t3, stream(11, i)) == run(*mix, t3, stream(11, i)));
   }
   CHECK(run(*lin, t2, stream(11, 0)) != run(*lin, t2, stream(11, 1)));
+}
+
+TEST_CASE("built-in models: one instance serves several threads", "[models]") {
+  // Each thread simulates every stream with the shared instance; all must match a serial run.
+  for (const std::string name : {"gaussian_mean", "gaussian_mixture", "sir"}) {
+    INFO(name);
+    const std::vector<std::string> params =
+        name == "sir" ? std::vector<std::string>{"beta", "gamma"} : std::vector<std::string>{"a"};
+    const auto model = make_builtin_model(name, {}, params);
+    REQUIRE(model->thread_safe());
+    Vector theta = Vector::Constant(static_cast<Eigen::Index>(params.size()), 0.4);
+    const std::size_t streams = 300;
+    std::vector<Vector> serial;
+    for (std::size_t i = 0; i < streams; ++i) serial.push_back(run(*model, theta, stream(6, i)));
+    std::vector<int> ok(4, 1);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (std::size_t i = 0; i < streams; ++i) {
+          const std::size_t j = (i * 7 + static_cast<std::size_t>(t) * 13) % streams;
+          if (run(*model, theta, stream(6, j)) != serial[j]) ok[t] = 0;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(ok == std::vector<int>(4, 1));
+  }
 }

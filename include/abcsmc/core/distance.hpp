@@ -19,7 +19,8 @@ struct DistanceSpec {
   Scale scale = Scale::mad;                ///< adaptive_pnorm only
 };
 
-/// Weighted p-norm d(x) = (sum_k w_k |x_k - o_k|^p)^(1/p) (max_k w_k |x_k - o_k| for p = inf).
+/// Weighted p-norm d(x) = (sum_k (w_k |x_k - o_k|)^p)^(1/p) (max_k w_k |x_k - o_k| for p = inf),
+/// as pyABC's PNormDistance.
 /// An adaptive distance re-weights by 1 / scale_k, the scale of statistic k over all candidates
 /// of a generation (accepted and rejected), as pyABC's AdaptivePNormDistance.
 class Distance {
