@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libopenmpi-dev openmpi-bin libeigen3-dev libhdf5-dev hdf5-tools libcli11-dev libspdlog-dev
   catch2 libyaml-cpp-dev libhiredis-dev redis-server librandom123-dev
+  python3-h5py
 )
 missing=()
 for p in "${packages[@]}"; do
