@@ -1,0 +1,83 @@
+// Each stopping rule ends the run at the right generation with its reason.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "abcsmc/samplers/single_core.hpp"
+#include "abcsmc/samplers/threads.hpp"
+#include "support/run_helpers.hpp"
+
+using namespace abcsmc;
+using abcsmc::testing::run_config_text;
+
+namespace {
+
+std::string config(const std::string& stop, const std::string& epsilon = "{type: quantile, alpha: 0.5}") {
+  return R"(
+seed: 17
+population_size: 100
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {builtin: gaussian_mean}
+observed: {y: 0.5}
+epsilon: )" + epsilon + "\nstop: " + stop + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("Stop: max_generations", "[core]") {
+  SingleCoreSampler s;
+  const auto out = run_config_text(config("{max_generations: 3}"), s);
+  CHECK(out.result.generations == 3);
+  CHECK(out.result.stop_reason == "max_generations reached");
+}
+
+TEST_CASE("Stop: min_epsilon ends after the first generation at or below it", "[core]") {
+  SingleCoreSampler s;
+  const auto out = run_config_text(config("{min_epsilon: 0.1, max_generations: 50}"), s);
+  CHECK(out.result.stop_reason == "min_epsilon reached");
+  REQUIRE(out.generations.size() >= 2);
+  CHECK(out.generations.back().epsilon <= 0.1);
+  CHECK(out.generations[out.generations.size() - 2].epsilon > 0.1);
+}
+
+TEST_CASE("Stop: max_simulations, a generation cut short is not recorded", "[core]") {
+  SingleCoreSampler s;
+  const auto out = run_config_text(config("{max_simulations: 2000, max_generations: 50}"), s);
+  CHECK(out.result.stop_reason.rfind("max_simulations reached", 0) == 0);
+  CHECK(out.result.total_simulations <= 2000);
+  for (const auto& g : out.generations) CHECK(g.particles.size() == 100);
+  // Static scheduling keeps the budget too (a per-slot share of it).
+  ThreadsSampler st(2, Scheduling::static_blocks, 0);
+  const auto out_static = run_config_text(config("{max_simulations: 2000, max_generations: 50}"), st);
+  CHECK(out_static.result.stop_reason.rfind("max_simulations reached", 0) == 0);
+  for (const auto& g : out_static.generations) CHECK(g.particles.size() == 100);
+}
+
+TEST_CASE("Stop: min_acceptance_rate", "[core]") {
+  SingleCoreSampler s;
+  const auto out = run_config_text(config("{min_acceptance_rate: 0.2, max_generations: 50}"), s);
+  CHECK(out.result.stop_reason == "acceptance rate below min_acceptance_rate");
+  CHECK(out.generations.back().acceptance_rate < 0.2);
+  for (std::size_t t = 0; t + 1 < out.generations.size(); ++t) {
+    CHECK(out.generations[t].acceptance_rate >= 0.2);
+  }
+}
+
+TEST_CASE("Stop: max_walltime", "[core]") {
+  SingleCoreSampler s;
+  const auto out = run_config_text(config("{max_walltime: 1e-9, max_generations: 50}"), s);
+  CHECK(out.result.generations == 1);
+  CHECK(out.result.stop_reason == "max_walltime reached");
+}
+
+TEST_CASE("Stop: a list epsilon schedule ends with its last value", "[core]") {
+  SingleCoreSampler s;
+  const auto out = run_config_text(config("{max_generations: 50}", "{type: list, values: [1.0, 0.5, 0.25]}"), s);
+  REQUIRE(out.generations.size() == 3);
+  CHECK(out.generations[0].epsilon == 1.0);
+  CHECK(out.generations[2].epsilon == 0.25);
+  CHECK(out.result.stop_reason == "epsilon schedule exhausted");
+  for (const auto& g : out.generations) {
+    for (const auto& p : g.particles) CHECK(p.distance <= g.epsilon);
+  }
+}
