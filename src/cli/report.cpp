@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "abcsmc/core/epsilon.hpp"
+#include "abcsmc/io/inspect.hpp"
 
 namespace abcsmc::cli {
 
@@ -45,17 +45,14 @@ std::string format_run_summary(const Problem& problem, const SmcResult& result,
     for (std::size_t d = 0; d < entry.prior.dim(); ++d) {
       std::vector<double> x;
       std::vector<double> w;
-      double mean = 0.0;
       for (const auto* p : mine) {
         x.push_back(p->theta[static_cast<Eigen::Index>(d)]);
         w.push_back(p->weight / total);
-        mean += w.back() * x.back();
       }
-      double var = 0.0;
-      for (std::size_t i = 0; i < x.size(); ++i) var += w[i] * (x[i] - mean) * (x[i] - mean);
       out += fmt::format("  {:<16} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g}\n",
-                         entry.prior.names()[d], mean, std::sqrt(var), weighted_quantile(x, w, 0.05),
-                         weighted_quantile(x, w, 0.5), weighted_quantile(x, w, 0.95));
+                         entry.prior.names()[d], io::weighted_mean(x, w), io::weighted_sd(x, w),
+                         io::weighted_quantile(x, w, 0.05), io::weighted_quantile(x, w, 0.5),
+                         io::weighted_quantile(x, w, 0.95));
     }
   }
   return out;

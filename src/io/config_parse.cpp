@@ -25,6 +25,7 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/model.hpp"
 #include "abcsmc/core/suggest.hpp"
+#include "abcsmc/core/value_range.hpp"
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
@@ -109,49 +110,13 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-std::string number_text(double x) {
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return ec == std::errc() ? std::string(buf, end) : std::string("?");
-}
+using NumberRule = ValueRange;
 
-/// Valid values of a number: bounds inclusive unless open.
-struct NumberRule {
-  double min = -kInf;
-  bool min_open = false;
-  double max = kInf;
-  bool max_open = false;
-  bool allow_inf = false;
-
-  bool contains(double x) const {
-    if (min_open ? !(x > min) : !(x >= min)) return false;
-    if (max_open ? !(x < max) : !(x <= max)) return false;
-    return true;
-  }
-
-  /// "a number > 0", "a number in (0, 1)".
-  std::string describe() const {
-    std::string out = "a number";
-    const bool has_min = std::isfinite(min);
-    const bool has_max = std::isfinite(max);
-    if (has_min && has_max) {
-      out += std::string(" in ") + (min_open ? "(" : "[") + number_text(min) + ", " +
-             number_text(max) + (max_open ? ")" : "]");
-    } else if (has_min) {
-      out += std::string(min_open ? " > " : " >= ") + number_text(min);
-    } else if (has_max) {
-      out += std::string(max_open ? " < " : " <= ") + number_text(max);
-    }
-    return out;
-  }
-};
-
-NumberRule any_number() { return NumberRule{}; }
-NumberRule positive() { return NumberRule{0.0, true, kInf, false, false}; }
-NumberRule non_negative() { return NumberRule{0.0, false, kInf, false, false}; }
-NumberRule closed_unit() { return NumberRule{0.0, false, 1.0, false, false}; }
-NumberRule open_unit() { return NumberRule{0.0, true, 1.0, true, false}; }
+NumberRule any_number() { return ValueRange::any(); }
+NumberRule positive() { return ValueRange::positive(); }
+NumberRule non_negative() { return ValueRange::non_negative(); }
+NumberRule closed_unit() { return ValueRange::closed_unit(); }
+NumberRule open_unit() { return ValueRange::open_unit(); }
 
 // ---------------------------------------------------------------------------------------------
 // Locations and messages
@@ -979,7 +944,7 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
     if (const auto v = get_count(ctx, *g, 0)) spec.k = *v;
   }
   if (const auto g = s.get("k_fraction")) {
-    if (const auto v = get_number(ctx, *g, NumberRule{0.0, true, 1.0, false, false})) {
+    if (const auto v = get_number(ctx, *g, NumberRule{false, 0.0, true, 1.0, false})) {
       spec.k_fraction = *v;
     }
   }

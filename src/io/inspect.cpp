@@ -1,6 +1,8 @@
 /// `abcsmc inspect` formatting: table, CSV and JSON views of a results file.
 #include "abcsmc/io/inspect.hpp"
 
+#include "abcsmc/core/epsilon.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -371,36 +373,17 @@ double weighted_sd(const std::vector<double>& values, const std::vector<double>&
 
 double weighted_quantile(const std::vector<double>& values, const std::vector<double>& weights,
                          double alpha) {
-  std::vector<std::size_t> order;
-  double total = 0.0;
+  // The core's definition (the one the epsilon schedule uses), over the positive weights.
+  std::vector<double> x;
+  std::vector<double> w;
   for (std::size_t i = 0; i < values.size() && i < weights.size(); ++i) {
     if (weights[i] > 0.0) {
-      order.push_back(i);
-      total += weights[i];
+      x.push_back(values[i]);
+      w.push_back(weights[i]);
     }
   }
-  if (order.empty()) return kNaN;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
-  // Position of each sorted value on the normalised CDF: cumsum(w) - w/2.
-  double cumulative = 0.0;
-  double previous_position = 0.0;
-  double previous_value = values[order.front()];
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const double w = weights[order[k]] / total;
-    const double position = cumulative + 0.5 * w;
-    cumulative += w;
-    const double value = values[order[k]];
-    if (alpha <= position) {
-      if (k == 0) return value;  // clamp below
-      const double span = position - previous_position;
-      const double fraction = span > 0.0 ? (alpha - previous_position) / span : 1.0;
-      return previous_value + fraction * (value - previous_value);
-    }
-    previous_position = position;
-    previous_value = value;
-  }
-  return previous_value;  // clamp above
+  if (x.empty()) return kNaN;
+  return abcsmc::weighted_quantile(x, w, alpha);
 }
 
 }  // namespace abcsmc::io

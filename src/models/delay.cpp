@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/value_range.hpp"
 #include "abcsmc/core/suggest.hpp"
 #include "abcsmc/models/builtin.hpp"
 #include "abcsmc/models/simulators.hpp"
@@ -15,12 +16,6 @@
 namespace abcsmc {
 
 namespace {
-
-std::string number_text(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
 
 void check_time(const std::string& type, const std::string& field, double value) {
   if (!(std::isfinite(value) && value >= 0.0)) {

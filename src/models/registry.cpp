@@ -10,6 +10,7 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/suggest.hpp"
+#include "abcsmc/core/value_range.hpp"
 #include "abcsmc/models/builtin.hpp"
 #include "abcsmc/models/simulators.hpp"
 
@@ -18,12 +19,6 @@ namespace abcsmc {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::string number_text(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
 
 /// "'a', 'b', 'c'" (a plain list, for "Options: ..." and "got ...").
 std::string comma_list(const std::vector<std::string>& names) {
@@ -35,42 +30,11 @@ std::string comma_list(const std::vector<std::string>& names) {
   return out;
 }
 
-/// Valid values of one option. Bounds are inclusive unless marked open; +-inf for none.
-struct Range {
-  bool integer = false;
-  double min = -kInf;
-  bool min_open = false;
-  double max = kInf;
-  bool max_open = false;
+using Range = ValueRange;
 
-  bool contains(double x) const {
-    if (!std::isfinite(x)) return false;
-    if (integer && x != std::floor(x)) return false;
-    if (min_open ? !(x > min) : !(x >= min)) return false;
-    if (max_open ? !(x < max) : !(x <= max)) return false;
-    return true;
-  }
-
-  /// "an integer in [1, 1000000000]", "a number > 0", "a number in (0, 1)".
-  std::string describe() const {
-    std::string out = integer ? "an integer" : "a number";
-    const bool has_min = std::isfinite(min);
-    const bool has_max = std::isfinite(max);
-    if (has_min && has_max) {
-      out += std::string(" in ") + (min_open ? "(" : "[") + number_text(min) + ", " +
-             number_text(max) + (max_open ? ")" : "]");
-    } else if (has_min) {
-      out += std::string(min_open ? " > " : " >= ") + number_text(min);
-    } else if (has_max) {
-      out += std::string(max_open ? " < " : " <= ") + number_text(max);
-    }
-    return out;
-  }
-};
-
-Range integer_range(double min, double max) { return Range{true, min, false, max, false}; }
-Range positive() { return Range{false, 0.0, true, kInf, false}; }
-Range open_unit() { return Range{false, 0.0, true, 1.0, true}; }
+Range integer_range(double min, double max) { return ValueRange::integers(min, max); }
+Range positive() { return ValueRange::positive(); }
+Range open_unit() { return ValueRange::open_unit(); }
 
 constexpr double kMaxCount = 1e9;  // loop counts and populations
 constexpr double kMaxObservations = 1e6;
