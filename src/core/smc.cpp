@@ -6,6 +6,7 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/evaluator.hpp"
+#include "abcsmc/core/generation.hpp"
 #include "abcsmc/samplers/sampler.hpp"
 
 namespace abcsmc {
@@ -16,35 +17,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-/// Fits one kernel per model on that model's particles (weights renormalised within the model).
-std::vector<std::shared_ptr<const Transition>> fit_transitions(const Problem& problem,
-                                                               const TransitionSpec& spec,
-                                                               const std::vector<Particle>& particles) {
-  std::vector<std::shared_ptr<const Transition>> out(problem.models.size());
-  for (std::size_t m = 0; m < problem.models.size(); ++m) {
-    std::vector<const Particle*> mine;
-    double total = 0.0;
-    for (const auto& p : particles) {
-      if (p.model == m) {
-        mine.push_back(&p);
-        total += p.weight;
-      }
-    }
-    if (mine.empty() || total <= 0.0) continue;  // dead model
-    const auto d = static_cast<Eigen::Index>(problem.models[m].prior.dim());
-    Matrix thetas(static_cast<Eigen::Index>(mine.size()), d);
-    Vector w(static_cast<Eigen::Index>(mine.size()));
-    for (std::size_t i = 0; i < mine.size(); ++i) {
-      thetas.row(static_cast<Eigen::Index>(i)) = mine[i]->theta.transpose();
-      w[static_cast<Eigen::Index>(i)] = mine[i]->weight / total;
-    }
-    auto kernel = make_transition(spec, problem.models[m].prior);
-    kernel->fit(thetas, w);
-    out[m] = std::move(kernel);
-  }
-  return out;
 }
 
 std::vector<double> model_probabilities(std::size_t n_models, const std::vector<Particle>& particles) {
@@ -96,6 +68,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
   const std::size_t n_models = problem->models.size();
   const Evaluator evaluator(problem, settings.transition.model_stay_probability);
   const ModelKernel model_kernel(n_models, settings.transition.model_stay_probability);
+  const ContextSettings context_settings{settings.distance, settings.transition};
+  // The master's adaptive distance; each generation's context gets a frozen copy of its weights.
   auto distance = std::make_shared<Distance>(settings.distance.type, settings.distance.p,
                                              settings.distance.scale, problem->observed,
                                              settings.distance_weights);
@@ -109,12 +83,13 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     const bool needed = needs_calibration(settings.epsilon) || distance->adaptive();
     std::vector<double> distances;
     if (needed) {
-      GenerationContext ctx;
-      ctx.seed = settings.seed;
-      ctx.calibration = true;
-      ctx.from_prior = true;
-      ctx.epsilon = std::numeric_limits<double>::infinity();
-      ctx.distance = distance;
+      GenerationSpec spec;
+      spec.seed = settings.seed;
+      spec.calibration = true;
+      spec.from_prior = true;
+      spec.epsilon = std::numeric_limits<double>::infinity();
+      spec.distance_weights = distance->weights();
+      const GenerationContext ctx = make_context(*problem, context_settings, spec);
       SampleRequest req;
       req.n_accept = settings.epsilon.calibration_size > 0 ? settings.epsilon.calibration_size
                                                            : settings.population_size;
@@ -133,18 +108,17 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
   }
 
   // --- generations ---------------------------------------------------------------------------
-  std::vector<double> model_probs;
-  std::vector<std::shared_ptr<const Transition>> transitions;
+  std::vector<Particle> previous;  // the last population: the next generation's proposal
   for (std::uint32_t t = 0;; ++t) {
     const auto gen_start = Clock::now();
-    GenerationContext ctx;
-    ctx.seed = settings.seed;
-    ctx.t = t;
-    ctx.epsilon = epsilon;
-    ctx.from_prior = t == 0;
-    ctx.model_probabilities = model_probs;
-    ctx.transitions = transitions;
-    ctx.distance = distance;
+    GenerationSpec spec;
+    spec.seed = settings.seed;
+    spec.t = t;
+    spec.epsilon = epsilon;
+    spec.from_prior = t == 0;
+    spec.distance_weights = distance->weights();
+    spec.previous = std::move(previous);
+    const GenerationContext ctx = make_context(*problem, context_settings, spec);
 
     SampleRequest req;
     req.n_accept = settings.population_size;
@@ -196,8 +170,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     const auto next = next_epsilon(settings.epsilon, t + 1, new_distances, weights);
     rec.next_epsilon = next ? *next : std::numeric_limits<double>::quiet_NaN();
     rec.next_distance_weights = distance->weights();
-    model_probs = rec.model_probabilities;
-    transitions = fit_transitions(*problem, settings.transition, rec.particles);
+    previous = rec.particles;
     if (!settings.store_stats) {
       for (auto& p : rec.particles) p.stats.resize(0);
     }
