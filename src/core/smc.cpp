@@ -94,7 +94,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       req.n_accept = settings.epsilon.calibration_size > 0 ? settings.epsilon.calibration_size
                                                            : settings.population_size;
       req.keep_all_stats = true;
-      Sample s = sampler.sample(evaluator, ctx, req);
+      Sample s = sampler.sample(evaluator, spec, ctx, req);
       distance->adapt(s.all_stats);
       for (const auto& st : s.all_stats) distances.push_back((*distance)(st));
       info.simulations = s.simulations;
@@ -130,7 +130,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       }
       req.max_evals = settings.stop.max_simulations - result.total_simulations;
     }
-    Sample s = sampler.sample(evaluator, ctx, req);
+    Sample s = sampler.sample(evaluator, spec, ctx, req);
     result.total_simulations += s.simulations;
     if (!s.complete) {
       result.stop_reason = "max_simulations reached during generation " + std::to_string(t) +

@@ -2,8 +2,8 @@
 
 namespace abcsmc {
 
-Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
-                                 const SampleRequest& request) {
+Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationSpec& /*spec*/,
+                                 const GenerationContext& ctx, const SampleRequest& request) {
   EvalLog log;
   std::uint64_t i = 0;
   while (log.accepted.size() < request.n_accept && (request.max_evals == 0 || i < request.max_evals)) {

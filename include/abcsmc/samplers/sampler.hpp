@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "abcsmc/core/evaluator.hpp"
+#include "abcsmc/core/generation.hpp"
 
 namespace abcsmc {
 
@@ -39,9 +40,10 @@ enum class Scheduling { dynamic, static_blocks };
 class Sampler {
  public:
   virtual ~Sampler() = default;
-  /// Rank 0 / the master only.
-  virtual Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
-                        const SampleRequest& request) = 0;
+  /// Rank 0 / the master only. `spec` is the plain-data form of `ctx` (what a distributed
+  /// sampler sends to its workers, which rebuild `ctx` with make_context).
+  virtual Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
+                        const GenerationContext& ctx, const SampleRequest& request) = 0;
   /// Runs fn(i) for i in [0, n), possibly in parallel; fn must write disjoint outputs.
   virtual void parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) {
     for (std::size_t i = 0; i < n; ++i) fn(i);

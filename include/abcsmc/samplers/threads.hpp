@@ -17,8 +17,8 @@ class ThreadsSampler final : public Sampler {
   /// @param batch_size dynamic: indices per claim (0 = automatic)
   ThreadsSampler(std::size_t threads, Scheduling scheduling, std::size_t batch_size);
 
-  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
-                const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
+                const GenerationContext& ctx, const SampleRequest& request) override;
   void parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) override;
   std::string name() const override { return "threads"; }
   Scheduling scheduling() const override { return scheduling_; }
