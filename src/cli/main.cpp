@@ -22,6 +22,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "Only warnings and errors (no per-generation progress)");
 
+  // CLI11 would read "-5" into an unsigned option as a huge number: refuse it in plain words.
+  const CLI::Validator non_negative(
+      [](std::string& text) {
+        return (!text.empty() && text[0] == '-') ? std::string("must be a whole number >= 0, got " + text)
+                                                 : std::string();
+      },
+      "");
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
       "run", "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes");
@@ -29,7 +36,8 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   run_cmd->add_option("-o,--output", run.output, "Results file (HDF5); overrides output.path");
-  run_cmd->add_option("--seed", run.seed, "Random seed; overrides the config's seed");
+  run_cmd->add_option("--seed", run.seed, "Random seed; overrides the config's seed")
+      ->check(non_negative);
   run_cmd->add_flag("--resume", run.resume,
                     "Continue from the last complete generation in the output (not yet available)");
   run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
@@ -39,8 +47,10 @@ int main(int argc, char** argv) {
                       "dynamic (work stealing, default) or static (blocks of particle slots)")
       ->check(CLI::IsMember({"static", "dynamic"}));
   run_cmd->add_option("--batch-size", run.batch_size,
-                      "Dynamic scheduling: evaluations per claim (0 = automatic)");
-  run_cmd->add_option("--threads", run.threads, "Threads for the threads sampler (0 = all cores)");
+                      "Dynamic scheduling: evaluations per claim (0 = automatic)")
+      ->check(non_negative);
+  run_cmd->add_option("--threads", run.threads, "Threads for the threads sampler (0 = all cores)")
+      ->check(non_negative);
 
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand(

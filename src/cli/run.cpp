@@ -102,6 +102,12 @@ int run_command(const RunOptions& options) {
   if (!config.seed) config.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
 
   try {
+    const auto out_dir = std::filesystem::path(config.output.path).parent_path();
+    if (!out_dir.empty() && !std::filesystem::is_directory(out_dir)) {
+      spdlog::error("output '{}': directory '{}' does not exist; create it or choose another "
+                    "file with -o", config.output.path, out_dir.string());
+      return kUsageError;
+    }
     if (std::filesystem::exists(config.output.path) && !options.overwrite) {
       spdlog::error("output '{}' already exists; pass --overwrite to replace it, or choose another "
                     "file with -o", config.output.path);
