@@ -56,5 +56,9 @@ expect_status 0 "$ABCSMC" models
 grep -q "gaussian_mean" out.txt || fail "models does not list gaussian_mean"
 expect_status 0 "$ABCSMC" --help
 expect_status 2 "$ABCSMC" run
+expect_status 2 "$ABCSMC" run small.yaml -o no/such/dir/out.h5
+grep -q "does not exist" err.txt || fail "missing output directory not explained"
+expect_status 2 "$ABCSMC" run small.yaml -o neg.h5 --seed -5
+[ ! -e neg.h5 ] || fail "a refused run wrote output"
 expect_status 2 "$ABCSMC" nosuchcommand
 echo "run_inspect: all checks passed"
