@@ -2,6 +2,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -14,11 +15,18 @@
 
 namespace abcsmc::cli {
 
-void setup_logging(const std::string& level, bool quiet) {
+void setup_logging(const std::string& level, bool quiet, int rank) {
   // Progress goes to stderr so that stdout carries only results (summaries, csv, json).
   auto logger = spdlog::stderr_color_mt("abcsmc");
-  logger->set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
-  logger->set_level(quiet ? spdlog::level::warn : spdlog::level::from_str(level));
+  if (rank >= 0) {
+    logger->set_pattern("[%H:%M:%S.%e] [r" + std::to_string(rank) + "] [%^%l%$] %v");
+  } else {
+    logger->set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+  }
+  auto lvl = quiet ? spdlog::level::warn : spdlog::level::from_str(level);
+  // MPI: info from rank 0 only; warnings and errors from every rank.
+  if (rank > 0) lvl = std::max(lvl, spdlog::level::warn);
+  logger->set_level(lvl);
   spdlog::set_default_logger(logger);
 }
 

@@ -32,7 +32,8 @@ int validate_command(const std::string& config);
 int inspect_command(const InspectOptions& options);
 int models_command();
 
-/// Sets up logging: level name (trace..off), quiet = warnings and errors only.
-void setup_logging(const std::string& level, bool quiet);
+/// Sets up logging: level name (trace..off), quiet = warnings and errors only. In an MPI run
+/// (rank >= 0) every line carries the rank, and ranks > 0 log warnings and errors only.
+void setup_logging(const std::string& level, bool quiet, int rank = -1);
 
 }  // namespace abcsmc::cli

@@ -2,8 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <memory>
 
 #include "commands.hpp"
+#ifdef ABCSMC_WITH_MPI
+#include "abcsmc/mpi/environment.hpp"
+#endif
 
 int main(int argc, char** argv) {
   using namespace abcsmc::cli;
@@ -41,7 +45,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--resume", run.resume,
                     "Continue from the last complete generation in the output (not yet available)");
   run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
-  run_cmd->add_option("--sampler", run.sampler, "single or threads (default: threads on all cores)")
+  run_cmd->add_option("--sampler", run.sampler,
+                      "single, threads or mpi (default: mpi under mpirun/srun with more than one "
+                      "process, otherwise threads on all cores)")
       ->check(CLI::IsMember({"single", "threads", "mpi", "redis"}));
   run_cmd->add_option("--scheduling", run.scheduling,
                       "dynamic (work stealing, default) or static (blocks of particle slots)")
@@ -77,7 +83,17 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kSuccess : kUsageError;
   }
-  setup_logging(log_level, quiet);
+  int rank = -1;  // not an MPI run
+#ifdef ABCSMC_WITH_MPI
+  // MPI starts only for `run` under a launcher (mpirun, mpiexec, srun): `inspect` and plain runs
+  // never pay for MPI_Init. Finalised when main returns.
+  std::unique_ptr<abcsmc::mpi::Environment> mpi_environment;
+  if (*run_cmd && abcsmc::mpi::launched_by_mpi()) {
+    mpi_environment = std::make_unique<abcsmc::mpi::Environment>(argc, argv);
+    rank = mpi_environment->rank();
+  }
+#endif
+  setup_logging(log_level, quiet, rank);
   if (*run_cmd) return run_command(run);
   if (*validate_cmd) return validate_command(validate_config);
   if (*inspect_cmd) return inspect_command(inspect);

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include "abcsmc/core/epsilon.hpp"
@@ -16,6 +17,10 @@
 #include "abcsmc/samplers/threads.hpp"
 #include "commands.hpp"
 #include "report.hpp"
+#ifdef ABCSMC_WITH_MPI
+#include "abcsmc/mpi/environment.hpp"
+#include "abcsmc/mpi/sampler.hpp"
+#endif
 
 namespace abcsmc::cli {
 
@@ -25,13 +30,42 @@ std::atomic<bool> g_stop_requested{false};
 
 extern "C" void on_stop_signal(int) { g_stop_requested.store(true); }
 
+#ifdef ABCSMC_WITH_MPI
+using MpiMaster = mpi::Master;
+#else
+struct MpiMaster {};  // this build has no MPI
+#endif
+
 /// Applies the CLI's overrides to the config's sampler section and builds the sampler.
-std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec) {
+/// `master` is set when this is rank 0 of an MPI job with more than one process.
+std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
   const Scheduling scheduling =
       spec.scheduling == "static" ? Scheduling::static_blocks : Scheduling::dynamic;
-  if (spec.type == "mpi" || spec.type == "redis") {
-    throw ConfigError("sampler '" + spec.type + "' is not available in this version; use single or threads");
+  if (spec.type == "redis") {
+    throw ConfigError("sampler 'redis' is not available in this version; use single, threads or mpi");
   }
+#ifdef ABCSMC_WITH_MPI
+  if (master != nullptr) {
+    if (spec.type != "auto" && spec.type != "mpi") {
+      throw ConfigError("sampler '" + spec.type + "' cannot run under an MPI launcher with " +
+                        std::to_string(master->workers() + 1) +
+                        " processes; use sampler mpi (the default there) or start one process");
+    }
+    return std::make_unique<mpi::MpiSampler>(*master, scheduling, spec.batch_size);
+  }
+  if (spec.type == "mpi") {
+    // One process (no launcher, or mpirun -n 1): the in-process samplers do the same work.
+    spdlog::warn("sampler mpi needs mpirun/mpiexec/srun with at least 2 processes; running "
+                 "in-process with threads instead");
+    spec.type = "threads";
+  }
+#else
+  (void)master;
+  if (spec.type == "mpi") {
+    throw ConfigError("sampler 'mpi' is not available: this abcsmc was built without MPI "
+                      "(-DABCSMC_ENABLE_MPI=OFF); use single or threads");
+  }
+#endif
   if (spec.type == "single") {
     if (scheduling == Scheduling::static_blocks) {
       return std::make_unique<ThreadsSampler>(1, scheduling, spec.batch_size);
@@ -44,13 +78,17 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec) {
 /// Logs each generation and appends it to the results file.
 class RunObserver final : public SmcObserver {
  public:
-  RunObserver(io::ResultsWriter& writer, const Problem& problem, std::size_t population_size)
-      : writer_(writer), problem_(problem), population_size_(population_size) {}
+  RunObserver(io::ResultsWriter& writer, const Problem& problem, std::size_t population_size,
+              std::function<std::string()> sampler_note = {})
+      : writer_(writer),
+        problem_(problem),
+        population_size_(population_size),
+        sampler_note_(std::move(sampler_note)) {}
 
   void on_calibration(const CalibrationInfo& info) override {
     if (info.simulations > 0) {
-      spdlog::info("calibration: {} prior simulations in {:.2f} s, initial epsilon {:.6g}",
-                   info.simulations, info.wall_seconds, info.initial_epsilon);
+      spdlog::info("calibration: {} prior simulations in {:.2f} s, initial epsilon {:.6g}{}",
+                   info.simulations, info.wall_seconds, info.initial_epsilon, note());
     } else {
       spdlog::info("initial epsilon {:.6g}", info.initial_epsilon);
     }
@@ -66,20 +104,62 @@ class RunObserver final : public SmcObserver {
     }
     const double rate = rec.wall_seconds > 0 ? static_cast<double>(rec.simulations) / rec.wall_seconds : 0.0;
     spdlog::info("t={} eps={:.6g} accepted={}/{} sims={} failed={} acc.rate={:.4f} ess={:.1f} "
-                 "time={:.2f}s sims/s={:.0f}{}",
+                 "time={:.2f}s sims/s={:.0f}{}{}",
                  rec.t, rec.epsilon, rec.particles.size(), population_size_, rec.simulations,
-                 rec.failed, rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models);
+                 rec.failed, rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
   }
 
  private:
+  std::string note() const { return sampler_note_ ? sampler_note_() : std::string(); }
+
   io::ResultsWriter& writer_;
   const Problem& problem_;
   std::size_t population_size_;
+  std::function<std::string()> sampler_note_;  ///< e.g. the MPI sampler's bytes broadcast
 };
+
+/// After an exception on rank 0 in the middle of an MPI round the workers cannot be released
+/// cleanly: end the whole job (the error is logged already). Between rounds the master's
+/// destructor stops them and the process exits normally.
+void abort_if_workers_busy(MpiMaster* master) {
+#ifdef ABCSMC_WITH_MPI
+  if (master != nullptr && master->in_round()) {
+    spdlog::default_logger()->flush();
+    master->comm().abort(kRunFailure);
+  }
+#else
+  (void)master;
+#endif
+}
+
+#ifdef ABCSMC_WITH_MPI
+/// Ranks > 0 of an MPI job: serve rank 0 until it stops us. Any failure is logged with the rank
+/// (the log pattern carries it) and ends the whole job: never a hang.
+int run_worker() {
+  const mpi::Comm comm = mpi::Comm::world();
+  try {
+    mpi::worker_loop(comm);
+    return kSuccess;
+  } catch (const std::exception& e) {
+    spdlog::error("worker rank {} failed: {}; aborting the MPI job", comm.rank(), e.what());
+    spdlog::default_logger()->flush();
+    comm.abort(kRunFailure);
+  }
+}
+#endif
 
 }  // namespace
 
 int run_command(const RunOptions& options) {
+  // MPI job with P > 1: rank 0 runs the SMC master below, ranks > 0 serve it. The master object
+  // releases the workers on every return path (config error, existing output, ...).
+  std::unique_ptr<MpiMaster> master;
+#ifdef ABCSMC_WITH_MPI
+  if (const auto* env = mpi::Environment::current(); env != nullptr && env->size() > 1) {
+    if (env->rank() > 0) return run_worker();
+    master = std::make_unique<mpi::Master>(mpi::Comm::world());
+  }
+#endif
   io::RunConfig config;
   try {
     config = io::load_config(options.config);
@@ -115,7 +195,7 @@ int run_command(const RunOptions& options) {
     }
     auto problem = io::build_problem(config);
     const SmcSettings settings = io::build_settings(config, *problem, *config.seed);
-    auto sampler = make_sampler(config.sampler);
+    auto sampler = make_sampler(config.sampler, master.get());
     io::RunHeader header = io::build_header(config, *problem, *config.seed);
     header.sampler = sampler->name();
     header.scheduling = sampler->scheduling() == Scheduling::dynamic ? "dynamic" : "static";
@@ -126,21 +206,39 @@ int run_command(const RunOptions& options) {
     spdlog::info("abcsmc {}: {} (seed {}), population {}, sampler {} ({} scheduling, {} worker{}{})",
                  ABCSMC_VERSION_STRING, options.config, *config.seed, config.population_size,
                  header.sampler, header.scheduling, header.workers, header.workers == 1 ? "" : "s",
-                 header.scheduling == "dynamic" ? fmt::format(", batch {}", header.batch_size) : "");
+                 header.scheduling != "dynamic" ? ""
+                 : header.batch_size == 0       ? std::string(", automatic batch size")
+                                                : fmt::format(", batch {}", header.batch_size));
     spdlog::info("writing results to {}", config.output.path);
 
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
-    RunObserver observer(writer, *problem, config.population_size);
+    std::function<std::string()> sampler_note;
+#ifdef ABCSMC_WITH_MPI
+    if (master) {
+      // The config travels, not code: every worker builds the same problem from this text.
+      master->send_config(header.config_yaml);
+      const auto* mpi_sampler = static_cast<const mpi::MpiSampler*>(sampler.get());
+      sampler_note = [mpi_sampler] {
+        return fmt::format(" bcast={}B{}", mpi_sampler->last_broadcast_bytes(),
+                           mpi_sampler->scheduling() == Scheduling::dynamic
+                               ? fmt::format(" batch={}", mpi_sampler->last_batch_size())
+                               : std::string());
+      };
+    }
+#endif
+    RunObserver observer(writer, *problem, config.population_size, sampler_note);
     const SmcResult result = run_smc(problem, settings, *sampler, &observer, &g_stop_requested);
     writer.finish(result.stop_reason);
     std::fputs(format_run_summary(*problem, result, config.output.path).c_str(), stdout);
     return result.generations > 0 ? kSuccess : kRunFailure;
   } catch (const ConfigError& e) {
     spdlog::error("{}: {}", options.config, e.what());
+    abort_if_workers_busy(master.get());
     return kUsageError;
   } catch (const std::exception& e) {
     spdlog::error("run failed: {}", e.what());
+    abort_if_workers_busy(master.get());
     return kRunFailure;
   }
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/value_range.hpp"
 
 namespace abcsmc {
 
@@ -25,6 +26,15 @@ std::size_t sample_categorical(const std::vector<double>& p, Rng& rng) {
     if (p[i] > 0.0) return i;
   }
   return 0;
+}
+
+std::string theta_text(const Vector& theta) {
+  std::string out = "(";
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += number_text(theta[i]);
+  }
+  return out + ")";
 }
 
 }  // namespace
@@ -71,6 +81,7 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
 
   const ModelEntry& entry = models[r.model];
   const std::size_t k = problem_->stat_names.size();
+  std::string failure;  // empty = the simulation succeeded
   try {
     if (entry.selection_is_identity) {
       r.stats.resize(static_cast<Eigen::Index>(k));
@@ -83,11 +94,27 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
         r.stats[static_cast<Eigen::Index>(i)] = all[static_cast<Eigen::Index>(entry.stat_selection[i])];
       }
     }
-  } catch (const ModelError&) {
-    r.failed = true;
+    if (!r.stats.allFinite()) {
+      for (std::size_t i = 0; i < k; ++i) {
+        const double v = r.stats[static_cast<Eigen::Index>(i)];
+        if (!std::isfinite(v)) {
+          failure = "statistic '" + problem_->stat_names[i] + "' is " + number_text(v);
+          break;
+        }
+      }
+    }
+  } catch (const ModelError& e) {
+    failure = e.what();
+    if (failure.empty()) failure = "the simulation failed";
   }
-  if (!r.failed && !r.stats.allFinite()) r.failed = true;
-  if (r.failed) {
+  if (!failure.empty()) {
+    if (entry.on_failure == FailurePolicy::abort) {
+      throw Error("model '" + entry.name + "' failed at theta = " + theta_text(r.theta) +
+                  " (" + (ctx.calibration ? std::string("calibration") : "generation " + std::to_string(ctx.t)) +
+                  ", candidate " + std::to_string(id.index) + ") and its on_failure policy is 'abort': " +
+                  failure);
+    }
+    r.failed = true;
     r.distance = std::numeric_limits<double>::infinity();
     r.accepted = false;
     return r;

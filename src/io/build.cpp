@@ -2,10 +2,44 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
+#include <utility>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/models/external_command.hpp"
+#include "abcsmc/models/plugin.hpp"
 
 namespace abcsmc::io {
+
+std::string default_model_name(const ModelSpec& spec) {
+  if (!spec.plugin.empty()) return std::filesystem::path(spec.plugin).stem().string();
+  if (!spec.command.empty()) return std::filesystem::path(spec.command.front()).filename().string();
+  return spec.builtin;
+}
+
+std::string model_kind_text(const ModelSpec& spec) {
+  if (!spec.plugin.empty()) return "plugin " + spec.plugin;
+  if (!spec.command.empty()) return "command " + spec.command.front();
+  return spec.builtin;
+}
+
+std::unique_ptr<Model> build_model(const ModelSpec& spec,
+                                   const std::vector<std::string>& parameter_names) {
+  std::unique_ptr<Model> model;
+  if (!spec.plugin.empty()) {
+    model = std::make_unique<PluginModel>(spec.plugin, spec.options, parameter_names);
+  } else if (!spec.command.empty()) {
+    CommandSpec command;
+    command.argv = spec.command;
+    command.statistics = spec.statistics;
+    command.timeout_seconds = spec.timeout_seconds;
+    command.kill_grace_seconds = spec.kill_grace_seconds;
+    model = std::make_unique<ExternalCommandModel>(std::move(command), parameter_names);
+  } else {
+    model = make_builtin_model(spec.builtin, spec.options, parameter_names);
+  }
+  return with_delay(std::move(model), spec.delay);
+}
 
 std::shared_ptr<Problem> build_problem(const RunConfig& config) {
   auto problem = std::make_shared<Problem>();
@@ -18,7 +52,8 @@ std::shared_ptr<Problem> build_problem(const RunConfig& config) {
       entry.prior.add(p.name, std::shared_ptr<const Distribution>(make_distribution(p.type, p.params)));
       names.push_back(p.name);
     }
-    entry.model = with_delay(make_builtin_model(spec.builtin, spec.options, names), spec.delay);
+    entry.model = build_model(spec, names);
+    entry.on_failure = spec.on_failure;
     problem->models.push_back(std::move(entry));
   }
   for (const auto& obs : config.observed) {

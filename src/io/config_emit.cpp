@@ -84,17 +84,35 @@ void emit_delay(YAML::Emitter& out, const DelaySpec& d) {
 
 void emit_model(YAML::Emitter& out, const ModelSpec& m) {
   out << YAML::BeginMap;
-  out << YAML::Key << "builtin" << YAML::Value << m.builtin;
-  out << YAML::Key << "options" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  for (const auto& [name, value] : m.options) {
-    out << YAML::Key << name << YAML::Value;
-    if (!value.text.empty() || !value.number) {
-      out << value.text;
-    } else {
-      out << number(*value.number);
-    }
+  if (!m.plugin.empty()) {
+    out << YAML::Key << "plugin" << YAML::Value << m.plugin;
+  } else if (!m.command.empty()) {
+    out << YAML::Key << "command" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& arg : m.command) out << YAML::DoubleQuoted << arg;
+    out << YAML::EndSeq;
+  } else {
+    out << YAML::Key << "builtin" << YAML::Value << m.builtin;
   }
-  out << YAML::EndMap;
+  if (m.command.empty()) {
+    out << YAML::Key << "options" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [name, value] : m.options) {
+      out << YAML::Key << name << YAML::Value;
+      if (!value.text.empty() || !value.number) {
+        out << value.text;
+      } else {
+        out << number(*value.number);
+      }
+    }
+    out << YAML::EndMap;
+  } else {
+    out << YAML::Key << "statistics" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& st : m.statistics) out << YAML::Key << st.name << YAML::Value << st.size;
+    out << YAML::EndMap;
+    out << YAML::Key << "timeout" << YAML::Value << number(m.timeout_seconds);
+    out << YAML::Key << "kill_grace" << YAML::Value << number(m.kill_grace_seconds);
+  }
+  out << YAML::Key << "on_failure" << YAML::Value
+      << (m.on_failure == FailurePolicy::abort ? "abort" : "reject");
   out << YAML::Key << "delay" << YAML::Value;
   emit_delay(out, m.delay);
   out << YAML::EndMap;
@@ -115,7 +133,7 @@ std::string to_yaml(const RunConfig& config) {
   out << YAML::Key << "population_size" << YAML::Value << config.population_size;
 
   const bool single = config.models.size() == 1 &&
-                      config.models[0].name == config.models[0].builtin &&
+                      config.models[0].name == default_model_name(config.models[0]) &&
                       config.models[0].prior_probability == 1.0;
   if (single) {
     const ModelSpec& m = config.models[0];

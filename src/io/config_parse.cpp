@@ -26,6 +26,7 @@
 #include "abcsmc/core/model.hpp"
 #include "abcsmc/core/suggest.hpp"
 #include "abcsmc/core/value_range.hpp"
+#include "abcsmc/io/build.hpp"
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
@@ -455,40 +456,138 @@ bool parse_delay(Ctx& ctx, const Field& f, DelaySpec& delay) {
   return ctx.count() == before;
 }
 
+const std::vector<std::string> kModelKinds{"builtin", "plugin", "command"};
+const std::vector<std::string> kFailurePolicies{"reject", "abort"};
+
+/// A path from the config: relative ones are relative to the config file's directory.
+std::string config_relative_path(const Ctx& ctx, const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  std::error_code ec;
+  auto full = std::filesystem::absolute(ctx.base_dir / p, ec);
+  if (ec) return path;
+  return full.lexically_normal().string();
+}
+
+/// A duration key (seconds, or "90s", "2m", ...); reports problems and returns nullopt.
+std::optional<double> get_duration(Ctx& ctx, const Field& f) {
+  if (f.node.IsScalar()) {
+    try {
+      return parse_duration_seconds(f.node.Scalar());
+    } catch (const std::exception& e) {
+      ctx.error(f.line, f.path + ": " + e.what());
+      return std::nullopt;
+    }
+  }
+  wrong_value(ctx, f, "a duration, e.g. 10 (seconds), 30s, 5m or 2h");
+  return std::nullopt;
+}
+
+/// `statistics:` of a command model: [y, z] (each of size 1) or {y: 1, x: 3}.
+void parse_command_statistics(Ctx& ctx, const Field& f, std::vector<StatSpec>& out) {
+  const std::string expected = "a list of names, e.g. [y, z], or a map name -> size, e.g. {y: 1, x: 3}";
+  std::vector<std::string> seen;
+  const auto add = [&](const std::string& name, std::size_t size, int line) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      ctx.error(line, f.path + ": '" + name + "' is listed twice.");
+      return;
+    }
+    seen.push_back(name);
+    out.push_back(StatSpec{name, size});
+  };
+  if (f.node.IsSequence() && f.node.size() > 0) {
+    for (const auto& item : f.node) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        ctx.error(line_of(item, f.line), f.path + " has " + found(item) + ", but must be " + expected + ".");
+        continue;
+      }
+      add(item.Scalar(), 1, line_of(item, f.line));
+    }
+  } else if (f.node.IsMap() && f.node.size() > 0) {
+    for (const auto& g : map_fields(ctx, f)) {
+      if (const auto n = get_count(ctx, g, 1, 1000000000)) add(g.key, *n, g.line);
+    }
+  } else {
+    wrong_value(ctx, f, expected);
+  }
+}
+
+/// `command:` as a list of arguments, or one string split at blanks.
+std::vector<std::string> parse_command(Ctx& ctx, const Field& f) {
+  std::vector<std::string> argv;
+  const std::string expected =
+      "a list: the program and its arguments, e.g. [./sim.sh, '{theta}', '{seed}']";
+  if (f.node.IsScalar()) {
+    std::istringstream in(f.node.Scalar());
+    std::string word;
+    while (in >> word) argv.push_back(word);
+  } else if (f.node.IsSequence()) {
+    for (const auto& item : f.node) {
+      if (!item.IsScalar()) {
+        ctx.error(line_of(item, f.line), f.path + " has " + found(item) + ", but must be " + expected + ".");
+        return {};
+      }
+      argv.push_back(item.Scalar());
+    }
+  }
+  if (argv.empty() || argv.front().empty()) {
+    wrong_value(ctx, f, expected);
+    return {};
+  }
+  if (argv.front().find('/') != std::string::npos) {
+    argv.front() = config_relative_path(ctx, argv.front());
+  }
+  return argv;
+}
+
 /// `model:` of one ModelSpec. Builds the model to validate it; returns its statistics.
 std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, ModelSpec& spec,
                                                  const std::vector<std::string>& parameter_names) {
   const std::string example = "{builtin: gaussian_mean, options: {n: 10, sigma: 1}}";
   if (!require_map(ctx, f, example)) return std::nullopt;
   const std::size_t before = ctx.count();
-  bool other_kind = false;
-  for (auto it = f.node.begin(); it != f.node.end(); ++it) {
-    if (it->first.IsScalar() &&
-        (it->first.Scalar() == "plugin" || it->first.Scalar() == "command")) {
-      other_kind = true;
-      ctx.error(line_of(it->first, f.line),
-                child_path(f.path, it->first.Scalar()) +
-                    ": plugin and external-command models are not available yet in this "
-                    "version; use 'builtin' (see `abcsmc models`).");
-    }
-  }
-  // plugin/command were reported above.
-  const Section s(ctx, f, {"builtin", "options", "delay"}, {"plugin", "command"});
+  const Section s(ctx, f,
+                  {"builtin", "plugin", "command", "options", "statistics", "timeout",
+                   "kill_grace", "on_failure", "delay"});
   const auto get = [&](const std::string& key) { return s.get(key); };
+
+  std::vector<Field> kinds;
+  for (const auto& k : kModelKinds) {
+    if (const auto g = get(k)) kinds.push_back(*g);
+  }
+  if (kinds.empty()) {
+    ctx.error(f.line, name_of(f.path) +
+                          " has no 'builtin', 'plugin' or 'command'; add e.g. builtin: one of " +
+                          quoted_list(builtin_names()) + " (see `abcsmc models`).");
+  }
+  for (std::size_t i = 1; i < kinds.size(); ++i) {
+    ctx.error(kinds[i].line, "'" + kinds[i].key + "' cannot be combined with '" + kinds[0].key +
+                                 "' (line " + std::to_string(kinds[0].line) +
+                                 "): a model is one builtin, one plugin or one command.");
+  }
+  const std::string kind = kinds.size() == 1 ? kinds[0].key : "";
+
   const BuiltinModelInfo* info = nullptr;
-  if (const auto b = get("builtin")) {
-    if (const auto name = get_choice(ctx, *b, builtin_names())) {
+  if (kind == "builtin") {
+    if (const auto name = get_choice(ctx, kinds[0], builtin_names())) {
       spec.builtin = *name;
       for (const auto& m : builtin_models()) {
         if (m.name == *name) info = &m;
       }
     }
-  } else if (!other_kind) {
-    ctx.error(f.line, name_of(f.path) + " has no 'builtin'; add one of " +
-                          quoted_list(builtin_names()) + " (see `abcsmc models`).");
+  } else if (kind == "plugin") {
+    if (const auto path = get_string(ctx, kinds[0], "the path of a plugin library, e.g. libsim.so")) {
+      spec.plugin = config_relative_path(ctx, *path);
+    }
+  } else if (kind == "command") {
+    spec.command = parse_command(ctx, kinds[0]);
   }
+
   if (const auto o = get("options"); o && !o->node.IsNull()) {
-    if (require_map(ctx, *o, "{n: 10, sigma: 1}")) {
+    if (kind == "command") {
+      ctx.error(o->line, o->path + " does not apply to a command model; put values in the "
+                                   "command's arguments instead.");
+    } else if (require_map(ctx, *o, "{n: 10, sigma: 1}")) {
       std::vector<std::string> option_names;
       if (info != nullptr) {
         for (const auto& oi : info->options) option_names.push_back(oi.name);
@@ -514,27 +613,52 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
       }
     }
   }
+  const auto command_only = [&](const Field& g) {
+    if (kind == "command" || kind.empty()) return true;
+    ctx.error(g.line, g.path + " applies only to command models" +
+                          (kind == "plugin" ? std::string(" (a plugin names its statistics itself)")
+                                            : std::string(" (a builtin has fixed statistics)")) +
+                          "; remove it.");
+    return false;
+  };
+  if (const auto g = get("statistics")) {
+    if (command_only(*g)) parse_command_statistics(ctx, *g, spec.statistics);
+  } else if (kind == "command") {
+    ctx.error(f.line, name_of(f.path) + " runs a command but has no 'statistics'; list the names "
+                                        "it prints, e.g. statistics: [y].");
+  }
+  if (const auto g = get("timeout")) {
+    if (command_only(*g)) {
+      if (const auto v = get_duration(ctx, *g)) spec.timeout_seconds = *v;
+    }
+  }
+  if (const auto g = get("kill_grace")) {
+    if (command_only(*g)) {
+      if (const auto v = get_duration(ctx, *g)) spec.kill_grace_seconds = *v;
+    }
+  }
+  if (const auto g = get("on_failure")) {
+    if (const auto v = get_choice(ctx, *g, kFailurePolicies)) {
+      spec.on_failure = *v == "abort" ? FailurePolicy::abort : FailurePolicy::reject;
+    }
+  }
   bool delay_ok = true;
   if (const auto d = get("delay"); d && !d->node.IsNull())
     delay_ok = parse_delay(ctx, *d, spec.delay);
-  if (ctx.count() != before || info == nullptr) return std::nullopt;
+  if (ctx.count() != before || kind.empty() || (kind == "builtin" && info == nullptr)) {
+    return std::nullopt;
+  }
+  if (!delay_ok) spec.delay = DelaySpec{};
 
+  // Build it: loads plugins (ABI check, options), finds programs, checks placeholders.
   std::unique_ptr<Model> model;
   try {
-    model = make_builtin_model(spec.builtin, spec.options, parameter_names);
+    model = build_model(spec, parameter_names);
   } catch (const std::exception& e) {
-    ctx.error(f.line, name_of(f.path) + ": " + e.what());
+    ctx.error(kinds[0].line, name_of(f.path) + ": " + e.what());
     return std::nullopt;
   }
   if (!model) return std::nullopt;
-  if (delay_ok && spec.delay.type != "none") {
-    try {
-      model = with_delay(std::move(model), spec.delay);
-    } catch (const std::exception& e) {
-      ctx.error(get("delay")->line, child_path(f.path, "delay") + ": " + e.what());
-      return std::nullopt;
-    }
-  }
   return model->statistics();
 }
 
@@ -998,13 +1122,13 @@ void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   if (!require_map(ctx, f, "{type: auto}")) return;
   Section s(ctx, f, {"type", "scheduling", "batch_size", "threads"});
   if (const auto g = s.get("type")) {
-    const std::vector<std::string> later{"mpi", "redis"};
+    const std::vector<std::string> later{"redis"};
     if (g->node.IsScalar() &&
         std::find(later.begin(), later.end(), g->node.Scalar()) != later.end()) {
       ctx.error(g->line, g->path + " is '" + g->node.Scalar() +
                              "', which is not available yet in this version; use 'auto', "
-                             "'single' or 'threads'.");
-    } else if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads"})) {
+                             "'single', 'threads' or 'mpi'.");
+    } else if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi"})) {
       spec.type = *v;
     }
   }
@@ -1042,7 +1166,7 @@ ParsedModel parse_model_entry(Ctx& ctx, const Field& parameters, const Field& mo
   out.spec.parameters = parse_parameters(ctx, parameters, names);
   out.spec.line = model.line;
   out.stats = parse_model(ctx, model, out.spec, names);
-  out.spec.name = out.spec.builtin;
+  out.spec.name = default_model_name(out.spec);
   return out;
 }
 
@@ -1102,7 +1226,7 @@ std::vector<ParsedModel> parse_models_list(Ctx& ctx, const Field& f) {
     pm.spec.name = name;
     pm.spec.prior_probability = probability;
     pm.spec.line = self.line;
-    pm.label = "model '" + name + "' (" + pm.spec.builtin + ")";
+    pm.label = "model '" + name + "' (" + model_kind_text(pm.spec) + ")";
     out.push_back(std::move(pm));
   }
   return out;
@@ -1164,7 +1288,7 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
     models = parse_models_list(ctx, *models_field);
   } else if (model_field && parameters_field) {
     ParsedModel pm = parse_model_entry(ctx, *parameters_field, *model_field);
-    pm.label = "model " + pm.spec.builtin;
+    pm.label = "model " + model_kind_text(pm.spec);
     models.push_back(std::move(pm));
   } else if (model_field) {
     ctx.error(model_field->line,

@@ -9,8 +9,10 @@ StreamId stream_for(const GenerationContext& ctx, Scheduling scheduling, std::ui
                     std::uint64_t attempt) {
   if (ctx.calibration) {
     // Calibration draws prior samples 0..n-1 whatever the scheduling, so that the first
-    // epsilon is the same for static and dynamic runs.
-    return StreamId{ctx.seed, 0, index, 0, StreamKind::calibration};
+    // epsilon is the same for static and dynamic runs (when no simulation fails). A static slot
+    // whose simulation failed retries with attempt 1, 2, ...: the attempt is part of the stream,
+    // or a failing candidate would be retried identically forever.
+    return StreamId{ctx.seed, 0, index, attempt, StreamKind::calibration};
   }
   if (scheduling == Scheduling::static_blocks) {
     return StreamId{ctx.seed, ctx.t, index, attempt, StreamKind::slot};

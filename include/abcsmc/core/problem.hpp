@@ -10,12 +10,19 @@
 
 namespace abcsmc {
 
+/// What a failed simulation does to the run (config `model.on_failure`).
+enum class FailurePolicy {
+  reject,  ///< count the candidate as failed (never accepted) and go on
+  abort,   ///< stop the run: the evaluator throws Error with the model's message
+};
+
 /// One candidate model (a run without model selection has exactly one).
 struct ModelEntry {
   std::string name;
   Prior prior;
   std::shared_ptr<const Model> model;
   double prior_probability = 1.0;  ///< normalised over the problem's models
+  FailurePolicy on_failure = FailurePolicy::reject;
   /// For each observed statistic, its position in the model's flattened output.
   std::vector<std::size_t> stat_selection;
   /// True when stat_selection is 0, 1, ..., k-1 over all model outputs (no copy needed).

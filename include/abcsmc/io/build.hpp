@@ -2,6 +2,8 @@
 /// Turns a validated RunConfig into the engine's objects.
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/smc.hpp"
@@ -9,6 +11,12 @@
 #include "abcsmc/io/results.hpp"
 
 namespace abcsmc::io {
+
+/// The simulator of one model spec (builtin, plugin or command, with its delay), for a model
+/// whose parameters are `parameter_names` in theta order. Any rank.
+/// @throws ConfigError when it cannot be built (message without file/line).
+std::unique_ptr<Model> build_model(const ModelSpec& spec,
+                                   const std::vector<std::string>& parameter_names);
 
 /// Models, priors and observed data of `config`. @throws ConfigError.
 std::shared_ptr<Problem> build_problem(const RunConfig& config);

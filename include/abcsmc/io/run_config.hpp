@@ -10,6 +10,8 @@
 #include "abcsmc/core/distance.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/epsilon.hpp"
+#include "abcsmc/core/model.hpp"
+#include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/stopping.hpp"
 #include "abcsmc/core/transition.hpp"
 #include "abcsmc/models/builtin.hpp"
@@ -24,11 +26,19 @@ struct ParameterSpec {
   int line = 0;  ///< 1-based line in the config file (0 = unknown)
 };
 
-/// One model (a run has one, or several for model selection).
+/// One model (a run has one, or several for model selection). Exactly one of builtin, plugin
+/// and command is set.
 struct ModelSpec {
-  std::string name;                 ///< display name; defaults to the builtin name
+  std::string name;                 ///< display name; defaults to default_model_name()
   std::string builtin;              ///< built-in model name
-  ModelOptions options;
+  std::string plugin;               ///< plugin library (absolute path after loading)
+  std::vector<std::string> command; ///< external command: argv template (program absolute if
+                                    ///< given with a '/')
+  std::vector<StatSpec> statistics; ///< command: the statistics it prints, in order
+  double timeout_seconds = 0.0;     ///< command: per-simulation limit (0 = none)
+  double kill_grace_seconds = 1.0;  ///< command: SIGKILL this long after the timeout's SIGTERM
+  FailurePolicy on_failure = FailurePolicy::reject;
+  ModelOptions options;             ///< builtin and plugin options
   DelaySpec delay;
   double prior_probability = 1.0;   ///< normalised over models after loading
   std::vector<ParameterSpec> parameters;
@@ -69,6 +79,13 @@ struct RunConfig {
   SamplerSpec sampler;
   OutputSpec output;
 };
+
+/// The name a model gets when the config gives none: the builtin name, the plugin file's stem
+/// ("libsim.so" -> "libsim"), or the command's program file name.
+std::string default_model_name(const ModelSpec& spec);
+
+/// "builtin gaussian_mean", "plugin /x/libsim.so" or "command /x/sim.sh", for messages.
+std::string model_kind_text(const ModelSpec& spec);
 
 /// All problems found in a config file, each "file:line: message".
 class ConfigErrors : public ConfigError {

@@ -1,0 +1,43 @@
+#pragma once
+/// The unit of work that user-supplied execution back ends run (MappingSampler, FutureSampler):
+/// a batch of evaluation indices (dynamic) or particle slots (static), evaluated by a pure
+/// function. Every built-in sampler follows the same contract: work is identified by indices,
+/// the randomness by stream_for(), and results are assembled by assemble_dynamic() or
+/// assemble_static(), so any back end gives the same results bit for bit.
+#include <cstdint>
+#include <functional>
+
+#include "abcsmc/samplers/sampler.hpp"
+
+namespace abcsmc {
+
+/// Indices (or slots) first, first + 1, ..., first + count - 1.
+struct Batch {
+  std::uint64_t first = 0;
+  std::uint64_t count = 0;
+};
+
+/// What evaluating one batch gave.
+struct BatchOutcome {
+  Batch batch;
+  EvalLog log;                    ///< its accepted, failed and (if asked) all statistics
+  std::uint64_t evaluations = 0;  ///< simulations run (static: attempts over its slots)
+  std::uint64_t accepted = 0;     ///< accepted candidates in log
+};
+
+/// Evaluates one batch. Pure (a function of the batch only) and safe to call from any thread;
+/// it refers to the evaluator and context of the running generation, so it must not outlive
+/// the sample() call that made it.
+/// @throws Error for engine faults and for model failures under the abort policy.
+using BatchFunction = std::function<BatchOutcome(const Batch&)>;
+
+/// The batch function of a dynamic schedule: candidate i uses stream (seed, generation, i).
+BatchFunction dynamic_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
+                                     bool keep_all_stats);
+
+/// The batch function of a static schedule: slot j is filled by attempts a = 0, 1, ... from
+/// stream (seed, generation, j, a), at most `max_attempts` per slot (0 = unlimited).
+BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
+                                    bool keep_all_stats, std::uint64_t max_attempts);
+
+}  // namespace abcsmc

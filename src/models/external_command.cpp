@@ -1,0 +1,599 @@
+// External command models: argv templates, posix_spawn, timeouts, statistics from text.
+#include "abcsmc/models/external_command.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "abcsmc/core/error.hpp"
+#include "abcsmc/core/suggest.hpp"
+#include "abcsmc/core/value_range.hpp"
+
+extern char** environ;
+
+namespace abcsmc {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxStdout = 64u << 20;    // statistics are numbers: 64 MiB is plenty
+constexpr std::size_t kStderrTail = 8u << 10;    // what we keep of stderr for messages
+constexpr int kStderrLines = 5;                  // lines of stderr quoted in messages
+
+bool is_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  });
+}
+
+std::string shortest(double x) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, end);
+}
+
+bool needs_quotes(const std::string& s) {
+  if (s.empty()) return true;
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return !(std::isalnum(static_cast<unsigned char>(c)) ||
+             std::strchr("-_./=:,+@%", c) != nullptr);
+  });
+}
+
+std::optional<double> parse_number(std::string_view s) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;
+  double v = 0.0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split_blanks(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+std::string excerpt(const std::string& text) {
+  std::string s = text.substr(0, 200);
+  for (char& c : s) {
+    if (c == '\n') c = ' ';
+  }
+  return "'" + s + (text.size() > 200 ? "...'" : "'");
+}
+
+/// The last kStderrLines non-empty lines of `tail`, indented, or "" when there are none.
+std::string stderr_lines(const std::string& tail) {
+  std::vector<std::string> lines;
+  std::istringstream in(tail);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) return "; its stderr was empty";
+  const std::size_t first = lines.size() > kStderrLines ? lines.size() - kStderrLines : 0;
+  std::string out = "; last lines of its stderr:";
+  for (std::size_t i = first; i < lines.size(); ++i) out += "\n    " + lines[i];
+  return out;
+}
+
+int remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return 0;
+  return static_cast<int>(std::min<long long>((left.count() + 999) / 1000, 1 << 30));
+}
+
+/// A temporary file removed when this goes out of scope.
+class TempFile {
+ public:
+  TempFile() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string pattern = std::string(dir != nullptr && dir[0] != '\0' ? dir : "/tmp") +
+                          "/abcsmc-stats-XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    const int fd = mkostemp(buf.data(), O_CLOEXEC);
+    if (fd < 0) {
+      throw ModelError("cannot create a temporary file for {output} in " + pattern + ": " +
+                       std::strerror(errno));
+    }
+    close(fd);
+    path_.assign(buf.data());
+  }
+  ~TempFile() { unlink(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::string quote_command(const std::vector<std::string>& argv) {
+  std::string out;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    if (i > 0) out += ' ';
+    if (!needs_quotes(argv[i])) {
+      out += argv[i];
+      continue;
+    }
+    out += '\'';
+    for (char c : argv[i]) {
+      if (c == '\'') {
+        out += "'\\''";
+      } else {
+        out += c;
+      }
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+std::string find_executable(const std::string& program) {
+  const auto runnable = [](const std::string& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (program.empty()) return "";
+  if (program.find('/') != std::string::npos) return runnable(program) ? program : "";
+  const char* env = std::getenv("PATH");
+  const std::string path = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find(':', start), path.size());
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + program;
+    if (runnable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
+                           double kill_grace_seconds) {
+  if (argv.empty()) throw ModelError("run_process: empty command");
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + std::strerror(errno));
+  }
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    const int e = errno;
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + std::strerror(e));
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int s : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t mask;
+  sigemptyset(&mask);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its children too
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  if (rc != 0) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc));
+  }
+
+  ProcessOutcome result;
+  const bool limited = timeout_seconds > 0.0;
+  const auto to_duration = [](double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  };
+  Clock::time_point deadline = limited ? Clock::now() + to_duration(timeout_seconds)
+                                       : Clock::time_point::max();
+  int phase = 0;  // 0 running, 1 SIGTERM sent, 2 SIGKILL sent
+  bool reaped = false;
+  const auto escalate = [&] {
+    if (reaped) return;
+    if (phase == 0) {
+      result.timed_out = true;
+      kill(-pid, SIGTERM);
+      phase = 1;
+      deadline = Clock::now() + to_duration(std::max(0.0, kill_grace_seconds));
+    } else if (phase == 1) {
+      kill(-pid, SIGKILL);
+      phase = 2;
+    }
+  };
+
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  bool open[2] = {true, true};
+  char buf[65536];
+  while ((open[0] || open[1]) && phase < 2) {
+    int wait_ms = -1;
+    if (limited) {
+      wait_ms = remaining_ms(deadline);
+      if (wait_ms == 0) {
+        escalate();
+        continue;
+      }
+    }
+    pollfd active[2];
+    int idx[2];
+    nfds_t n = 0;
+    for (int k = 0; k < 2; ++k) {
+      if (open[k]) {
+        active[n] = fds[k];
+        idx[n] = k;
+        ++n;
+      }
+    }
+    const int ready = poll(active, n, wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (nfds_t j = 0; j < n; ++j) {
+      if (active[j].revents == 0) continue;
+      const int k = idx[j];
+      const ssize_t got = read(fds[k].fd, buf, sizeof buf);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0) {
+        open[k] = false;
+        continue;
+      }
+      if (k == 0) {
+        if (result.out.size() + static_cast<std::size_t>(got) <= kMaxStdout) {
+          result.out.append(buf, static_cast<std::size_t>(got));
+        } else {
+          result.output_too_large = true;
+        }
+      } else {
+        result.err_tail.append(buf, static_cast<std::size_t>(got));
+        if (result.err_tail.size() > 2 * kStderrTail) {
+          result.err_tail.erase(0, result.err_tail.size() - kStderrTail);
+        }
+      }
+    }
+  }
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+
+  // Reap it. Usually it has exited when its pipes close; a child that closed them early is
+  // polled with short sleeps until the deadline.
+  int status = 0;
+  auto nap = std::chrono::microseconds(20);
+  for (;;) {
+    const bool blocking = !limited || phase == 2;
+    const pid_t r = waitpid(pid, &status, blocking ? 0 : WNOHANG);
+    if (r == pid) {
+      reaped = true;
+      break;
+    }
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw ModelError("waitpid failed for " + quote_command(argv) + ": " + std::strerror(errno));
+    }
+    if (Clock::now() >= deadline) {
+      escalate();
+      continue;
+    }
+    std::this_thread::sleep_for(std::min<Clock::duration>(nap, deadline - Clock::now()));
+    nap = std::min<std::chrono::microseconds>(nap * 2, std::chrono::milliseconds(5));
+  }
+  if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  if (result.err_tail.size() > kStderrTail) {
+    result.err_tail.erase(0, result.err_tail.size() - kStderrTail);
+  }
+  return result;
+}
+
+void parse_statistics_text(const std::string& text, const std::vector<StatSpec>& statistics,
+                           Vector& out) {
+  const std::size_t total = total_stat_size(statistics);
+  const StatNames flat = flatten_stat_names(statistics);
+  std::vector<std::vector<std::string_view>> lines;
+  {
+    std::string_view rest(text);
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      auto tokens = split_blanks(line);
+      if (!tokens.empty()) lines.push_back(std::move(tokens));
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+  }
+  if (lines.empty()) {
+    throw ModelError("printed no statistics (expected " + std::to_string(total) + ": " +
+                     quoted_list(flat) + ")");
+  }
+  if (static_cast<std::size_t>(out.size()) != total) out.resize(static_cast<Eigen::Index>(total));
+
+  if (parse_number(lines.front().front())) {
+    // Positional: every token is a number, in declaration order.
+    std::size_t k = 0;
+    for (const auto& line : lines) {
+      for (const auto& tok : line) {
+        const auto v = parse_number(tok);
+        if (!v) {
+          throw ModelError("printed '" + std::string(tok) + "' among its numbers; print only " +
+                           "numbers, or 'name value' lines");
+        }
+        if (k < total) out[static_cast<Eigen::Index>(k)] = *v;
+        ++k;
+      }
+    }
+    if (k != total) {
+      throw ModelError("printed " + std::to_string(k) + " number" + (k == 1 ? "" : "s") +
+                       ", but " + std::to_string(total) + " statistic" + (total == 1 ? " is" : "s are") +
+                       " declared (" + quoted_list(flat) + ")");
+    }
+    return;
+  }
+
+  // Named lines.
+  std::map<std::string, std::pair<std::size_t, std::size_t>> by_name;  // name -> offset, size
+  {
+    std::size_t offset = 0;
+    for (const auto& s : statistics) {
+      by_name[s.name] = {offset, s.size};
+      if (s.size > 1) {
+        for (std::size_t i = 0; i < s.size; ++i) {
+          by_name[s.name + "[" + std::to_string(i) + "]"] = {offset + i, 1};
+        }
+      }
+      offset += s.size;
+    }
+  }
+  std::vector<bool> filled(total, false);
+  std::vector<std::string> names_known;
+  for (const auto& [name, pos] : by_name) names_known.push_back(name);
+  for (const auto& line : lines) {
+    const std::string name(line.front());
+    const auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      throw ModelError("printed the unknown statistic '" + name + "'." +
+                       did_you_mean(name, names_known) + " Declared: " + quoted_list(flat));
+    }
+    const auto [offset, size] = it->second;
+    if (line.size() - 1 != size) {
+      throw ModelError("printed " + std::to_string(line.size() - 1) + " value(s) for '" + name +
+                       "', which has size " + std::to_string(size));
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+      const auto v = parse_number(line[i + 1]);
+      if (!v) {
+        throw ModelError("printed '" + std::string(line[i + 1]) + "' as a value of '" + name +
+                         "', which is not a number");
+      }
+      if (filled[offset + i]) {
+        throw ModelError("printed the statistic '" + flat[offset + i] + "' twice");
+      }
+      filled[offset + i] = true;
+      out[static_cast<Eigen::Index>(offset + i)] = *v;
+    }
+  }
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < total; ++i) {
+    if (!filled[i]) missing.push_back(flat[i]);
+  }
+  if (!missing.empty()) {
+    throw ModelError("did not print the statistic" + std::string(missing.size() == 1 ? " " : "s ") +
+                     quoted_list(missing));
+  }
+}
+
+ExternalCommandModel::ExternalCommandModel(CommandSpec spec,
+                                           const std::vector<std::string>& parameter_names)
+    : spec_(std::move(spec)) {
+  if (spec_.argv.empty() || spec_.argv[0].empty()) {
+    throw ConfigError("the command is empty; give the program and its arguments, e.g. "
+                      "[./sim.sh, '{theta}', '{seed}']");
+  }
+  if (spec_.statistics.empty()) {
+    throw ConfigError("a command model needs 'statistics': the names the program prints, e.g. "
+                      "statistics: [y]");
+  }
+  {
+    std::vector<std::string> seen;
+    for (const auto& s : spec_.statistics) {
+      if (s.name.empty() || s.size == 0) {
+        throw ConfigError("statistics: every statistic needs a name and a size >= 1");
+      }
+      if (std::find(seen.begin(), seen.end(), s.name) != seen.end()) {
+        throw ConfigError("statistics: '" + s.name + "' is listed twice");
+      }
+      seen.push_back(s.name);
+    }
+  }
+  if (!(spec_.timeout_seconds >= 0.0) || !(spec_.kill_grace_seconds >= 0.0)) {
+    throw ConfigError("timeout and kill_grace must be >= 0 seconds");
+  }
+  std::vector<std::string> known = parameter_names;
+  known.push_back("seed");
+  known.push_back("output");
+  for (std::size_t a = 0; a < spec_.argv.size(); ++a) {
+    const std::string& arg = spec_.argv[a];
+    std::vector<Piece> pieces;
+    std::string text;
+    for (std::size_t i = 0; i < arg.size(); ++i) {
+      const char c = arg[i];
+      if ((c == '{' || c == '}') && i + 1 < arg.size() && arg[i + 1] == c) {
+        text += c;  // {{ or }}: a literal brace
+        ++i;
+        continue;
+      }
+      if (c == '{') {
+        const std::size_t close = arg.find('}', i + 1);
+        const std::string_view inner =
+            close == std::string::npos ? std::string_view() : std::string_view(arg).substr(i + 1, close - i - 1);
+        if (close != std::string::npos && is_identifier(inner)) {
+          const std::string name(inner);
+          Piece p;
+          if (name == "seed") {
+            p.kind = Piece::Kind::seed;
+          } else if (name == "output") {
+            p.kind = Piece::Kind::output;
+            uses_output_ = true;
+          } else {
+            const auto it = std::find(parameter_names.begin(), parameter_names.end(), name);
+            if (it == parameter_names.end()) {
+              throw ConfigError("command argument " + std::to_string(a) + " ('" + arg +
+                                "'): unknown placeholder '{" + name + "}'." +
+                                did_you_mean(name, known) + " Placeholders: " +
+                                quoted_list(known) + " (write {{ and }} for literal braces)");
+            }
+            p.kind = Piece::Kind::parameter;
+            p.parameter = static_cast<std::size_t>(it - parameter_names.begin());
+          }
+          if (a == 0) {
+            throw ConfigError("command argument 0 ('" + arg + "') is the program and cannot hold "
+                              "a placeholder");
+          }
+          if (!text.empty()) pieces.push_back(Piece{Piece::Kind::text, std::move(text), 0});
+          text.clear();
+          pieces.push_back(std::move(p));
+          i = close;
+          continue;
+        }
+      }
+      text += c;  // any other brace is literal (awk or shell code)
+    }
+    if (!text.empty() || pieces.empty()) pieces.push_back(Piece{Piece::Kind::text, text, 0});
+    args_.push_back(std::move(pieces));
+  }
+  executable_ = find_executable(args_[0][0].text);
+  if (executable_.empty()) {
+    const std::string& program = args_[0][0].text;
+    if (program.find('/') != std::string::npos) {
+      struct stat st {};
+      const bool exists = ::stat(program.c_str(), &st) == 0;
+      throw ConfigError("command: '" + program + "' " +
+                        (exists ? std::string("is not an executable file (chmod +x it?)")
+                                : std::string("does not exist (a relative path is relative to "
+                                              "the config file)")));
+    }
+    throw ConfigError("command: program '" + program + "' not found in PATH");
+  }
+}
+
+std::vector<std::string> ExternalCommandModel::command_line(const Vector& theta,
+                                                            std::uint64_t seed,
+                                                            const std::string& output_path) const {
+  std::vector<std::string> argv;
+  argv.reserve(args_.size());
+  for (const auto& pieces : args_) {
+    std::string s;
+    for (const auto& p : pieces) {
+      switch (p.kind) {
+        case Piece::Kind::text:
+          s += p.text;
+          break;
+        case Piece::Kind::parameter:
+          s += shortest(theta[static_cast<Eigen::Index>(p.parameter)]);
+          break;
+        case Piece::Kind::seed:
+          s += std::to_string(seed);
+          break;
+        case Piece::Kind::output:
+          s += output_path;
+          break;
+      }
+    }
+    argv.push_back(std::move(s));
+  }
+  return argv;
+}
+
+void ExternalCommandModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
+  const std::uint64_t seed = rng();
+  std::optional<TempFile> file;
+  if (uses_output_) file.emplace();
+  std::vector<std::string> argv = command_line(theta, seed, file ? file->path() : std::string());
+  const std::string shown = "command `" + quote_command(argv) + "`";
+  argv[0] = executable_;
+  const ProcessOutcome r = run_process(argv, spec_.timeout_seconds, spec_.kill_grace_seconds);
+  if (r.timed_out) {
+    throw ModelError(shown + " timed out after " + number_text(spec_.timeout_seconds) +
+                     " s (sent SIGTERM, then SIGKILL " + number_text(spec_.kill_grace_seconds) +
+                     " s later)" + stderr_lines(r.err_tail));
+  }
+  if (r.signal != 0) {
+    throw ModelError(shown + " was killed by signal " + std::to_string(r.signal) + " (" +
+                     strsignal(r.signal) + ")" + stderr_lines(r.err_tail));
+  }
+  if (r.exit_status != 0) {
+    throw ModelError(shown + " exited with status " + std::to_string(r.exit_status) +
+                     stderr_lines(r.err_tail));
+  }
+  if (r.output_too_large) {
+    throw ModelError(shown + " printed more than " + std::to_string(kMaxStdout >> 20) +
+                     " MiB on stdout; print only the statistics");
+  }
+  std::string text;
+  if (file) {
+    std::ifstream in(file->path(), std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  const std::string& source = file ? text : r.out;
+  try {
+    parse_statistics_text(source, spec_.statistics, stats);
+  } catch (const ModelError& e) {
+    throw ModelError(shown + " " + e.what() + (file ? " in its {output} file" : " on stdout") +
+                     "; it printed " + excerpt(source) + stderr_lines(r.err_tail));
+  }
+}
+
+}  // namespace abcsmc

@@ -1,0 +1,129 @@
+// Ranks > 0: the worker side of the MPI sampler protocol (include/abcsmc/mpi/sampler.hpp).
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include "abcsmc/core/error.hpp"
+#include "abcsmc/core/generation.hpp"
+#include "abcsmc/io/build.hpp"
+#include "abcsmc/io/run_config.hpp"
+#include "abcsmc/mpi/sampler.hpp"
+
+namespace abcsmc::mpi {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Test-only fault injection: ABCSMC_TEST_THROW_ON_RANK=<r> makes rank r throw at its first
+/// evaluation (tests/mpi checks that the job then ends with the rank and message, no hang).
+int fault_rank() {
+  const char* v = std::getenv("ABCSMC_TEST_THROW_ON_RANK");
+  return v == nullptr ? -1 : std::atoi(v);
+}
+
+struct Worker {
+  const Comm& comm;
+  std::shared_ptr<Problem> problem;
+  ContextSettings context_settings;
+  std::unique_ptr<Evaluator> evaluator;
+  bool inject_fault = false;
+
+  void maybe_fail() {
+    if (inject_fault) {
+      throw Error("injected test fault (ABCSMC_TEST_THROW_ON_RANK=" + std::to_string(comm.rank()) + ")");
+    }
+  }
+
+  void run_static(const GenerationMessage& g, const GenerationContext& ctx) {
+    ResultMessage r;
+    r.round = g.round;
+    r.block = comm.scatter({}, 0);
+    const std::uint64_t budget = static_slot_budget(g.request);
+    for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count; ++slot) {
+      maybe_fail();
+      fill_static_slot(*evaluator, ctx, slot, budget, g.request.keep_all_stats, r.log, r.attempts);
+    }
+    comm.send(0, Tag::result, encode_result(r));
+  }
+
+  void run_dynamic(const GenerationMessage& g, const GenerationContext& ctx) {
+    const std::vector<std::uint8_t> request = encode_request(g.round);
+    comm.send(0, Tag::request, request);
+    bool cancelled = false;
+    auto last_check = Clock::now();
+    // True once rank 0 has cancelled this round (its result needs nothing more from us). Looked
+    // at before each batch and, within a batch, at most every 0.5 ms (MPI_Iprobe is cheap, but
+    // not free next to a microsecond simulation). Cancels of earlier rounds are dropped.
+    const auto check_cancel = [&](bool force) {
+      if (cancelled) return true;
+      if (!force) {
+        const auto now = Clock::now();
+        if (now - last_check < std::chrono::microseconds(500)) return false;
+        last_check = now;
+      }
+      while (auto bytes = comm.try_receive(0, Tag::cancel)) {
+        if (decode_cancel_round(*bytes) == g.round) cancelled = true;
+      }
+      return cancelled;
+    };
+    for (;;) {
+      const WorkReply reply = decode_work_reply(comm.receive(0, Tag::work));
+      if (reply.round != g.round) {
+        throw Error("MPI protocol error: reply for round " + std::to_string(reply.round) +
+                    " in round " + std::to_string(g.round));
+      }
+      if (reply.end) return;
+      // Keep one request in flight: the next batch travels while this one is computed.
+      comm.send(0, Tag::request, request);
+      ResultMessage r;
+      r.round = g.round;
+      r.block = reply.block;
+      for (std::uint64_t i = r.block.first; i < r.block.first + r.block.count; ++i) {
+        if (check_cancel(i == r.block.first)) break;  // the rest is above what rank 0 keeps
+        maybe_fail();
+        r.log.record(evaluator->evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
+                     g.request.keep_all_stats);
+        ++r.attempts;
+      }
+      comm.send(0, Tag::result, encode_result(r));
+    }
+  }
+};
+
+}  // namespace
+
+void worker_loop(const Comm& comm) {
+  std::vector<std::uint8_t> bytes;
+  comm.broadcast(bytes, 0);
+  if (bytes.empty()) return;  // rank 0 gave up before the run (config error, existing output)
+
+  // The config travels, not code: the same resolved config builds the same problem here.
+  io::RunConfig config;
+  try {
+    config = io::parse_config(std::string(bytes.begin(), bytes.end()), "<config from rank 0>");
+  } catch (const io::ConfigErrors& e) {
+    std::string all;
+    for (const auto& m : e.messages()) all += (all.empty() ? "" : "; ") + m;
+    throw Error("the config from rank 0 does not parse here: " + all);
+  }
+  std::shared_ptr<Problem> problem = io::build_problem(config);
+  const SmcSettings settings = io::build_settings(config, *problem, config.seed.value_or(0));
+  auto evaluator = std::make_unique<Evaluator>(problem, settings.transition.model_stay_probability);
+  Worker worker{comm, std::move(problem), ContextSettings{settings.distance, settings.transition},
+                std::move(evaluator), fault_rank() == comm.rank()};
+
+  for (;;) {
+    comm.broadcast(bytes, 0);
+    const ControlMessage c = decode_control(bytes);
+    if (c.stop) return;
+    const GenerationContext ctx = make_context(*worker.problem, worker.context_settings, c.generation.spec);
+    if (c.generation.scheduling == Scheduling::static_blocks) {
+      worker.run_static(c.generation, ctx);
+    } else {
+      worker.run_dynamic(c.generation, ctx);
+    }
+  }
+}
+
+}  // namespace abcsmc::mpi
