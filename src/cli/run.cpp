@@ -201,6 +201,7 @@ int run_command(const RunOptions& options) {
     header.scheduling = sampler->scheduling() == Scheduling::dynamic ? "dynamic" : "static";
     header.batch_size = sampler->batch_size();
     header.workers = sampler->workers();
+    header.ranks = header.sampler == "mpi" ? header.workers + 1 : 1;
     io::ResultsWriter writer(config.output.path, header, options.overwrite);
 
     spdlog::info("abcsmc {}: {} (seed {}), population {}, sampler {} ({} scheduling, {} worker{}{})",

@@ -227,6 +227,12 @@ std::string to_yaml(const RunConfig& config) {
   out << YAML::Key << "scheduling" << YAML::Value << sa.scheduling;
   out << YAML::Key << "batch_size" << YAML::Value << sa.batch_size;
   out << YAML::Key << "threads" << YAML::Value << sa.threads;
+  if (sa.type == "redis") {
+    out << YAML::Key << "host" << YAML::Value << sa.host;
+    out << YAML::Key << "port" << YAML::Value << sa.port;
+    out << YAML::Key << "password_env" << YAML::Value << sa.password_env;
+    out << YAML::Key << "lease" << YAML::Value << number(sa.lease_seconds);
+  }
   out << YAML::EndMap;
 
   out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;

@@ -1120,17 +1120,10 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
 
 void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   if (!require_map(ctx, f, "{type: auto}")) return;
-  Section s(ctx, f, {"type", "scheduling", "batch_size", "threads"});
+  Section s(ctx, f, {"type", "scheduling", "batch_size", "threads", "host", "port", "password_env",
+                     "lease"});
   if (const auto g = s.get("type")) {
-    const std::vector<std::string> later{"redis"};
-    if (g->node.IsScalar() &&
-        std::find(later.begin(), later.end(), g->node.Scalar()) != later.end()) {
-      ctx.error(g->line, g->path + " is '" + g->node.Scalar() +
-                             "', which is not available yet in this version; use 'auto', "
-                             "'single', 'threads' or 'mpi'.");
-    } else if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi"})) {
-      spec.type = *v;
-    }
+    if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi", "redis"})) spec.type = *v;
   }
   if (const auto g = s.get("scheduling")) {
     if (const auto v = get_choice(ctx, *g, {"dynamic", "static"})) spec.scheduling = *v;
@@ -1140,6 +1133,26 @@ void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   }
   if (const auto g = s.get("threads")) {
     if (const auto v = get_count(ctx, *g, 0)) spec.threads = *v;
+  }
+  if (const auto g = s.get("host")) {
+    if (const auto v = get_string(ctx, *g, "a host name or address, e.g. 127.0.0.1")) spec.host = *v;
+  }
+  if (const auto g = s.get("port")) {
+    if (const auto v = get_count(ctx, *g, 1, 65535)) spec.port = static_cast<int>(*v);
+  }
+  if (const auto g = s.get("password_env")) {
+    if (const auto v = get_string(ctx, *g, "an environment variable name, e.g. ABCSMC_REDIS_PASSWORD")) {
+      spec.password_env = *v;
+    }
+  }
+  if (const auto g = s.get("lease")) {
+    if (const auto v = get_duration(ctx, *g)) {
+      if (*v <= 0.0) {
+        ctx.error(g->line, g->path + " must be > 0 (a duration, e.g. 30s).");
+      } else {
+        spec.lease_seconds = *v;
+      }
+    }
   }
 }
 

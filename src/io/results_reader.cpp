@@ -350,6 +350,7 @@ ResultsFile read_results(const std::string& path) {
   header.scheduling = string_attribute(ctx, root, "scheduling");
   header.batch_size = uint_attribute(ctx, root, "batch_size");
   header.workers = uint_attribute(ctx, root, "workers");
+  header.ranks = uint_attribute(ctx, root, "ranks");
   header.population_size = uint_attribute(ctx, root, "population_size");
   out.stop_reason = string_attribute(ctx, root, "stop_reason");
   {

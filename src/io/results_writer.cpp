@@ -349,6 +349,7 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
     write_attribute(ctx, root, "scheduling", header_.scheduling);
     write_attribute(ctx, root, "batch_size", header_.batch_size);
     write_attribute(ctx, root, "workers", header_.workers);
+    write_attribute(ctx, root, "ranks", header_.ranks);
     write_attribute(ctx, root, "population_size", header_.population_size);
     write_attribute(ctx, root, "stop_reason", "");
 

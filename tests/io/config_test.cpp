@@ -453,11 +453,19 @@ TEST_CASE("Config: bad values", "[io][config]") {
     CHECK(contains(message_with(m, "scheduling"), "run.yaml:12:"));
     CHECK(contains(message_with(m, "scheduling"), "Did you mean 'dynamic'?"));
   }
-  SECTION("the redis sampler is not available yet (mpi is)") {
+  SECTION("the mpi and redis samplers, with redis settings") {
     CHECK(parse_config(base_config("sampler: {type: mpi}\n"), "run.yaml").sampler.type == "mpi");
-    const auto e = message_with(errors_of(base_config("sampler: {type: redis}\n")), "sampler.type");
+    const auto c = parse_config(
+        base_config("sampler: {type: redis, host: h1, port: 7000, password_env: PW, lease: 2s}\n"),
+        "run.yaml");
+    CHECK(c.sampler.type == "redis");
+    CHECK(c.sampler.host == "h1");
+    CHECK(c.sampler.port == 7000);
+    CHECK(c.sampler.password_env == "PW");
+    CHECK(c.sampler.lease_seconds == 2.0);
+    const auto e = message_with(errors_of(base_config("sampler: {type: redis, port: 70000}\n")),
+                                "sampler.port");
     CHECK(contains(e, "run.yaml:9:"));
-    CHECK(contains(e, "not available yet in this version"));
   }
   SECTION("seed") {
     const auto e = message_with(errors_of("seed: -1\n" + base_config().substr(8)), "seed");

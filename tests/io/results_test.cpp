@@ -89,6 +89,7 @@ RunHeader two_model_header() {
   h.scheduling = "dynamic";
   h.batch_size = 7;
   h.workers = 3;
+  h.ranks = 4;
   h.population_size = 4;
   h.model_names = {"m1", "m2"};
   h.model_prior_probabilities = {0.25, 0.75};
@@ -143,6 +144,7 @@ void check_header(const RunHeader& a, const RunHeader& b) {
   CHECK(a.scheduling == b.scheduling);
   CHECK(a.batch_size == b.batch_size);
   CHECK(a.workers == b.workers);
+  CHECK(a.ranks == b.ranks);
   CHECK(a.population_size == b.population_size);
   CHECK(a.model_names == b.model_names);
   CHECK(a.model_prior_probabilities == b.model_prior_probabilities);

@@ -20,6 +20,7 @@ struct RunHeader {
   std::string scheduling;                                ///< "dynamic" | "static"
   std::uint64_t batch_size = 0;
   std::uint64_t workers = 0;                             ///< threads, ranks or worker processes
+  std::uint64_t ranks = 1;                               ///< MPI ranks (1 outside MPI)
   std::uint64_t population_size = 0;
   std::vector<std::string> model_names;
   std::vector<double> model_prior_probabilities;

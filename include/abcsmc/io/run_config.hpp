@@ -54,10 +54,15 @@ struct ObservedStat {
 
 /// `sampler:` section. CLI flags override it.
 struct SamplerSpec {
-  std::string type = "auto";          ///< auto | single | threads (mpi, redis: later)
+  std::string type = "auto";          ///< auto | single | threads | mpi | redis
   std::string scheduling = "dynamic"; ///< dynamic | static
   std::size_t batch_size = 0;         ///< evaluations per claim; 0 = automatic
   std::size_t threads = 0;            ///< 0 = all cores
+  // redis only (the master's side; workers take their own from their command line)
+  std::string host = "127.0.0.1";     ///< Redis server
+  int port = 6379;
+  std::string password_env = "ABCSMC_REDIS_PASSWORD";  ///< environment variable with the password
+  double lease_seconds = 30.0;        ///< a worker's claim expires this long after its last renewal
 };
 
 /// `output:` section.

@@ -1,0 +1,37 @@
+#pragma once
+/// Redis key layout of the bridge (one place; the protocol itself lives in src/redis/).
+///   abcsmc:runs                 set of active run ids (master SADDs at each round, SREMs at end)
+///   abcsmc:events               pub/sub channel: "<run>" on a new round or re-issued work, "stop"
+///   abcsmc:workers              zset worker id -> heartbeat expiry (ms since epoch)
+///   abcsmc:stop                 ms since epoch of the last `redis-manager stop`
+///   abcsmc:<run>:config         resolved config YAML (TTL, renewed by the master)
+///   abcsmc:<run>:round          current round number k (TTL, renewed by the master)
+///   abcsmc:<run>:info           hash: t, n, round, evaluations, acceptances (redis-manager info)
+///   abcsmc:<run>:r<k>:spec      GenerationMessage bytes (core/wire.hpp); gone = round over
+///   abcsmc:<run>:r<k>:batch     default batch size; :limit  index budget (0 = none);
+///   abcsmc:<run>:r<k>:lease_ms  lease time
+///   abcsmc:<run>:r<k>:next      INCRBY counter of evaluation indices handed out
+///   abcsmc:<run>:r<k>:claims    list of "start:count" claimed by INCRBY (master reads it)
+///   abcsmc:<run>:r<k>:lease:<start>  the claim's lease (PX), renewed by its worker
+///   abcsmc:<run>:r<k>:reissue   list of "start:count" whose lease expired without a result
+///   abcsmc:<run>:r<k>:results   list of ResultMessage bytes
+///   abcsmc:<run>:r<k>:done      set: no new claims (enough accepted known)
+///   abcsmc:<run>:r<k>:complete  set: the round is assembled; workers drop what they hold
+#include <cstdint>
+#include <string>
+
+namespace abcsmc::redis::keys {
+
+inline const std::string kRuns = "abcsmc:runs";
+inline const std::string kEvents = "abcsmc:events";
+inline const std::string kWorkers = "abcsmc:workers";
+inline const std::string kStop = "abcsmc:stop";
+
+/// "abcsmc:<run>:"
+inline std::string run_prefix(const std::string& run) { return "abcsmc:" + run + ":"; }
+/// "abcsmc:<run>:r<k>:"
+inline std::string round_prefix(const std::string& run, std::uint64_t k) {
+  return run_prefix(run) + "r" + std::to_string(k) + ":";
+}
+
+}  // namespace abcsmc::redis::keys

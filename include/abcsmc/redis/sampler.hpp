@@ -1,0 +1,80 @@
+#pragma once
+/// The Redis bridge (DESIGN.md section 5), master side. Key layout: redis/keys.hpp.
+/// Per run: a random run id; per sample() call (a "round" k) the master publishes the
+/// generation's wire bytes, then workers claim index ranges with one Lua call each (re-issued
+/// ranges first, else INCRBY on the round's counter; the claim sets a lease with PX and is
+/// recorded in the round's claims list), evaluate, and push the batch's ResultMessage with one
+/// Lua call (RPUSH + lease DEL + counters). The master BLPOPs results (a blocking call with a
+/// short timeout, no sleep), drops duplicates by batch start, and every lease/4 re-issues
+/// ranges whose lease vanished without a result. The population is assembled with
+/// assemble_dynamic, so results are bit-identical to single-core.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "abcsmc/redis/client.hpp"
+#include "abcsmc/samplers/sampler.hpp"
+
+namespace abcsmc::redis {
+
+struct MasterOptions {
+  Endpoint endpoint;
+  std::size_t batch_size = 0;  ///< 0 = automatic
+  double lease_seconds = 30.0;
+};
+
+class RedisSampler final : public Sampler {
+ public:
+  /// Connects. @throws ConnectError (exit 2) when the server is unreachable or refuses.
+  explicit RedisSampler(MasterOptions options);
+  ~RedisSampler() override;
+
+  /// Publishes the resolved config; call once before the first sample().
+  void publish_config(const std::string& config_yaml);
+
+  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec, const GenerationContext& ctx,
+                const SampleRequest& request) override;
+  std::string name() const override { return "redis"; }
+  Scheduling scheduling() const override { return Scheduling::dynamic; }
+  std::size_t workers() const override;
+  std::size_t batch_size() const override { return options_.batch_size; }
+
+  const std::string& run_id() const { return run_; }
+  std::uint64_t last_batch_size() const { return last_batch_; }
+  std::uint64_t last_reissued() const { return last_reissued_; }
+
+ private:
+  std::uint64_t next_batch_size(const SampleRequest& request) const;
+
+  MasterOptions options_;
+  std::unique_ptr<Client> client_;
+  std::string run_;
+  std::string config_;
+  std::uint64_t round_ = 0;
+  std::uint64_t last_batch_ = 1;
+  std::uint64_t last_reissued_ = 0;
+  double seconds_per_eval_ = 0.0;
+  std::uint64_t last_evaluated_ = 0;
+};
+
+/// Options of `abcsmc redis-worker` (pyABC's abc-redis-worker).
+struct WorkerOptions {
+  Endpoint endpoint;
+  double runtime_seconds = 7200.0;
+  std::size_t processes = 1;
+  std::size_t batch_size = 0;  ///< 0 = the master's
+  bool allow_commands = false;
+};
+
+/// Runs `processes` worker processes until the runtime is over or `stop`; returns the exit
+/// status. @throws ConnectError at start (exit 2).
+int run_workers(const WorkerOptions& options);
+
+/// `abcsmc redis-manager info|stop|reset-workers`; prints to stdout. Returns the exit status.
+int run_manager(const Endpoint& endpoint, const std::string& action);
+
+/// Overwrites the text of `--password X` / `--password=X` in argv in place, so that the
+/// password does not show in ps (the process title).
+void scrub_password(int argc, char** argv);
+
+}  // namespace abcsmc::redis
