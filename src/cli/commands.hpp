@@ -19,6 +19,29 @@ struct RunOptions {
   std::string scheduling;
   std::optional<std::size_t> batch_size;
   std::optional<std::size_t> threads;
+  std::string redis_host;             ///< empty = config's sampler.host
+  std::optional<int> redis_port;
+  std::string redis_password_env;     ///< empty = config's sampler.password_env
+  std::optional<double> lease_seconds;
+};
+
+/// `abcsmc redis-worker` / `abc-redis-worker` (pyABC's options).
+struct RedisWorkerOptions {
+  std::string host = "localhost";
+  int port = 6379;
+  std::string password;  ///< empty: $ABCSMC_REDIS_PASSWORD, if set
+  std::string runtime = "2h";
+  std::size_t processes = 1;
+  std::size_t batch_size = 0;
+  bool allow_commands = false;
+};
+
+/// `abcsmc redis-manager` / `abc-redis-manager`.
+struct RedisManagerOptions {
+  std::string action;
+  std::string host = "localhost";
+  int port = 6379;
+  std::string password;
 };
 
 struct InspectOptions {
@@ -31,6 +54,8 @@ int run_command(const RunOptions& options);
 int validate_command(const std::string& config);
 int inspect_command(const InspectOptions& options);
 int models_command();
+int redis_worker_command(const RedisWorkerOptions& options);
+int redis_manager_command(const RedisManagerOptions& options);
 
 /// Sets up logging: level name (trace..off), quiet = warnings and errors only. In an MPI run
 /// (rank >= 0) every line carries the rank, and ranks > 0 log warnings and errors only.

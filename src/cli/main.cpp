@@ -1,16 +1,44 @@
 // abcsmc command line: parses arguments (CLI11) and dispatches to the subcommands.
 #include <CLI/CLI.hpp>
 
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #ifdef ABCSMC_WITH_MPI
 #include "abcsmc/mpi/environment.hpp"
 #endif
 
+namespace {
+/// Blanks the value of --password in argv so that it does not show in ps.
+void scrub_password(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--password") == 0 && i + 1 < argc) {
+      std::memset(argv[i + 1], '*', std::strlen(argv[i + 1]));
+      ++i;
+    } else if (std::strncmp(argv[i], "--password=", 11) == 0) {
+      std::memset(argv[i] + 11, '*', std::strlen(argv[i] + 11));
+    }
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace abcsmc::cli;
+  // Installed as abc-redis-worker / abc-redis-manager too (pyABC's names): the program name
+  // picks the subcommand.
+  std::vector<char*> args(argv, argv + argc);
+  std::string implied;
+  {
+    std::string prog = argc > 0 ? argv[0] : "";
+    if (const auto slash = prog.rfind('/'); slash != std::string::npos) prog = prog.substr(slash + 1);
+    if (prog == "abc-redis-worker") implied = "redis-worker";
+    if (prog == "abc-redis-manager") implied = "redis-manager";
+  }
+  if (!implied.empty()) args.insert(args.begin() + 1, implied.data());
   CLI::App app{
       "abcsmc: likelihood-free Bayesian inference by ABC-SMC (approximate Bayesian computation "
       "with sequential Monte Carlo).\n"
@@ -46,7 +74,7 @@ int main(int argc, char** argv) {
                     "Continue from the last complete generation in the output (not yet available)");
   run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
   run_cmd->add_option("--sampler", run.sampler,
-                      "single, threads or mpi (default: mpi under mpirun/srun with more than one "
+                      "single, threads, mpi or redis (default: mpi under mpirun/srun with more than one "
                       "process, otherwise threads on all cores)")
       ->check(CLI::IsMember({"single", "threads", "mpi", "redis"}));
   run_cmd->add_option("--scheduling", run.scheduling,
@@ -57,6 +85,44 @@ int main(int argc, char** argv) {
       ->check(non_negative);
   run_cmd->add_option("--threads", run.threads, "Threads for the threads sampler (0 = all cores)")
       ->check(non_negative);
+  run_cmd->add_option("--redis-host", run.redis_host, "Redis sampler: server host (sampler.host)");
+  run_cmd->add_option("--redis-port", run.redis_port, "Redis sampler: server port (sampler.port)")
+      ->check(CLI::Range(1, 65535));
+  run_cmd->add_option("--redis-password-env", run.redis_password_env,
+                      "Redis sampler: environment variable holding the password "
+                      "(sampler.password_env; default ABCSMC_REDIS_PASSWORD)");
+  run_cmd->add_option("--lease", run.lease_seconds,
+                      "Redis sampler: seconds a worker's claim lasts without renewal (sampler.lease)")
+      ->check(CLI::PositiveNumber);
+
+  RedisWorkerOptions worker;
+  auto* worker_cmd = app.add_subcommand(
+      "redis-worker", "Serve ABC-SMC runs of a Redis server (also installed as abc-redis-worker); "
+                      "workers may join and leave at any time");
+  worker_cmd->add_option("--host", worker.host, "Redis host")->capture_default_str();
+  worker_cmd->add_option("--port", worker.port, "Redis port")->capture_default_str()->check(CLI::Range(1, 65535));
+  worker_cmd->add_option("--password", worker.password,
+                         "Redis password (default: $ABCSMC_REDIS_PASSWORD); prefer the variable");
+  worker_cmd->add_option("--runtime", worker.runtime,
+                         "Leave after this long, once the current claim is done (e.g. 3600s, 2h, 2d)")
+      ->capture_default_str();
+  worker_cmd->add_option("--processes", worker.processes, "Worker processes to start")
+      ->capture_default_str()->check(non_negative);
+  worker_cmd->add_option("--batch-size", worker.batch_size,
+                         "Evaluations per claim (0 = the master's choice)")->check(non_negative);
+  worker_cmd->add_flag("--allow-commands", worker.allow_commands,
+                       "Run models that execute external commands (refused otherwise)");
+
+  RedisManagerOptions manager;
+  auto* manager_cmd = app.add_subcommand(
+      "redis-manager", "info | stop | reset-workers for a Redis server's workers (also installed "
+                       "as abc-redis-manager); info prints Workers=W Evaluations=E Acceptances=A/N");
+  manager_cmd->add_option("action", manager.action, "info, stop or reset-workers")
+      ->required()->check(CLI::IsMember({"info", "stop", "reset-workers"}));
+  manager_cmd->add_option("--host", manager.host, "Redis host")->capture_default_str();
+  manager_cmd->add_option("--port", manager.port, "Redis port")->capture_default_str()->check(CLI::Range(1, 65535));
+  manager_cmd->add_option("--password", manager.password,
+                          "Redis password (default: $ABCSMC_REDIS_PASSWORD)");
 
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand(
@@ -78,7 +144,7 @@ int main(int argc, char** argv) {
   auto* models_cmd = app.add_subcommand("models", "List the built-in models and their options");
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kSuccess : kUsageError;
@@ -93,7 +159,10 @@ int main(int argc, char** argv) {
     rank = mpi_environment->rank();
   }
 #endif
+  scrub_password(argc, argv);
   setup_logging(log_level, quiet, rank);
+  if (*worker_cmd) return redis_worker_command(worker);
+  if (*manager_cmd) return redis_manager_command(manager);
   if (*run_cmd) return run_command(run);
   if (*validate_cmd) return validate_command(validate_config);
   if (*inspect_cmd) return inspect_command(inspect);

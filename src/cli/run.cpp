@@ -21,6 +21,11 @@
 #include "abcsmc/mpi/environment.hpp"
 #include "abcsmc/mpi/sampler.hpp"
 #endif
+#ifdef ABCSMC_WITH_REDIS
+#include <cstdlib>
+
+#include "abcsmc/redis/sampler.hpp"
+#endif
 
 namespace abcsmc::cli {
 
@@ -42,7 +47,24 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
   const Scheduling scheduling =
       spec.scheduling == "static" ? Scheduling::static_blocks : Scheduling::dynamic;
   if (spec.type == "redis") {
-    throw ConfigError("sampler 'redis' is not available in this version; use single, threads or mpi");
+#ifdef ABCSMC_WITH_REDIS
+    if (master != nullptr) {
+      throw ConfigError("sampler 'redis' runs without an MPI launcher; start one process");
+    }
+    if (scheduling != Scheduling::dynamic) {
+      throw ConfigError("sampler 'redis' schedules dynamically only; drop scheduling: static");
+    }
+    redis::MasterOptions options;
+    options.endpoint.host = spec.host;
+    options.endpoint.port = spec.port;
+    if (const char* pw = std::getenv(spec.password_env.c_str()); pw != nullptr) options.endpoint.password = pw;
+    options.batch_size = spec.batch_size;
+    options.lease_seconds = spec.lease_seconds;
+    return std::make_unique<redis::RedisSampler>(options);
+#else
+    throw ConfigError("sampler 'redis' is not available: this abcsmc was built without Redis "
+                      "(-DABCSMC_ENABLE_REDIS=OFF)");
+#endif
   }
 #ifdef ABCSMC_WITH_MPI
   if (master != nullptr) {
@@ -179,6 +201,10 @@ int run_command(const RunOptions& options) {
   if (!options.scheduling.empty()) config.sampler.scheduling = options.scheduling;
   if (options.batch_size) config.sampler.batch_size = *options.batch_size;
   if (options.threads) config.sampler.threads = *options.threads;
+  if (!options.redis_host.empty()) config.sampler.host = options.redis_host;
+  if (options.redis_port) config.sampler.port = *options.redis_port;
+  if (!options.redis_password_env.empty()) config.sampler.password_env = options.redis_password_env;
+  if (options.lease_seconds) config.sampler.lease_seconds = *options.lease_seconds;
   if (!config.seed) config.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
 
   try {
@@ -224,6 +250,18 @@ int run_command(const RunOptions& options) {
         return fmt::format(" bcast={}B{}", mpi_sampler->last_broadcast_bytes(),
                            mpi_sampler->scheduling() == Scheduling::dynamic
                                ? fmt::format(" batch={}", mpi_sampler->last_batch_size())
+                               : std::string());
+      };
+    }
+#endif
+#ifdef ABCSMC_WITH_REDIS
+    if (auto* redis_sampler = dynamic_cast<redis::RedisSampler*>(sampler.get())) {
+      // The config travels, not code: every worker builds the same problem from this text.
+      redis_sampler->publish_config(header.config_yaml);
+      sampler_note = [redis_sampler] {
+        return fmt::format(" batch={}{}", redis_sampler->last_batch_size(),
+                           redis_sampler->last_reissued() > 0
+                               ? fmt::format(" reissued={}", redis_sampler->last_reissued())
                                : std::string());
       };
     }

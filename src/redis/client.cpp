@@ -196,14 +196,14 @@ std::optional<std::string> Client::wait_message(double seconds) {
     if (redisGetReplyFromReader(ctx_, &reply) != REDIS_OK) reconnect_or_throw(ctx_->errstr);
     if (reply == nullptr) {
       const auto left = std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
-      if (left <= 0) return std::nullopt;
       pollfd p{ctx_->fd, POLLIN, 0};
-      const int n = poll(&p, 1, static_cast<int>(std::ceil(left * 1000.0)));
-      if (n <= 0) continue;  // timeout (checked above) or EINTR
-      if (redisBufferRead(ctx_) != REDIS_OK) {
-        reconnect_or_throw(ctx_->errstr);
+      const int n = poll(&p, 1, left > 0 ? static_cast<int>(std::ceil(left * 1000.0)) : 0);
+      if (n > 0) {
+        if (redisBufferRead(ctx_) != REDIS_OK) reconnect_or_throw(ctx_->errstr);
+        continue;
       }
-      continue;
+      if (n == 0 || left <= 0) return std::nullopt;  // timeout
+      continue;                                      // EINTR
     }
     const Value v = convert(static_cast<redisReply*>(reply));
     freeReplyObject(reply);

@@ -109,9 +109,10 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
   const std::vector<Value> setup = client_->pipeline({
       {"SET", p + "config", config_, "PX", ttl},
       {"SET", r + "spec", std::string(bytes.begin(), bytes.end()), "PX", "86400000"},
-      {"SET", r + "batch", std::to_string(batch)},
-      {"SET", r + "limit", std::to_string(limit)},
-      {"SET", r + "lease_ms", std::to_string(lease_ms)},
+      {"SET", r + "batch", std::to_string(batch), "PX", "86400000"},
+      {"SET", r + "limit", std::to_string(limit), "PX", "86400000"},
+      {"SET", r + "lease_ms", std::to_string(lease_ms), "PX", "86400000"},
+      {"SET", r + "next", "0", "PX", "86400000"},  // a killed master's round keys expire
       {"HSET", p + "info", "t", spec.calibration ? std::string("calibration") : std::to_string(spec.t),
        "n", std::to_string(request.n_accept), "round", std::to_string(k), "evaluations", "0",
        "acceptances", "0"},
@@ -172,19 +173,37 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
     }
     const double wait = std::clamp(
         std::chrono::duration<double>(next_check - Clock::now()).count(), 0.01, check_every);
-    const Value v = client_->blocking({"BLPOP", r + "results", fmt::format("{:.3f}", wait)}, wait);
-    if (v.type == Value::Type::array && v.elements.size() == 2) {
-      take_result(v.elements[1].str);
-      continue;
+    // Under load one round trip drains many results; when the list is empty, block on it.
+    const Value many = client_->command({"LPOP", r + "results", "256"});
+    if (many.type == Value::Type::array && !many.elements.empty()) {
+      for (const auto& e : many.elements) take_result(e.str);
+      if (Clock::now() < next_check) continue;
+    } else {
+      const Value v = client_->blocking({"BLPOP", r + "results", fmt::format("{:.3f}", wait)}, wait);
+      if (v.type == Value::Type::array && v.elements.size() == 2) {
+        take_result(v.elements[1].str);
+        continue;
+      }
     }
     if (Clock::now() < next_check) continue;
     next_check = Clock::now() + std::chrono::duration<double>(check_every);
     // Learn new claims, keep the run's keys alive, then look for claims whose lease is gone.
-    const auto got = client_->pipeline({{"LRANGE", r + "claims", std::to_string(claims_read), "-1"},
-                                        {"PEXPIRE", p + "round", ttl},
-                                        {"PEXPIRE", p + "config", ttl},
-                                        {"PEXPIRE", p + "info", ttl}});
+    // Round keys carry a one-day TTL (a killed master leaves nothing for good), renewed here.
+    std::vector<Command> cmds{{"LRANGE", r + "claims", std::to_string(claims_read), "-1"},
+                              {"PEXPIRE", p + "round", ttl},
+                              {"PEXPIRE", p + "config", ttl},
+                              {"PEXPIRE", p + "info", ttl}};
+    for (const char* key : {"spec", "batch", "limit", "lease_ms", "next", "claims", "results", "reissue", "done"}) {
+      cmds.push_back({"PEXPIRE", r + key, "86400000"});
+    }
+    cmds.push_back({"EXISTS", r + "spec"});
+    const auto got = client_->pipeline(cmds);
     check(got[0], "LRANGE claims");
+    if (got.back().integer != 1) {
+      throw Error("the Redis server at " + client_->where() + " lost the state of run " + run_ +
+                  " (restarted without persistence, flushed, or out of memory); the results "
+                  "file keeps the complete generations");
+    }
     for (const auto& e : got[0].elements) {
       const auto [s, c] = parse_range(e.str);
       ++claims_read;
@@ -230,7 +249,7 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
   client_->pipeline({{"SET", r + "complete", "1", "PX", "60000"},
                      {"DEL", r + "spec", r + "batch", r + "limit", r + "next", r + "claims",
                       r + "reissue", r + "results", r + "done", r + "lease_ms"},
-                     {"PUBLISH", keys::kEvents, run_}});
+                     {"PUBLISH", keys::kEvents, run_ + ":complete:" + std::to_string(k)}});
   last_batch_ = batch;
   last_reissued_ = reissued;
   const double seconds = std::chrono::duration<double>(Clock::now() - start_time).count();

@@ -61,7 +61,7 @@ class Client {
   /// Pub/sub: subscribes this connection to `channel` (it then serves nothing else).
   void subscribe(const std::string& channel);
   /// Waits up to `seconds` for a published message (poll on the socket, not a sleep loop).
-  /// Returns its payload, or nothing on timeout.
+  /// Returns its payload, or nothing on timeout; 0 s looks without waiting.
   std::optional<std::string> wait_message(double seconds);
 
   const Endpoint& endpoint() const { return endpoint_; }

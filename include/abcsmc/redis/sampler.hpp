@@ -4,9 +4,11 @@
 /// generation's wire bytes, then workers claim index ranges with one Lua call each (re-issued
 /// ranges first, else INCRBY on the round's counter; the claim sets a lease with PX and is
 /// recorded in the round's claims list), evaluate, and push the batch's ResultMessage with one
-/// Lua call (RPUSH + lease DEL + counters). The master BLPOPs results (a blocking call with a
-/// short timeout, no sleep), drops duplicates by batch start, and every lease/4 re-issues
-/// ranges whose lease vanished without a result. The population is assembled with
+/// Lua call (RPUSH + lease DEL + counters) pipelined with their next claim: one round trip per
+/// batch. A worker thread renews the lease (PEXPIRE) every lease/3. The master drains results
+/// (LPOP 256, then BLPOP with a short timeout when the list is empty: no sleep), drops
+/// duplicates by batch start, and every lease/4 (at most 1 s) re-issues ranges whose lease
+/// vanished without a result. The population is assembled with
 /// assemble_dynamic, so results are bit-identical to single-core.
 #include <cstdint>
 #include <memory>
@@ -72,9 +74,5 @@ int run_workers(const WorkerOptions& options);
 
 /// `abcsmc redis-manager info|stop|reset-workers`; prints to stdout. Returns the exit status.
 int run_manager(const Endpoint& endpoint, const std::string& action);
-
-/// Overwrites the text of `--password X` / `--password=X` in argv in place, so that the
-/// password does not show in ps (the process title).
-void scrub_password(int argc, char** argv);
 
 }  // namespace abcsmc::redis

@@ -1,0 +1,436 @@
+// Worker and manager sides of the Redis bridge (include/abcsmc/redis/sampler.hpp).
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "abcsmc/core/error.hpp"
+#include "abcsmc/core/generation.hpp"
+#include "abcsmc/core/wire.hpp"
+#include "abcsmc/io/build.hpp"
+#include "abcsmc/io/run_config.hpp"
+#include "abcsmc/redis/keys.hpp"
+#include "abcsmc/redis/sampler.hpp"
+#include "scripts.hpp"
+
+namespace abcsmc::redis {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr long long kHeartbeatTtlMs = 15000;
+
+std::atomic<bool> g_terminate{false};
+extern "C" void on_terminate(int) { g_terminate.store(true); }
+
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::span<const std::uint8_t> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+struct RunState {
+  bool refused = false;
+  std::shared_ptr<Problem> problem;
+  ContextSettings settings;
+  std::unique_ptr<Evaluator> evaluator;
+  std::uint64_t round = 0;
+  GenerationMessage generation;
+  GenerationContext ctx;
+  long long lease_ms = 30000;
+};
+
+/// Renews the lease of the claim being evaluated (and the worker's heartbeat) from its own
+/// thread and connection, every lease/3, however long one simulation takes; notices when the
+/// master has completed the round, so the evaluation loop can drop the rest of the claim.
+class LeaseRenewer {
+ public:
+  LeaseRenewer(const Endpoint& endpoint, std::string worker_id)
+      : client_(endpoint), id_(std::move(worker_id)), thread_([this] { loop(); }) {}
+  ~LeaseRenewer() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  /// Starts renewing `lease_key` every lease_ms/3; `complete_key` set = round over.
+  void hold(const std::string& lease_key, const std::string& complete_key, long long lease_ms) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      lease_key_ = lease_key;
+      complete_key_ = complete_key;
+      lease_ms_ = lease_ms;
+      abandon_.store(false);
+    }
+    cv_.notify_all();
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lease_key_.clear();
+  }
+  /// True once the master has what it needs from the current claim.
+  bool abandoned() const { return abandon_.load(); }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!quit_) {
+      if (lease_key_.empty()) {
+        cv_.wait(lock, [this] { return quit_ || !lease_key_.empty(); });
+        continue;
+      }
+      const std::string key = lease_key_;
+      const auto period = std::chrono::milliseconds(std::max(1LL, lease_ms_ / 3));
+      if (cv_.wait_for(lock, period, [&] { return quit_ || lease_key_ != key; })) continue;
+      const Command renew{"PEXPIRE", key, std::to_string(lease_ms_)};
+      const Command complete{"EXISTS", complete_key_};
+      lock.unlock();
+      bool round_over = false;
+      try {
+        const auto v = client_.pipeline(
+            {renew, complete, {"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_}});
+        round_over = v[1].integer == 1;
+      } catch (const std::exception& e) {
+        spdlog::warn("redis worker {}: lease renewal failed: {}", id_, e.what());
+      }
+      lock.lock();
+      if (round_over && lease_key_ == key) abandon_.store(true);
+    }
+  }
+
+  Client client_;
+  std::string id_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool quit_ = false;
+  std::string lease_key_;
+  std::string complete_key_;
+  long long lease_ms_ = 30000;
+  std::atomic<bool> abandon_{false};
+  std::thread thread_;
+};
+
+class WorkerProcess {
+ public:
+  WorkerProcess(const WorkerOptions& options, long long start_ms)
+      : options_(options), cmd_(options.endpoint), sub_(options.endpoint), start_ms_(start_ms) {
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    std::random_device rd;
+    id_ = std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(rd() % 100000);
+    renewer_ = std::make_unique<LeaseRenewer>(options.endpoint, id_);
+  }
+
+  int run() {
+    sub_.subscribe(keys::kEvents);
+    heartbeat({});
+    spdlog::info("redis worker {} ready on {} (runtime {:.0f} s)", id_, cmd_.where(), options_.runtime_seconds);
+    const auto started = Clock::now();
+    std::optional<std::uint64_t> stop_round;  // stop seen: finish this round, then leave
+    std::string stop_run;
+    for (;;) {
+      if (g_terminate.load()) {
+        spdlog::info("redis worker {}: terminated by signal", id_);
+        break;
+      }
+      if (std::chrono::duration<double>(Clock::now() - started).count() >= options_.runtime_seconds) {
+        spdlog::info("redis worker {}: runtime of {:.0f} s is over; leaving", id_, options_.runtime_seconds);
+        break;
+      }
+      // Candidate runs: the current one first; the registry when it has nothing.
+      std::vector<std::string> candidates;
+      if (!current_.empty()) candidates.push_back(current_);
+      bool from_registry = false;
+      bool worked = false;
+      bool stop_now = false;
+      for (std::size_t i = 0; i < candidates.size() || !from_registry; ++i) {
+        if (i == candidates.size()) {
+          from_registry = true;
+          const auto v = send({{"SMEMBERS", keys::kRuns}, {"GET", keys::kStop}});
+          check(v[0], "SMEMBERS");
+          if (v[1].type == Value::Type::string && std::stoll(v[1].str) >= start_ms_ && !stop_round) {
+            stop_round = 0;  // stop seen while idle or between rounds
+          }
+          for (const auto& e : v[0].elements) {
+            if (e.str != current_) candidates.push_back(e.str);
+          }
+          if (i == candidates.size()) break;
+        }
+        const std::string& run = candidates[i];
+        RunState* state = ensure_run(run);
+        if (state == nullptr) {
+          if (run == current_) current_.clear();
+          continue;
+        }
+        const std::string p = keys::run_prefix(run);
+        const auto v = send({{"EVAL", scripts::kClaim, "0", p, id_, std::to_string(options_.batch_size)},
+                             {"GET", keys::kStop}});
+        check(v[0], "claim");
+        if (v[1].type == Value::Type::string && std::stoll(v[1].str) >= start_ms_ && !stop_round) {
+          stop_round = v[0].type == Value::Type::array ? static_cast<std::uint64_t>(v[0].elements[0].integer) : 0;
+          stop_run = run;
+          spdlog::info("redis worker {}: stop requested; leaving after the current generation", id_);
+        }
+        if (v[0].type != Value::Type::array || v[0].elements.size() != 3) {
+          if (run == current_) current_.clear();
+          continue;
+        }
+        const auto k = static_cast<std::uint64_t>(v[0].elements[0].integer);
+        const auto start = static_cast<std::uint64_t>(v[0].elements[1].integer);
+        const auto count = static_cast<std::uint64_t>(v[0].elements[2].integer);
+        if (stop_round && (run != stop_run || k != *stop_round)) {
+          stop_now = true;
+          if (count > 0) {  // hand the claim back at once: the next worker takes it
+            const std::string r = keys::round_prefix(run, k);
+            send({{"RPUSH", r + "reissue", std::to_string(start) + ":" + std::to_string(count)},
+                  {"PEXPIRE", r + "reissue", "86400000"},  // no stray key if the round just ended
+                  {"DEL", r + "lease:" + std::to_string(start)},
+                  {"PUBLISH", keys::kEvents, run}});
+          }
+          break;
+        }
+        if (count == 0) continue;
+        current_ = run;
+        work(run, *state, k, start, count);
+        worked = true;
+        break;
+      }
+      if (stop_now || (stop_round && !worked)) {
+        spdlog::info("redis worker {}: stopped by redis-manager stop", id_);
+        break;
+      }
+      if (worked) continue;
+      heartbeat({});
+      sub_.wait_message(1.0);  // a new round, re-issued work, or stop wakes us at once
+    }
+    send({{"ZREM", keys::kWorkers, id_}});  // also flushes a pending push
+    return 0;
+  }
+
+ private:
+  /// Sends `commands` after the result push still pending (so a batch's push and the next claim
+  /// share one round trip) and returns the replies to `commands` only.
+  std::vector<Value> send(std::vector<Command> commands) {
+    const std::size_t pending = pending_.size();
+    if (pending > 0) {
+      commands.insert(commands.begin(), std::make_move_iterator(pending_.begin()),
+                      std::make_move_iterator(pending_.end()));
+      pending_.clear();
+    }
+    std::vector<Value> v = cmd_.pipeline(commands);
+    for (std::size_t i = 0; i < pending; ++i) check(v[i], "pushing results");
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(pending));
+    return v;
+  }
+
+  void heartbeat(std::vector<Command> more) {
+    last_heartbeat_ = Clock::now();
+    more.push_back({"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_});
+    send(std::move(more));
+  }
+
+  RunState* ensure_run(const std::string& run) {
+    auto it = runs_.find(run);
+    if (it != runs_.end()) return it->second.refused ? nullptr : &it->second;
+    const Value v = cmd_.command({"GET", keys::run_prefix(run) + "config"});
+    if (v.type != Value::Type::string) return nullptr;  // the run is over (or its master gone)
+    RunState& s = runs_[run];
+    try {
+      const io::RunConfig config = io::parse_config(v.str, "<config of run " + run + ">");
+      for (const auto& m : config.models) {
+        if (!m.command.empty() && !options_.allow_commands) {
+          spdlog::error("redis worker {}: refusing run {}: model '{}' runs an external command "
+                        "({}); start the worker with --allow-commands to run it",
+                        id_, run, m.name, m.command.front());
+          s.refused = true;
+          return nullptr;
+        }
+      }
+      s.problem = io::build_problem(config);
+      const SmcSettings settings = io::build_settings(config, *s.problem, config.seed.value_or(0));
+      s.settings = ContextSettings{settings.distance, settings.transition};
+      s.evaluator = std::make_unique<Evaluator>(s.problem, settings.transition.model_stay_probability);
+      spdlog::info("redis worker {}: joined run {}", id_, run);
+    } catch (const io::ConfigErrors& e) {
+      std::string all;
+      for (const auto& m : e.messages()) all += (all.empty() ? "" : "; ") + m;
+      spdlog::error("redis worker {}: the config of run {} does not build here: {}", id_, run, all);
+      s.refused = true;
+      return nullptr;
+    } catch (const std::exception& e) {
+      spdlog::error("redis worker {}: the config of run {} does not build here: {}", id_, run, e.what());
+      s.refused = true;
+      return nullptr;
+    }
+    return &s;
+  }
+
+  void work(const std::string& run, RunState& s, std::uint64_t k, std::uint64_t start, std::uint64_t count) {
+    const std::string p = keys::run_prefix(run);
+    const std::string r = keys::round_prefix(run, k);
+    const std::string lease_key = r + "lease:" + std::to_string(start);
+    if (s.round != k) {
+      const auto v = cmd_.pipeline({{"GET", r + "spec"}, {"GET", r + "lease_ms"}});
+      if (v[0].type != Value::Type::string) return;  // the round ended meanwhile
+      const ControlMessage c = decode_control(as_bytes(v[0].str));
+      if (c.stop || c.generation.round != k) throw Error("Redis bridge: bad spec for round " + std::to_string(k));
+      s.generation = c.generation;
+      s.ctx = make_context(*s.problem, s.settings, s.generation.spec);
+      s.lease_ms = v[1].type == Value::Type::string ? std::stoll(v[1].str) : 30000;
+      s.round = k;
+    }
+    ResultMessage res;
+    res.round = k;
+    res.block = WorkBlock{start, count};
+    renewer_->hold(lease_key, r + "complete", s.lease_ms);
+    // The master publishes "<run>:complete:<k>" when the round is assembled; looked for at most
+    // every 0.5 ms (a non-blocking poll on the subscription socket), like the MPI cancel.
+    const std::string complete_message = run + ":complete:" + std::to_string(k);
+    auto last_look = Clock::now();
+    for (std::uint64_t i = start; i < start + count; ++i) {
+      bool over = renewer_->abandoned();
+      if (!over && i > start && Clock::now() - last_look >= std::chrono::microseconds(500)) {
+        last_look = Clock::now();
+        while (const auto m = sub_.wait_message(0.0)) over = over || *m == complete_message;
+      }
+      if (over) {  // the master has what it needs: drop the rest
+        renewer_->release();
+        return;
+      }
+      res.log.record(s.evaluator->evaluate(s.ctx, stream_for(s.ctx, Scheduling::dynamic, i, 0)),
+                     s.generation.request.keep_all_stats);
+      ++res.attempts;
+    }
+    renewer_->release();
+    const std::size_t accepted = res.log.accepted.size();
+    const std::vector<std::uint8_t> bytes = encode_result(res);
+    std::vector<Command> push{{"EVAL", scripts::kPush, "0", p, r, std::to_string(start),
+                               std::string(bytes.begin(), bytes.end()), std::to_string(count),
+                               std::to_string(accepted)}};
+    if (Clock::now() - last_heartbeat_ >= std::chrono::seconds(1)) {
+      last_heartbeat_ = Clock::now();
+      push.push_back({"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_});
+    }
+    pending_ = std::move(push);  // goes out with the next claim: one round trip per batch
+  }
+
+  const WorkerOptions& options_;
+  Client cmd_;
+  Client sub_;
+  long long start_ms_;
+  std::string id_;
+  std::string current_;
+  std::map<std::string, RunState> runs_;
+  Clock::time_point last_heartbeat_ = Clock::now();
+  std::unique_ptr<LeaseRenewer> renewer_;
+  std::vector<Command> pending_;  ///< the last batch's result push, sent with the next claim
+};
+
+int worker_main(const WorkerOptions& options, long long start_ms) {
+  try {
+    WorkerProcess w(options, start_ms);
+    return w.run();
+  } catch (const ConnectError& e) {
+    spdlog::error("redis worker: {}", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::error("redis worker failed: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int run_workers(const WorkerOptions& options) {
+  { Client probe(options.endpoint); }  // a clear error (exit 2) before any fork
+  // No SA_RESTART: the parent's waitpid returns on a signal and forwards it to the children.
+  struct sigaction sa {};
+  sa.sa_handler = on_terminate;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  const long long start_ms = now_ms();
+  if (options.processes <= 1) return worker_main(options, start_ms);
+  std::vector<pid_t> children;
+  for (std::size_t i = 0; i < options.processes; ++i) {
+    const pid_t pid = fork();
+    if (pid < 0) throw Error(std::string("fork failed: ") + std::strerror(errno));
+    if (pid == 0) {
+      const int rc = worker_main(options, start_ms);
+      spdlog::default_logger()->flush();
+      std::fflush(nullptr);
+      _exit(rc);
+    }
+    children.push_back(pid);
+  }
+  int worst = 0;
+  for (const pid_t pid : children) {
+    int status = 0;
+    bool forwarded = false;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      if (g_terminate.load() && !forwarded) {
+        forwarded = true;  // each child finishes its claim and leaves
+        for (const pid_t c : children) kill(c, SIGTERM);
+      }
+    }
+    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    worst = std::max(worst, rc);
+  }
+  return worst;
+}
+
+int run_manager(const Endpoint& endpoint, const std::string& action) {
+  Client c(endpoint);
+  if (action == "info") {
+    const auto v = c.pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(now_ms())},
+                               {"ZCARD", keys::kWorkers},
+                               {"SMEMBERS", keys::kRuns}});
+    const long long workers = v[1].integer;
+    if (v[2].elements.empty()) {
+      std::printf("Workers=%lld Evaluations=0 Acceptances=0/0 (no active run)\n", workers);
+      return 0;
+    }
+    for (const auto& run : v[2].elements) {
+      const Value h = c.command({"HGETALL", keys::run_prefix(run.str) + "info"});
+      std::map<std::string, std::string> f;
+      for (std::size_t i = 0; i + 1 < h.elements.size(); i += 2) f[h.elements[i].str] = h.elements[i + 1].str;
+      const auto get = [&](const char* key) { return f.count(key) ? f[key] : std::string("0"); };
+      std::printf("Workers=%lld Evaluations=%s Acceptances=%s/%s Generation=%s Run=%s\n", workers,
+                  get("evaluations").c_str(), get("acceptances").c_str(), get("n").c_str(),
+                  get("t").c_str(), run.str.c_str());
+    }
+    return 0;
+  }
+  if (action == "stop") {
+    c.pipeline({{"SET", keys::kStop, std::to_string(now_ms()), "EX", "86400"},
+                {"PUBLISH", keys::kEvents, "stop"}});
+    std::printf("Sent stop: workers leave after the current generation\n");
+    return 0;
+  }
+  if (action == "reset-workers") {
+    c.command({"DEL", keys::kWorkers});
+    std::printf("Worker registrations cleared (live workers register again within a second)\n");
+    return 0;
+  }
+  std::fprintf(stderr, "error: unknown action '%s' (info, stop or reset-workers)\n", action.c_str());
+  return 2;
+}
+
+}  // namespace abcsmc::redis
