@@ -4,9 +4,11 @@
 
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
+#include "support/identical.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace abcsmc;
+using abcsmc::testing::require_identical_runs;
 using abcsmc::testing::run_config_text;
 
 namespace {
@@ -38,26 +40,6 @@ observed: {y: 1.0}
 stop: {max_generations: 4}
 )";
 
-void require_identical(const std::vector<GenerationRecord>& a, const std::vector<GenerationRecord>& b) {
-  REQUIRE(a.size() == b.size());
-  for (std::size_t t = 0; t < a.size(); ++t) {
-    INFO("generation " << t);
-    REQUIRE(a[t].epsilon == b[t].epsilon);
-    REQUIRE(a[t].simulations == b[t].simulations);
-    REQUIRE(a[t].particles.size() == b[t].particles.size());
-    for (std::size_t i = 0; i < a[t].particles.size(); ++i) {
-      const Particle& p = a[t].particles[i];
-      const Particle& q = b[t].particles[i];
-      REQUIRE(p.eval_index == q.eval_index);
-      REQUIRE(p.model == q.model);
-      REQUIRE(p.theta == q.theta);
-      REQUIRE(p.weight == q.weight);
-      REQUIRE(p.distance == q.distance);
-    }
-    REQUIRE(a[t].next_distance_weights == b[t].next_distance_weights);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("Determinism: threads-dynamic equals single-core for any threads and batch size", "[core]") {
@@ -69,7 +51,7 @@ TEST_CASE("Determinism: threads-dynamic equals single-core for any threads and b
       for (std::size_t batch : {1, 3, 64}) {
         INFO("threads " << threads << " batch " << batch);
         ThreadsSampler sampler(threads, Scheduling::dynamic, batch);
-        require_identical(reference, run_config_text(config, sampler).generations);
+        require_identical_runs(reference, run_config_text(config, sampler).generations);
       }
     }
   }
@@ -83,7 +65,7 @@ TEST_CASE("Determinism: threads-static is identical across thread counts", "[cor
     for (std::size_t threads : {2, 3, 4}) {
       INFO("threads " << threads);
       ThreadsSampler sampler(threads, Scheduling::static_blocks, 0);
-      require_identical(reference, run_config_text(config, sampler).generations);
+      require_identical_runs(reference, run_config_text(config, sampler).generations);
     }
   }
 }

@@ -26,6 +26,7 @@ inline void require_identical_runs(const std::vector<GenerationRecord>& a,
       REQUIRE(p.weight == q.weight);
       REQUIRE(p.distance == q.distance);
     }
+    REQUIRE(a[t].next_distance_weights == b[t].next_distance_weights);
   }
 }
 
