@@ -33,17 +33,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# gen_sums FILE -> "simulations seconds" summed over the file's generations.
-gen_sums() {
-  h5dump -A "$1" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-sims = secs = 0.0
-for g in re.split(r"GROUP \"t\d+\"", text)[1:]:
-    sims += float(re.search(r"ATTRIBUTE \"simulations\".*?\(0\): ([0-9.e+-]+)", g, re.S).group(1))
-    secs += float(re.search(r"ATTRIBUTE \"wall_seconds\".*?\(0\): ([0-9.e+-]+)", g, re.S).group(1))
-print(f"{sims:.0f} {secs:.6f}")'
-}
+source "$(dirname "$0")/common.sh"  # gen_sums
 
 echo "== machine: $(nproc) cores, $(date -u +%Y-%m-%d), $(mpirun --version | head -1)"
 echo "== B2 (population $population): efficiency = ideal / measured, ideal = sims x 5 ms / workers"

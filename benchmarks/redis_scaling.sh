@@ -27,16 +27,7 @@ until redis-cli -p "$port" -a "$ABCSMC_REDIS_PASSWORD" --no-auth-warning ping 2>
 rpid=$(cat "$tmp/redis.pid")
 trap 'kill $rpid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-gen_sums() {
-  h5dump -A "$1" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-sims = secs = 0.0
-for g in re.split(r"GROUP \"t\d+\"", text)[1:]:
-    sims += float(re.search(r"ATTRIBUTE \"simulations\".*?\(0\): ([0-9.e+-]+)", g, re.S).group(1))
-    secs += float(re.search(r"ATTRIBUTE \"wall_seconds\".*?\(0\): ([0-9.e+-]+)", g, re.S).group(1))
-print(f"{sims:.0f} {secs:.6f}")'
-}
+source "$(dirname "$0")/common.sh"  # gen_sums
 # with_workers W CMD...: runs CMD with W worker processes serving it, then stops them.
 with_workers() {
   local w=$1; shift
