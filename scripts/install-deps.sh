@@ -7,6 +7,8 @@ packages=(
   libopenmpi-dev openmpi-bin libeigen3-dev libhdf5-dev hdf5-tools libcli11-dev libspdlog-dev
   catch2 libyaml-cpp-dev libhiredis-dev redis-server librandom123-dev
   python3-h5py
+  # Schedulers for the template tests (tests/sched): a single-node Slurm and an SGE cell.
+  slurm-wlm munge gridengine-master gridengine-exec gridengine-client
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -18,5 +20,11 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# gridengine asks debconf for its cell and master host: answer it (TOOLCHAIN.md section 6).
+debconf-set-selections <<PRESEED
+gridengine-common shared/gridengineconfig boolean true
+gridengine-common shared/gridenginecell string default
+gridengine-common shared/gridenginemaster string $(hostname -f)
+PRESEED
 apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"

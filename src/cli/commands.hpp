@@ -7,13 +7,16 @@
 namespace abcsmc::cli {
 
 /// Process exit statuses (DESIGN.md section 4).
-enum ExitCode : int { kSuccess = 0, kRunFailure = 1, kUsageError = 2 };
+/// kResumable: the run stopped before its stopping rules were met (SIGUSR1/SIGTERM/SIGINT,
+/// stop.max_walltime, the job's deadline); `abcsmc run CONFIG --resume` continues it.
+enum ExitCode : int { kSuccess = 0, kRunFailure = 1, kUsageError = 2, kResumable = 3 };
 
 struct RunOptions {
   std::string config;
   std::string output;                 ///< empty = config's output.path
   std::optional<std::uint64_t> seed;  ///< overrides config seed
   bool resume = false;
+  std::string deadline;               ///< duration from now; empty = none (Slurm's is automatic)
   bool overwrite = false;
   std::string sampler;                ///< empty = config's
   std::string scheduling;

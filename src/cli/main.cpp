@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
       "abcsmc: likelihood-free Bayesian inference by ABC-SMC (approximate Bayesian computation "
       "with sequential Monte Carlo).\n"
       "Run a YAML config with `abcsmc run CONFIG`; inspect its HDF5 results with `abcsmc inspect "
-      "FILE`. Exit status: 0 success, 1 run failure, 2 usage or config error."};
+      "FILE`. Exit status: 0 success, 1 run failure, 2 usage or config error, 3 stopped early but "
+      "resumable (a signal, stop.max_walltime or the job's end): continue with `abcsmc run "
+      "CONFIG --resume`."};
   app.require_subcommand(1);
   app.fallthrough();  // global options (-q, --log-level) also after the subcommand
   app.set_version_flag("--version", std::string("abcsmc ") + ABCSMC_VERSION_STRING);
@@ -71,7 +73,14 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Random seed; overrides the config's seed")
       ->check(non_negative);
   run_cmd->add_flag("--resume", run.resume,
-                    "Continue from the last complete generation in the output (not yet available)");
+                    "Continue the run in the output file from its last complete generation; the "
+                    "result is bit-identical to an uninterrupted run. Only stop and sampler "
+                    "settings may differ from the run that wrote the file. Starts a new run when "
+                    "the file does not exist, exits 0 at once when the run is already complete");
+  run_cmd->add_option("--deadline", run.deadline,
+                      "Do not start a generation that is expected to end later than this from now "
+                      "(e.g. 55m, 2h); exit 3 instead. Inside a Slurm job its end time is used "
+                      "automatically");
   run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
   run_cmd->add_option("--sampler", run.sampler,
                       "single, threads, mpi or redis (default: mpi under mpirun/srun with more than one "

@@ -6,17 +6,23 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <random>
 
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/io/build.hpp"
+#include "abcsmc/io/config_diff.hpp"
+#include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
 #include "commands.hpp"
+#include "job_deadline.hpp"
 #include "report.hpp"
+#include "stop_signals.hpp"
 #ifdef ABCSMC_WITH_MPI
 #include "abcsmc/mpi/environment.hpp"
 #include "abcsmc/mpi/sampler.hpp"
@@ -30,10 +36,6 @@
 namespace abcsmc::cli {
 
 namespace {
-
-std::atomic<bool> g_stop_requested{false};
-
-extern "C" void on_stop_signal(int) { g_stop_requested.store(true); }
 
 #ifdef ABCSMC_WITH_MPI
 using MpiMaster = mpi::Master;
@@ -100,9 +102,10 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
 /// Logs each generation and appends it to the results file.
 class RunObserver final : public SmcObserver {
  public:
-  RunObserver(io::ResultsWriter& writer, const Problem& problem, std::size_t population_size,
-              std::function<std::string()> sampler_note = {})
+  RunObserver(io::ResultsWriter& writer, std::mutex& write_lock, const Problem& problem,
+              std::size_t population_size, std::function<std::string()> sampler_note = {})
       : writer_(writer),
+        write_lock_(write_lock),
         problem_(problem),
         population_size_(population_size),
         sampler_note_(std::move(sampler_note)) {}
@@ -117,7 +120,11 @@ class RunObserver final : public SmcObserver {
   }
 
   void on_generation(const GenerationRecord& rec) override {
-    writer_.append(rec);
+    {
+      std::lock_guard<std::mutex> lock(write_lock_);  // a SIGTERM never cuts the write short
+      writer_.append(rec);
+      last_written_ = static_cast<long long>(rec.t);
+    }
     std::string models;
     if (problem_.models.size() > 1) {
       for (std::size_t m = 0; m < problem_.models.size(); ++m) {
@@ -131,10 +138,16 @@ class RunObserver final : public SmcObserver {
                  rec.failed, rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
   }
 
+  /// The last generation in the file (-1: none yet); read with the write lock held.
+  long long last_written() const { return last_written_; }
+  void set_last_written(long long t) { last_written_ = t; }
+
  private:
   std::string note() const { return sampler_note_ ? sampler_note_() : std::string(); }
 
   io::ResultsWriter& writer_;
+  std::mutex& write_lock_;
+  long long last_written_ = -1;
   const Problem& problem_;
   std::size_t population_size_;
   std::function<std::string()> sampler_note_;  ///< e.g. the MPI sampler's bytes broadcast
@@ -158,6 +171,9 @@ void abort_if_workers_busy(MpiMaster* master) {
 /// Ranks > 0 of an MPI job: serve rank 0 until it stops us. Any failure is logged with the rank
 /// (the log pattern carries it) and ends the whole job: never a hang.
 int run_worker() {
+  // mpirun and Slurm pass SIGUSR1 to every rank; only the master acts on it (the default
+  // action would kill this rank).
+  std::signal(SIGUSR1, SIG_IGN);
   const mpi::Comm comm = mpi::Comm::world();
   try {
     mpi::worker_loop(comm);
@@ -191,8 +207,8 @@ int run_command(const RunOptions& options) {
                  options.config.c_str());
     return kUsageError;
   }
-  if (options.resume) {
-    spdlog::error("--resume is not available in this version yet");
+  if (options.resume && options.overwrite) {
+    spdlog::error("--resume continues the output file and --overwrite replaces it: pass one");
     return kUsageError;
   }
   if (!options.output.empty()) config.output.path = options.output;
@@ -205,7 +221,21 @@ int run_command(const RunOptions& options) {
   if (options.redis_port) config.sampler.port = *options.redis_port;
   if (!options.redis_password_env.empty()) config.sampler.password_env = options.redis_password_env;
   if (options.lease_seconds) config.sampler.lease_seconds = *options.lease_seconds;
-  if (!config.seed) config.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+
+  std::optional<std::chrono::system_clock::time_point> deadline;
+  std::string deadline_source;
+  if (!options.deadline.empty()) {
+    try {
+      const double seconds = io::parse_duration_seconds(options.deadline);
+      deadline = std::chrono::system_clock::now() +
+                 std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                     std::chrono::duration<double>(seconds));
+      deadline_source = "--deadline " + options.deadline;
+    } catch (const std::exception& e) {
+      spdlog::error("--deadline '{}': {}", options.deadline, e.what());
+      return kUsageError;
+    }
+  }
 
   try {
     const auto out_dir = std::filesystem::path(config.output.path).parent_path();
@@ -214,11 +244,28 @@ int run_command(const RunOptions& options) {
                     "file with -o", config.output.path, out_dir.string());
       return kUsageError;
     }
-    if (std::filesystem::exists(config.output.path) && !options.overwrite) {
-      spdlog::error("output '{}' already exists; pass --overwrite to replace it, or choose another "
-                    "file with -o", config.output.path);
+    // --resume: the file's generations are the state to continue from (a missing file means
+    // the run has not written anything yet: start it, so one command line serves every job).
+    std::optional<io::ResultsFile> previous;
+    if (options.resume) {
+      if (std::filesystem::exists(config.output.path)) {
+        try {
+          previous = io::read_results(config.output.path);
+        } catch (const std::exception& e) {
+          spdlog::error("cannot resume from '{}': {}", config.output.path, e.what());
+          return kUsageError;
+        }
+        if (!config.seed) config.seed = previous->header.seed;  // the run's seed, not a new one
+      } else {
+        spdlog::info("--resume: '{}' does not exist yet; starting a new run", config.output.path);
+      }
+    } else if (std::filesystem::exists(config.output.path) && !options.overwrite) {
+      spdlog::error("output '{}' already exists; pass --resume to continue that run, --overwrite "
+                    "to replace it, or choose another file with -o", config.output.path);
       return kUsageError;
     }
+    if (!config.seed) config.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+
     auto problem = io::build_problem(config);
     const SmcSettings settings = io::build_settings(config, *problem, *config.seed);
     auto sampler = make_sampler(config.sampler, master.get());
@@ -228,7 +275,54 @@ int run_command(const RunOptions& options) {
     header.batch_size = sampler->batch_size();
     header.workers = sampler->workers();
     header.ranks = header.sampler == "mpi" ? header.workers + 1 : 1;
-    io::ResultsWriter writer(config.output.path, header, options.overwrite);
+
+    SmcControl control;
+    std::optional<io::ResultsWriter> writer;
+    if (previous) {
+      const auto differences = io::config_differences(previous->header.config_yaml,
+                                                      header.config_yaml, io::resume_may_change());
+      if (!differences.empty()) {
+        for (const auto& d : differences) std::fprintf(stderr, "error: %s\n", d.c_str());
+        std::fprintf(stderr,
+                     "cannot resume '%s': %zu setting(s) differ from the run that wrote it (only "
+                     "stop, sampler and output.path may change); restore them, or start a new "
+                     "run with another -o or --overwrite\n",
+                     config.output.path.c_str(), differences.size());
+        return kUsageError;
+      }
+      if (previous->generations.empty()) {
+        spdlog::info("--resume: '{}' has no complete generation yet; starting the run over",
+                     config.output.path);
+      } else {
+        const GenerationRecord& last = previous->generations.back();
+        if (last.t + 1 != previous->generations.size()) {
+          spdlog::error("cannot resume '{}': generations are missing (the last is t={} but the "
+                        "file holds {})", config.output.path, last.t, previous->generations.size());
+          return kUsageError;
+        }
+        control.resume_from = &last;
+        if (const std::string reason = stop_rule_met(settings.stop, last); !reason.empty()) {
+          spdlog::info("--resume: the run in '{}' is complete ({} after generation {}); nothing "
+                       "to do", config.output.path, reason, last.t);
+          if (previous->stop_reason != reason) {
+            io::ResultsWriter::reopen(config.output.path, header).finish(reason);
+          }
+          SmcResult done;
+          done.generations = last.t + 1;
+          done.stop_reason = reason;
+          done.total_simulations = last.total_simulations;
+          done.last = last;
+          std::fputs(format_run_summary(*problem, done, config.output.path).c_str(), stdout);
+          return kSuccess;
+        }
+        writer.emplace(io::ResultsWriter::reopen(config.output.path, header));
+        spdlog::info("resuming '{}' after generation {} ({} generation{} on file, {} simulations "
+                     "so far); next epsilon {:.6g}", config.output.path, last.t,
+                     previous->generations.size(), previous->generations.size() == 1 ? "" : "s",
+                     last.total_simulations, last.next_epsilon);
+      }
+    }
+    if (!writer) writer.emplace(config.output.path, header, options.overwrite || previous.has_value());
 
     spdlog::info("abcsmc {}: {} (seed {}), population {}, sampler {} ({} scheduling, {} worker{}{})",
                  ABCSMC_VERSION_STRING, options.config, *config.seed, config.population_size,
@@ -238,8 +332,18 @@ int run_command(const RunOptions& options) {
                                                 : fmt::format(", batch {}", header.batch_size));
     spdlog::info("writing results to {}", config.output.path);
 
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    if (auto job = slurm_job_deadline(); job && (!deadline || job->end < *deadline)) {
+      deadline = job->end;
+      deadline_source = job->source;
+    }
+    if (deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+          *deadline - std::chrono::system_clock::now());
+      spdlog::info("deadline in {} s ({}): no generation is started that is not expected to end "
+                   "by then", left.count(), deadline_source);
+      control.deadline = deadline;
+    }
+
     std::function<std::string()> sampler_note;
 #ifdef ABCSMC_WITH_MPI
     if (master) {
@@ -266,10 +370,43 @@ int run_command(const RunOptions& options) {
       };
     }
 #endif
-    RunObserver observer(writer, *problem, config.population_size, sampler_note);
-    const SmcResult result = run_smc(problem, settings, *sampler, &observer, &g_stop_requested);
-    writer.finish(result.stop_reason);
+    RunObserver* observer_ptr = nullptr;
+    const std::string output_path = config.output.path;
+    const std::string config_path = options.config;
+    MpiMaster* master_ptr = master.get();
+    StopSignals signals([&observer_ptr, output_path, config_path, master_ptr](const char* name) {
+      const long long last = observer_ptr != nullptr ? observer_ptr->last_written() : -1;
+      spdlog::warn("{} received: stopping at once; the generation in progress is dropped, '{}' "
+                   "holds {}; continue with: abcsmc run {} --resume",
+                   name, output_path,
+                   last < 0 ? std::string("no generation yet") : fmt::format("generations 0..{}", last),
+                   config_path);
+      spdlog::default_logger()->flush();
+      std::fflush(stdout);
+#ifdef ABCSMC_WITH_MPI
+      if (master_ptr != nullptr) master_ptr->comm().abort(kResumable);
+#else
+      (void)master_ptr;
+#endif
+      std::_Exit(kResumable);
+    });
+    control.stop_flag = &signals.stop_flag();
+    RunObserver observer(*writer, signals.write_lock(), *problem, config.population_size, sampler_note);
+    if (control.resume_from != nullptr) observer.set_last_written(control.resume_from->t);
+    observer_ptr = &observer;
+    const SmcResult result = run_smc(problem, settings, *sampler, &observer, control);
+    {
+      std::lock_guard<std::mutex> lock(signals.write_lock());
+      writer->finish(result.stop_reason);
+      signals.mark_finished();
+    }
     std::fputs(format_run_summary(*problem, result, config.output.path).c_str(), stdout);
+    if (result.stopped_early) {
+      spdlog::warn("stopped early ({}) after generation {}; continue with: abcsmc run {} --resume",
+                   result.stop_reason, result.generations == 0 ? std::string("-") : std::to_string(result.generations - 1),
+                   options.config);
+      return kResumable;
+    }
     return result.generations > 0 ? kSuccess : kRunFailure;
   } catch (const ConfigError& e) {
     spdlog::error("{}: {}", options.config, e.what());

@@ -62,8 +62,26 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
   for (auto& p : particles) p.weight /= total;
 }
 
+std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last) {
+  if (last.epsilon <= stop.min_epsilon) return "min_epsilon reached";
+  if (stop.max_generations > 0 && last.t + 1 >= stop.max_generations) return "max_generations reached";
+  if (stop.max_simulations > 0 && last.total_simulations >= stop.max_simulations) {
+    return "max_simulations reached";
+  }
+  if (last.acceptance_rate < stop.min_acceptance_rate) return "acceptance rate below min_acceptance_rate";
+  if (std::isnan(last.next_epsilon)) return "epsilon schedule exhausted";
+  return {};
+}
+
 SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& settings,
                   Sampler& sampler, SmcObserver* observer, const std::atomic<bool>* stop_flag) {
+  SmcControl control;
+  control.stop_flag = stop_flag;
+  return run_smc(std::move(problem), settings, sampler, observer, control);
+}
+
+SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& settings,
+                  Sampler& sampler, SmcObserver* observer, const SmcControl& control) {
   const auto run_start = Clock::now();
   const std::size_t n_models = problem->models.size();
   const Evaluator evaluator(problem, settings.transition.model_stay_probability);
@@ -74,10 +92,36 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
                                              settings.distance.scale, problem->observed,
                                              settings.distance_weights);
   SmcResult result;
+  const StopSpec& stop = settings.stop;
 
-  // --- calibration: prior simulations for the first epsilon and the distance scales -----------
   double epsilon = 0.0;
-  {
+  std::vector<Particle> previous;  // the last population: the next generation's proposal
+  std::uint32_t first_t = 0;
+  double previous_wall_seconds = 0.0;  // for the deadline: the last generation's duration
+  if (const GenerationRecord* last = control.resume_from) {
+    // --- resume: the state after generation last->t is the record's population, its next
+    // epsilon and next distance weights (kernels are refitted from the population, as always).
+    result.generations = last->t + 1;
+    result.total_simulations = last->total_simulations;
+    result.last = *last;
+    if (std::string reason = stop_rule_met(stop, *last); !reason.empty()) {
+      result.stop_reason = reason;
+      result.wall_seconds = seconds_since(run_start);
+      return result;
+    }
+    if (last->next_distance_weights.size() != problem->observed.size()) {
+      throw Error("cannot resume after generation " + std::to_string(last->t) + ": it stores " +
+                  std::to_string(last->next_distance_weights.size()) +
+                  " distance weights, the problem has " + std::to_string(problem->observed.size()) +
+                  " observed statistics");
+    }
+    distance->set_weights(last->next_distance_weights);
+    epsilon = last->next_epsilon;
+    previous = last->particles;
+    first_t = last->t + 1;
+    previous_wall_seconds = last->wall_seconds;
+  } else {
+    // --- calibration: prior simulations for the first epsilon and the distance scales ---------
     const auto start = Clock::now();
     CalibrationInfo info;
     const bool needed = needs_calibration(settings.epsilon) || distance->adaptive();
@@ -108,8 +152,19 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
   }
 
   // --- generations ---------------------------------------------------------------------------
-  std::vector<Particle> previous;  // the last population: the next generation's proposal
-  for (std::uint32_t t = 0;; ++t) {
+  for (std::uint32_t t = first_t;; ++t) {
+    if (control.deadline && previous_wall_seconds > 0) {
+      const double expected = SmcControl::kDeadlineSafety * previous_wall_seconds;
+      const double left =
+          std::chrono::duration<double>(*control.deadline - std::chrono::system_clock::now()).count();
+      if (left < expected) {
+        result.stop_reason = "deadline: " + std::to_string(static_cast<long long>(left)) +
+                             " s left, generation " + std::to_string(t) + " is expected to take " +
+                             std::to_string(static_cast<long long>(std::ceil(expected))) + " s";
+        result.stopped_early = true;
+        break;
+      }
+    }
     const auto gen_start = Clock::now();
     GenerationSpec spec;
     spec.seed = settings.seed;
@@ -123,12 +178,12 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     SampleRequest req;
     req.n_accept = settings.population_size;
     req.keep_all_stats = distance->adaptive();
-    if (settings.stop.max_simulations > 0) {
-      if (result.total_simulations >= settings.stop.max_simulations) {
+    if (stop.max_simulations > 0) {
+      if (result.total_simulations >= stop.max_simulations) {
         result.stop_reason = "max_simulations reached";
         break;
       }
-      req.max_evals = settings.stop.max_simulations - result.total_simulations;
+      req.max_evals = stop.max_simulations - result.total_simulations;
     }
     Sample s = sampler.sample(evaluator, spec, ctx, req);
     result.total_simulations += s.simulations;
@@ -143,6 +198,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     rec.t = t;
     rec.epsilon = epsilon;
     rec.simulations = s.simulations;
+    rec.total_simulations = result.total_simulations;
     rec.failed = s.failed;
     rec.distance_weights = distance->weights();
     rec.particles.reserve(s.accepted.size());
@@ -175,26 +231,19 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       for (auto& p : rec.particles) p.stats.resize(0);
     }
     rec.wall_seconds = seconds_since(gen_start);
+    previous_wall_seconds = rec.wall_seconds;
     if (observer) observer->on_generation(rec);
     result.generations = t + 1;
 
-    // --- stopping rules ----------------------------------------------------------------------
-    const StopSpec& stop = settings.stop;
-    std::string reason;
-    if (epsilon <= stop.min_epsilon) {
-      reason = "min_epsilon reached";
-    } else if (stop.max_generations > 0 && t + 1 >= stop.max_generations) {
-      reason = "max_generations reached";
-    } else if (stop.max_simulations > 0 && result.total_simulations >= stop.max_simulations) {
-      reason = "max_simulations reached";
-    } else if (stop.max_walltime_seconds > 0 && seconds_since(run_start) >= stop.max_walltime_seconds) {
-      reason = "max_walltime reached";
-    } else if (rec.acceptance_rate < stop.min_acceptance_rate) {
-      reason = "acceptance rate below min_acceptance_rate";
-    } else if (!next) {
-      reason = "epsilon schedule exhausted";
-    } else if (stop_flag && stop_flag->load()) {
-      reason = "stop requested";
+    // --- stopping rules: the config's first, then the early (resumable) stops ------------------
+    std::string reason = stop_rule_met(stop, rec);
+    if (reason.empty()) {
+      if (stop.max_walltime_seconds > 0 && seconds_since(run_start) >= stop.max_walltime_seconds) {
+        reason = "max_walltime reached";
+      } else if (control.stop_flag && control.stop_flag->load()) {
+        reason = "stop requested";
+      }
+      result.stopped_early = !reason.empty();
     }
     epsilon = next ? *next : epsilon;
     result.last = std::move(rec);

@@ -248,6 +248,10 @@ GenerationRecord read_generation(const Context& ctx, hid_t generations, const st
   record.t = static_cast<std::uint32_t>(uint_attribute(ctx, g, "t"));
   record.epsilon = double_attribute(ctx, g, "epsilon");
   record.simulations = uint_attribute(ctx, g, "simulations");
+  // Files written before total_simulations existed: filled in below from the generations.
+  if (H5Aexists(g, "total_simulations") > 0) {
+    record.total_simulations = uint_attribute(ctx, g, "total_simulations");
+  }
   record.failed = uint_attribute(ctx, g, "failed");
   const std::uint64_t accepted = uint_attribute(ctx, g, "accepted");
   record.acceptance_rate = double_attribute(ctx, g, "acceptance_rate");
@@ -353,6 +357,7 @@ ResultsFile read_results(const std::string& path) {
   header.ranks = uint_attribute(ctx, root, "ranks");
   header.population_size = uint_attribute(ctx, root, "population_size");
   out.stop_reason = string_attribute(ctx, root, "stop_reason");
+  if (H5Aexists(root, "resumes") > 0) out.resumes = uint_attribute(ctx, root, "resumes");
   {
     const Readable config = Readable::dataset(ctx, root, "config");
     const auto text = read_strings(ctx, config);
@@ -404,6 +409,11 @@ ResultsFile read_results(const std::string& path) {
   }
   std::sort(out.generations.begin(), out.generations.end(),
             [](const GenerationRecord& a, const GenerationRecord& b) { return a.t < b.t; });
+  std::uint64_t running_total = 0;  // older files: the calibration's simulations are unknown
+  for (auto& g : out.generations) {
+    running_total += g.simulations;
+    if (g.total_simulations == 0) g.total_simulations = running_total;
+  }
   return out;
 }
 

@@ -382,6 +382,33 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
   guard.dismiss();
 }
 
+ResultsWriter ResultsWriter::reopen(std::string path, const RunHeader& header) {
+  detail::silence_hdf5_errors();
+  ResultsWriter writer;
+  writer.path_ = std::move(path);
+  writer.header_ = header;
+  if (!fs::exists(writer.path_)) {
+    throw IoError("results file '" + writer.path_ + "' does not exist; nothing to continue");
+  }
+  remove_stale_temps(writer.path_);
+  edit_copy(writer.path_, [&](const Context& ctx, hid_t root) {
+    std::uint64_t resumes = 0;
+    if (H5Aexists(root, "resumes") > 0) {
+      Attribute a(ctx.check(H5Aopen(root, "resumes", H5P_DEFAULT), "open attribute 'resumes'"));
+      ctx.check(H5Aread(a.get(), H5T_NATIVE_UINT64, &resumes), "read attribute 'resumes'");
+    }
+    // The sampler attributes describe the latest invocation (a resume may change them).
+    write_attribute(ctx, root, "sampler", header.sampler);
+    write_attribute(ctx, root, "scheduling", header.scheduling);
+    write_attribute(ctx, root, "batch_size", header.batch_size);
+    write_attribute(ctx, root, "workers", header.workers);
+    write_attribute(ctx, root, "ranks", header.ranks);
+    write_attribute(ctx, root, "resumes", resumes + 1);
+    write_attribute(ctx, root, "stop_reason", "");
+  });
+  return writer;
+}
+
 void ResultsWriter::append(const GenerationRecord& record) {
   const std::vector<std::string> columns = parameter_union(header_);
   const std::size_t n = record.particles.size();
@@ -463,6 +490,7 @@ void ResultsWriter::append(const GenerationRecord& record) {
     write_attribute(ctx, g, "t", std::uint64_t{record.t});
     write_attribute(ctx, g, "epsilon", record.epsilon);
     write_attribute(ctx, g, "simulations", record.simulations);
+    write_attribute(ctx, g, "total_simulations", record.total_simulations);
     write_attribute(ctx, g, "failed", record.failed);
     write_attribute(ctx, g, "accepted", static_cast<std::uint64_t>(n));
     write_attribute(ctx, g, "acceptance_rate", record.acceptance_rate);

@@ -17,20 +17,3 @@ expect_mpi() {
   set +e; mpi_run "$p" "$@" >out.txt 2>err.txt; local got=$?; set -e
   [ "$got" -eq 0 ] || { cat out.txt err.txt >&2; fail "mpirun -n $p abcsmc $* exited $got"; }
 }
-# dump FILE: every generation of a results file in a form that must match bit for bit across
-# samplers: the per-generation table without its wall-time ("seconds") column, then each generation's
-# particles (eval index, model, theta, weight, distance at 17 digits) and epsilon as json.
-dump() {
-  local file=$1 t=0
-  "$ABCSMC" inspect "$file" |
-    awk '/^  t +epsilon/{on=1; for (i = 1; i <= NF; i++) if ($i == "seconds") col = i}
-         on&&NF==0{on=0} on{if (col) $col = ""; print}'
-  while "$ABCSMC" inspect "$file" --format json --generation "$t" 2>/dev/null; do t=$((t + 1)); done
-  [ "$t" -gt 0 ] || fail "no generation in $file"
-}
-# same_results A B WHAT: fails unless the results files hold identical generations.
-same_results() {
-  dump "$1" > "$1.dump"
-  dump "$2" > "$2.dump"
-  cmp -s "$1.dump" "$2.dump" || { diff "$1.dump" "$2.dump" | head -20 >&2; fail "$3: $1 and $2 differ"; }
-}

@@ -27,6 +27,8 @@ struct GenerationRecord {
   double epsilon = 0.0;
   std::vector<Particle> particles;          ///< sorted by eval_index
   std::uint64_t simulations = 0;            ///< candidates evaluated (indices used)
+  std::uint64_t total_simulations = 0;      ///< the run's simulations up to and including this
+                                            ///< generation, calibration included
   std::uint64_t failed = 0;                 ///< candidates whose simulation failed
   double acceptance_rate = 0.0;             ///< particles / simulations
   double ess = 0.0;

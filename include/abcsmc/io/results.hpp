@@ -38,6 +38,11 @@ class ResultsWriter {
  public:
   /// Creates `path` with the header. @throws IoError if it exists and !overwrite, or on failure.
   ResultsWriter(std::string path, const RunHeader& header, bool overwrite);
+  /// Continues the existing file `path` (abcsmc run --resume): keeps its generations, records
+  /// this invocation's sampler attributes, clears stop_reason and counts the resume in the root
+  /// attribute `resumes`. The caller has checked that `header` describes the same run.
+  /// @throws IoError.
+  static ResultsWriter reopen(std::string path, const RunHeader& header);
   /// Adds generation record.t. @throws IoError.
   void append(const GenerationRecord& record);
   /// Marks the run finished with the reason it stopped. @throws IoError.
@@ -45,6 +50,7 @@ class ResultsWriter {
   const std::string& path() const { return path_; }
 
  private:
+  ResultsWriter() = default;
   std::string path_;
   RunHeader header_;
 };
@@ -54,6 +60,7 @@ struct ResultsFile {
   RunHeader header;
   std::vector<GenerationRecord> generations;  ///< complete generations, t ascending
   std::string stop_reason;                    ///< empty while running or after a crash
+  std::uint64_t resumes = 0;                  ///< how often the run was continued (--resume)
 };
 
 /// Reads a results file (works while a run is writing it). @throws IoError.

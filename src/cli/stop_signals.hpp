@@ -1,0 +1,44 @@
+#pragma once
+// How the master reacts to SIGUSR1, SIGTERM and SIGINT (README "Stopping and resuming").
+//   SIGUSR1          end after the generation in progress (Slurm's --signal, SGE's -notify/s_rt).
+//   SIGTERM, SIGINT  end at once: the generation in progress is dropped.
+// Either way the results file holds every complete generation and `--resume` continues the run;
+// the process exits with kResumable. The handlers only write to a pipe; a watcher thread does
+// the rest, so nothing unsafe runs in signal context and blocking calls (MPI_Probe, BLPOP) need
+// no interruption.
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace abcsmc::cli {
+
+class StopSignals {
+ public:
+  /// Installs the handlers and starts the watcher. `stop_now(signal_name)` runs on the watcher
+  /// thread for SIGTERM/SIGINT, with write_lock() held, and must end the process.
+  explicit StopSignals(std::function<void(const char*)> stop_now);
+  /// Restores the previous handlers and joins the watcher.
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  /// Set by SIGUSR1 (and by SIGTERM/SIGINT): the run ends after the current generation.
+  const std::atomic<bool>& stop_flag() const { return stop_flag_; }
+  /// Held while the results file is being written: stop_now never cuts a write short.
+  std::mutex& write_lock() { return write_lock_; }
+  /// The run is over (call with write_lock() held): later signals are only logged.
+  void mark_finished() { finished_ = true; }
+
+ private:
+  void watch();
+
+  std::function<void(const char*)> stop_now_;
+  std::atomic<bool> stop_flag_{false};
+  std::mutex write_lock_;
+  bool finished_ = false;  ///< guarded by write_lock_
+  int pipe_[2] = {-1, -1};
+  std::thread watcher_;
+};
+
+}  // namespace abcsmc::cli

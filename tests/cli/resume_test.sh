@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# `abcsmc run --resume` (README "Stopping and resuming"): a run killed with kill -9 at several
+# moments (during calibration/generation 0, mid-run), stopped by SIGTERM (at once) or SIGUSR1
+# (after the generation in progress), or stopped early by max_walltime or --deadline, ends
+# bit-identical to a run that was never interrupted once resumed, also with other sampler
+# settings. Incompatible resumes are refused with the differences (exit 2); extending a stopping
+# rule continues a finished run; a complete run resumes to nothing (exit 0).
+source "$(dirname "$0")/common.sh"
+# Adaptive distance (the distance weights are state that must survive), a quantile epsilon from
+# a calibration sample, and a 2 ms simulation so the kills land mid-run.
+write_config() {  # write_config FILE MAX_GENERATIONS [extra stop keys]
+  cat > "$1" <<YAML
+seed: 11
+population_size: 60
+parameters:
+  a: {type: normal, mean: 0, sd: 1}
+  k: {type: discrete_uniform, low: 0, high: 4}
+model:
+  builtin: gaussian_linear
+  options: {n: 2, sigma: 0.5}
+  delay: {type: constant, value: 0.002}
+observed: {x: [0.3, 2.0]}
+distance: {type: adaptive_pnorm, p: 2}
+epsilon: {type: quantile, alpha: 0.5}
+stop: {max_generations: $2${3:+, $3}}
+output: {path: run.h5}
+YAML
+}
+write_config run.yaml 6
+write_config short.yaml 4
+expect_status 0 "$ABCSMC" run run.yaml -o reference.h5 --threads 2
+[ "$(generations reference.h5)" -eq 6 ] || fail "the reference run has $(generations reference.h5) generations"
+
+# start_run FILE ARGS...: starts `abcsmc run run.yaml -o FILE ARGS...` in the background (PID in $pid).
+start_run() {
+  local file=$1; shift
+  "$ABCSMC" run run.yaml -o "$file" "$@" > "$file.out" 2> "$file.log" &
+  pid=$!
+}
+# finish_run FILE WANT: waits for the background run and checks its exit status.
+finish_run() {
+  local got=0
+  wait "$pid" || got=$?
+  [ "$got" -eq "$2" ] || { cat "$1.log" >&2; fail "run of $1 exited $got, expected $2"; }
+}
+# resume FILE ARGS...: resumes FILE to completion and compares it with the reference.
+resume() {
+  local file=$1; shift
+  expect_status 0 "$ABCSMC" run run.yaml -o "$file" --resume "$@"
+  grep -q "resuming '$file' after generation\|starting a new run\|starting the run over" err.txt ||
+    { cat err.txt >&2; fail "the log does not say where $file resumed from"; }
+  same_results reference.h5 "$file" "$file resumed with $*"
+}
+
+# kill -9 during calibration / generation 0 (the file is absent or has no generation yet).
+start_run k0.h5 --threads 2
+for _ in $(seq 1 1000); do grep -q "calibration:" k0.h5.log && break; sleep 0.01; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+[ "$(generations k0.h5)" -eq 0 ] || fail "k0.h5 was killed too late: $(generations k0.h5) generations"
+resume k0.h5 --threads 1
+echo "kill -9 in generation 0: resumed identical"
+
+# kill -9 mid-run, at two points, resumed with other sampler settings each time.
+for t in 1 3; do
+  start_run "k$t.h5" --threads 2
+  wait_for_generation "k$t.h5" "$t"
+  kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+  n=$(generations "k$t.h5")
+  [ "$n" -lt 6 ] || fail "k$t.h5 finished before it was killed"
+  resume "k$t.h5" --sampler single
+  grep -q "resuming 'k$t.h5' after generation $((n - 1)) " err.txt || { cat err.txt >&2; fail "k$t.h5: wrong resume point"; }
+  echo "kill -9 with $n generation(s) on file: resumed identical"
+done
+
+# Resumed twice (kill -9 during the resumed run too).
+start_run k2.h5 --threads 2
+wait_for_generation k2.h5 1
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+start_run k2.h5 --resume --threads 2 --batch-size 1
+wait_for_generation k2.h5 3
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+resume k2.h5 --threads 2 --batch-size 7
+/usr/bin/python3 -c "import h5py,sys; sys.exit(0 if h5py.File('k2.h5','r').attrs['resumes'] == 2 else 1)" ||
+  fail "k2.h5 does not count its 2 resumes"
+echo "killed twice: resumed identical"
+
+# SIGTERM: stops at once (the generation in progress is dropped), exit 3, file resumable.
+start_run term.h5 --threads 2
+wait_for_generation term.h5 2
+kill -TERM "$pid"
+finish_run term.h5 3
+grep -q "SIGTERM received: stopping at once" term.h5.log || fail "no SIGTERM message: $(cat term.h5.log)"
+n=$(generations term.h5)
+[ "$n" -ge 3 ] && [ "$n" -lt 6 ] || fail "term.h5 has $n generations after SIGTERM"
+resume term.h5 --threads 2
+echo "SIGTERM after $n generation(s): exit 3, resumed identical"
+
+# SIGUSR1: the generation in progress completes, then exit 3 with a stop reason in the file.
+start_run usr1.h5 --threads 2
+wait_for_generation usr1.h5 1
+n0=$(generations usr1.h5)
+kill -USR1 "$pid"
+finish_run usr1.h5 3
+n=$(generations usr1.h5)
+[ "$n" -ge "$n0" ] && [ "$n" -le $((n0 + 2)) ] && [ "$n" -lt 6 ] || fail "usr1.h5 has $n generations ($n0 at the signal)"
+"$ABCSMC" inspect usr1.h5 | grep -q "stop requested" || fail "usr1.h5 does not record why it stopped"
+resume usr1.h5 --threads 1
+echo "SIGUSR1 at $n0 generation(s): finished generation, exit 3, resumed identical"
+
+# Early stops that the config or the job asks for: max_walltime and --deadline exit 3.
+write_config walltime.yaml 6 "max_walltime: 1s"
+expect_status 3 "$ABCSMC" run walltime.yaml -o wall.h5 --threads 2
+grep -q "max_walltime reached" err.txt || fail "no max_walltime message: $(cat err.txt)"
+n=$(generations wall.h5)
+[ "$n" -ge 1 ] && [ "$n" -lt 6 ] || fail "wall.h5 has $n generations"
+resume wall.h5 --threads 2   # the stop section may change: run.yaml has no max_walltime
+start_run deadline.h5 --threads 2 --deadline 2s
+finish_run deadline.h5 3
+grep -q "deadline:" deadline.h5.log || fail "no deadline message: $(cat deadline.h5.log)"
+resume deadline.h5 --threads 2
+echo "max_walltime and --deadline: exit 3, resumed identical"
+
+# A finished run whose stopping rule is extended continues; a complete one resumes to nothing.
+expect_status 0 "$ABCSMC" run short.yaml -o short.h5 --threads 2
+[ "$(generations short.h5)" -eq 4 ] || fail "short.h5 has $(generations short.h5) generations"
+resume short.h5 --threads 2
+expect_status 0 "$ABCSMC" run run.yaml -o short.h5 --resume
+grep -q "is complete (max_generations reached after generation 5); nothing to do" err.txt ||
+  fail "resuming a complete run: $(cat err.txt)"
+same_results reference.h5 short.h5 "complete run resumed again"
+echo "extended stopping rule continues; complete run resumes to nothing"
+
+# Incompatible resumes are refused, listing every difference; nothing is written.
+sed 's/alpha: 0.5/alpha: 0.4/; s/seed: 11/seed: 12/' run.yaml > changed.yaml
+cp k0.h5 before.h5
+expect_status 2 "$ABCSMC" run changed.yaml -o k0.h5 --resume
+grep -q "error: epsilon.alpha: 0.5 in the file, 0.4 now" err.txt || fail "alpha difference not listed: $(cat err.txt)"
+grep -q "error: seed: 11 in the file, 12 now" err.txt || fail "seed difference not listed: $(cat err.txt)"
+grep -q "2 setting(s) differ" err.txt || fail "difference count missing: $(cat err.txt)"
+expect_status 2 "$ABCSMC" run run.yaml -o k0.h5 --resume --seed 5
+grep -q "error: seed: 11 in the file, 5 now" err.txt || fail "--seed difference not listed: $(cat err.txt)"
+cmp -s before.h5 k0.h5 || fail "a refused resume changed the file"
+expect_status 2 "$ABCSMC" run run.yaml -o k0.h5 --resume --overwrite
+grep -q "pass one" err.txt || fail "--resume --overwrite: $(cat err.txt)"
+echo "not a results file" > bogus.h5
+expect_status 2 "$ABCSMC" run run.yaml -o bogus.h5 --resume
+grep -q "cannot resume from 'bogus.h5'" err.txt || fail "bogus file: $(cat err.txt)"
+expect_status 2 "$ABCSMC" run run.yaml -o k0.h5
+grep -q "pass --resume to continue that run" err.txt || fail "existing output hint: $(cat err.txt)"
+echo "incompatible resumes refused"
+echo "resume: all checks passed"
