@@ -22,7 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr double kTargetBatchSeconds = 0.002;
 constexpr std::uint64_t kMaxAutomaticBatch = 4096;
-constexpr long long kRunKeyTtlMs = 60000;  // run keys outlive a killed master by this much
+// Run keys outlive a killed master by this much: then its workers move on (e.g. to the same run
+// resumed). The master renews them at most 1 s apart during a round and re-creates them at the
+// start of each round, so a longer pause between rounds only idles the workers.
+constexpr long long kRunKeyTtlMs = 5000;
 
 std::string random_run_id() {
   std::random_device rd;
