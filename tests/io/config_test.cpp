@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/io/config_diff.hpp"
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/run_config.hpp"
 
@@ -805,4 +806,49 @@ TEST_CASE("Config: durations in seconds, minutes, hours and days", "[io][config]
     CHECK(contains(e.what(), "'2x' is not a valid duration"));
     CHECK(contains(e.what(), "'2h'"));
   }
+}
+
+TEST_CASE("Config differences: what --resume refuses key by key", "[io]") {
+  using abcsmc::io::config_differences;
+  using abcsmc::io::resume_may_change;
+  const std::string stored = R"(
+seed: 11
+population_size: 100
+parameters: {a: {type: normal, mean: 0, sd: 1}}
+epsilon: {type: quantile, alpha: 0.5}
+observed: {x: [1, 2]}
+stop: {max_generations: 4}
+sampler: {type: threads}
+output: {path: a.h5, store_stats: true}
+)";
+  CHECK(config_differences(stored, stored, resume_may_change()).empty());
+  const std::string allowed = R"(
+seed: 11
+population_size: 100
+parameters: {a: {type: normal, mean: 0, sd: 1}}
+epsilon: {type: quantile, alpha: 0.5}
+observed: {x: [1, 2]}
+stop: {max_generations: 9, min_epsilon: 0.1}
+sampler: {type: mpi, batch_size: 4}
+output: {path: elsewhere/b.h5, store_stats: true}
+)";
+  CHECK(config_differences(stored, allowed, resume_may_change()).empty());
+  const std::string changed = R"(
+seed: 12
+population_size: 100
+parameters: {a: {type: normal, mean: 0, sd: 2}, b: {type: uniform, low: 0, high: 1}}
+epsilon: {type: quantile, alpha: 0.5}
+observed: {x: [1, 3]}
+output: {path: a.h5, store_stats: false}
+)";
+  const auto d = config_differences(stored, changed, resume_may_change());
+  const std::vector<std::string> want = {
+      "seed: 11 in the file, 12 now",
+      "parameters.a.sd: 1 in the file, 2 now",
+      "parameters.b: (absent) in the file, {type: uniform, low: 0, high: 1} now",
+      "observed.x[1]: 2 in the file, 3 now",
+      "output.store_stats: true in the file, false now",
+  };
+  CHECK(d == want);
+  CHECK_THROWS_AS(config_differences("a: [", stored, {}), abcsmc::ConfigError);
 }

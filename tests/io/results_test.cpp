@@ -124,6 +124,7 @@ GenerationRecord generation(std::uint32_t t, bool with_stats) {
       particle(13 + t, 0, vec({1e300, 4.0}), stats(2.0), 0.125, 0.25),
   };
   g.simulations = 40 + t;
+  g.total_simulations = 1000 * (t + 1);
   g.failed = t;
   g.acceptance_rate = 4.0 / static_cast<double>(g.simulations);
   g.ess = 3.5 - 0.1 * t;
@@ -158,6 +159,7 @@ void check_generation(const GenerationRecord& a, const GenerationRecord& b) {
   CHECK(a.t == b.t);
   CHECK(same(a.epsilon, b.epsilon));
   CHECK(a.simulations == b.simulations);
+  CHECK(a.total_simulations == b.total_simulations);
   CHECK(a.failed == b.failed);
   CHECK(same(a.acceptance_rate, b.acceptance_rate));
   CHECK(same(a.ess, b.ess));
@@ -498,4 +500,41 @@ TEST_CASE("Results: h5dump reads the file", "[io]") {
   CHECK(text.find("GROUP \"t0001\"") != std::string::npos);
   CHECK(text.find("\"abcsmc-results\"") != std::string::npos);
   CHECK(text.find("H5T_CSET_UTF8") != std::string::npos);
+}
+
+TEST_CASE("Results: reopen continues a file for --resume", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("out.h5");
+  RunHeader header = two_model_header();
+  std::vector<GenerationRecord> written = {generation(0, true), generation(1, true),
+                                           generation(2, true)};
+  {
+    ResultsWriter writer(path, header, /*overwrite=*/false);
+    writer.append(written[0]);
+    writer.append(written[1]);
+    writer.finish("stop requested");
+  }
+  header.sampler = "mpi";
+  header.workers = 7;
+  header.ranks = 8;
+  {
+    ResultsWriter writer = ResultsWriter::reopen(path, header);
+    const ResultsFile reopened = abcsmc::io::read_results(path);
+    CHECK(reopened.stop_reason.empty());  // running again
+    CHECK(reopened.resumes == 1);
+    CHECK(reopened.header.sampler == "mpi");
+    CHECK(reopened.header.ranks == 8);
+    REQUIRE(reopened.generations.size() == 2);
+    CHECK(reopened.generations[1].total_simulations == 2000);
+    writer.append(written[2]);
+    writer.finish("max_generations reached");
+  }
+  ResultsWriter::reopen(path, header).finish("max_generations reached");
+  const ResultsFile file = abcsmc::io::read_results(path);
+  CHECK(file.resumes == 2);
+  CHECK(file.stop_reason == "max_generations reached");
+  REQUIRE(file.generations.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) check_generation(file.generations[i], written[i]);
+  CHECK(temp_files_of(dir, "out.h5").empty());
+  CHECK_THROWS_AS(ResultsWriter::reopen(dir.file("missing.h5"), header), IoError);
 }
