@@ -65,7 +65,9 @@ int main(int argc, char** argv) {
       "");
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
-      "run", "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes");
+      "run", "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes.\n"
+             "SIGUSR1 stops after the generation in progress, SIGTERM/SIGINT stop at once; both "
+             "exit 3 (resumable) and --resume continues the file");
   run_cmd->add_option("config", run.config, "Run config (YAML); see config/REFERENCE.md")
       ->required()
       ->check(CLI::ExistingFile);
