@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "stop_signals.hpp"
 #ifdef ABCSMC_WITH_MPI
 #include "abcsmc/mpi/environment.hpp"
 #endif
@@ -28,6 +29,8 @@ void scrub_password(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace abcsmc::cli;
+  // Batch systems' early warnings (SIGUSR1/SIGUSR2) must not kill a run that is still starting.
+  StopSignals::catch_early();
   // Installed as abc-redis-worker / abc-redis-manager too (pyABC's names): the program name
   // picks the subcommand.
   std::vector<char*> args(argv, argv + argc);

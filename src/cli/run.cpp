@@ -171,9 +171,10 @@ void abort_if_workers_busy(MpiMaster* master) {
 /// Ranks > 0 of an MPI job: serve rank 0 until it stops us. Any failure is logged with the rank
 /// (the log pattern carries it) and ends the whole job: never a hang.
 int run_worker() {
-  // mpirun and Slurm pass SIGUSR1 to every rank; only the master acts on it (the default
-  // action would kill this rank).
+  // mpirun, Slurm and SGE pass SIGUSR1/SIGUSR2 to every rank; only the master acts on them
+  // (the default action would kill this rank).
   std::signal(SIGUSR1, SIG_IGN);
+  std::signal(SIGUSR2, SIG_IGN);
   const mpi::Comm comm = mpi::Comm::world();
   try {
     mpi::worker_loop(comm);

@@ -14,8 +14,9 @@ namespace abcsmc::cli {
 namespace {
 
 int g_pipe_write = -1;  // the handlers' only state
+volatile std::sig_atomic_t g_early = 0;  // a SIGUSR1/2 that came before the watcher existed
 constexpr unsigned char kShutdown = 0;  // written by the destructor, not by a signal
-constexpr int kSignals[] = {SIGUSR1, SIGTERM, SIGINT};
+constexpr int kSignals[] = {SIGUSR1, SIGUSR2, SIGTERM, SIGINT};
 struct sigaction g_previous[sizeof kSignals / sizeof kSignals[0]];
 
 extern "C" void on_signal(int signal) {
@@ -25,7 +26,18 @@ extern "C" void on_signal(int signal) {
   errno = saved;
 }
 
+extern "C" void on_early_signal(int signal) { g_early = signal; }
+
 }  // namespace
+
+void StopSignals::catch_early() {
+  struct sigaction action {};
+  action.sa_handler = on_early_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGUSR1, &action, nullptr);
+  ::sigaction(SIGUSR2, &action, nullptr);
+}
 
 StopSignals::StopSignals(std::function<void(const char*)> stop_now) : stop_now_(std::move(stop_now)) {
   if (::pipe2(pipe_, O_CLOEXEC) != 0) throw std::runtime_error("cannot create a pipe for signals");
@@ -38,6 +50,7 @@ StopSignals::StopSignals(std::function<void(const char*)> stop_now) : stop_now_(
   for (std::size_t i = 0; i < sizeof kSignals / sizeof kSignals[0]; ++i) {
     ::sigaction(kSignals[i], &action, &g_previous[i]);
   }
+  if (const int early = g_early; early != 0) on_signal(early);  // now the watcher acts on it
 }
 
 StopSignals::~StopSignals() {
@@ -59,9 +72,12 @@ void StopSignals::watch() {
     if (n < 0 && errno == EINTR) continue;
     if (n != 1 || byte == kShutdown) return;
     const int signal = byte;
-    const char* name = signal == SIGUSR1 ? "SIGUSR1" : signal == SIGTERM ? "SIGTERM" : "SIGINT";
+    const char* name = signal == SIGUSR1   ? "SIGUSR1"
+                       : signal == SIGUSR2 ? "SIGUSR2"
+                       : signal == SIGTERM ? "SIGTERM"
+                                           : "SIGINT";
     const bool already = stop_flag_.exchange(true);
-    if (signal == SIGUSR1) {
+    if (signal == SIGUSR1 || signal == SIGUSR2) {
       if (!already) {
         spdlog::warn("{} received: stopping after the generation in progress; continue later "
                      "with --resume (SIGTERM/SIGINT stop at once)", name);

@@ -1,6 +1,7 @@
 #pragma once
 // How the master reacts to SIGUSR1, SIGTERM and SIGINT (README "Stopping and resuming").
-//   SIGUSR1          end after the generation in progress (Slurm's --signal, SGE's -notify/s_rt).
+//   SIGUSR1, SIGUSR2 end after the generation in progress (Slurm's --signal, SGE's s_rt sends
+//                    SIGUSR1, SGE's -notify sends SIGUSR2 before a kill).
 //   SIGTERM, SIGINT  end at once: the generation in progress is dropped.
 // Either way the results file holds every complete generation and `--resume` continues the run;
 // the process exits with kResumable. The handlers only write to a pipe; a watcher thread does
@@ -15,6 +16,11 @@ namespace abcsmc::cli {
 
 class StopSignals {
  public:
+  /// Call first thing in main: until a StopSignals exists, SIGUSR1/SIGUSR2 are remembered
+  /// instead of killing the process (their default action), e.g. while MPI starts or the
+  /// config loads; the StopSignals then acts on them.
+  static void catch_early();
+
   /// Installs the handlers and starts the watcher. `stop_now(signal_name)` runs on the watcher
   /// thread for SIGTERM/SIGINT, with write_lock() held, and must end the process.
   explicit StopSignals(std::function<void(const char*)> stop_now);
@@ -23,7 +29,7 @@ class StopSignals {
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
-  /// Set by SIGUSR1 (and by SIGTERM/SIGINT): the run ends after the current generation.
+  /// Set by SIGUSR1/SIGUSR2 (and by SIGTERM/SIGINT): the run ends after the current generation.
   const std::atomic<bool>& stop_flag() const { return stop_flag_; }
   /// Held while the results file is being written: stop_now never cuts a write short.
   std::mutex& write_lock() { return write_lock_; }

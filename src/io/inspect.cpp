@@ -158,7 +158,7 @@ std::string header_lines(const ResultsFile& file, const std::string& file_label)
   std::string sampler = h.sampler.empty() ? std::string("?") : h.sampler;
   if (!h.scheduling.empty()) sampler += ", " + h.scheduling + " scheduling";
   if (h.batch_size > 0) sampler += ", batch size " + std::to_string(h.batch_size);
-  if (h.workers > 0) sampler += ", " + std::to_string(h.workers) + " workers";
+  if (h.workers > 0) sampler += ", " + std::to_string(h.workers) + (h.workers == 1 ? " worker" : " workers");
   if (h.ranks > 1) sampler += " (" + std::to_string(h.ranks) + " MPI ranks)";
   // Key/value lines, both columns left-aligned.
   std::string out;

@@ -366,8 +366,10 @@ int run_workers(const WorkerOptions& options) {
   sa.sa_flags = 0;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
-  // SIGUSR1 is the batch systems' early warning (Slurm --signal, SGE -notify): same as SIGTERM.
+  // SIGUSR1/SIGUSR2 are the batch systems' early warnings (Slurm --signal, SGE s_rt and
+  // -notify): the same as SIGTERM.
   sigaction(SIGUSR1, &sa, nullptr);
+  sigaction(SIGUSR2, &sa, nullptr);
   const long long start_ms = now_ms();
   if (options.processes <= 1) return worker_main(options, start_ms);
   std::vector<pid_t> children;

@@ -107,6 +107,21 @@ n=$(generations usr1.h5)
 resume usr1.h5 --threads 1
 echo "SIGUSR1 at $n0 generation(s): finished generation, exit 3, resumed identical"
 
+# SIGUSR2 (SGE's -notify warning) while the run is still starting, before generation 0: caught
+# from the start of main (not the default action, which kills), it acts like SIGUSR1.
+start_run early.h5 --threads 2
+for _ in $(seq 1 500); do  # until the process catches SIGUSR2 (bit 11 of SigCgt)
+  mask=$(sed -n 's/^SigCgt:\s*//p' "/proc/$pid/status" 2>/dev/null || true)
+  [ -n "$mask" ] && (( 0x$mask & 0x800 )) && break
+  sleep 0.01
+done
+kill -USR2 "$pid"
+finish_run early.h5 3
+n=$(generations early.h5)
+[ "$n" -le 2 ] || fail "early.h5 has $n generations after an early SIGUSR2"
+resume early.h5 --threads 2
+echo "SIGUSR2 while starting: exit 3 after $n generation(s), resumed identical"
+
 # Early stops that the config or the job asks for: max_walltime and --deadline exit 3.
 write_config walltime.yaml 6 "max_walltime: 1s"
 expect_status 3 "$ABCSMC" run walltime.yaml -o wall.h5 --threads 2
