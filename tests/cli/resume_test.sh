@@ -6,25 +6,9 @@
 # settings. Incompatible resumes are refused with the differences (exit 2); extending a stopping
 # rule continues a finished run; a complete run resumes to nothing (exit 0).
 source "$(dirname "$0")/common.sh"
-# Adaptive distance (the distance weights are state that must survive), a quantile epsilon from
-# a calibration sample, and a 2 ms simulation so the kills land mid-run.
-write_config() {  # write_config FILE MAX_GENERATIONS [extra stop keys]
-  cat > "$1" <<YAML
-seed: 11
-population_size: 60
-parameters:
-  a: {type: normal, mean: 0, sd: 1}
-  k: {type: discrete_uniform, low: 0, high: 4}
-model:
-  builtin: gaussian_linear
-  options: {n: 2, sigma: 0.5}
-  delay: {type: constant, value: 0.002}
-observed: {x: [0.3, 2.0]}
-distance: {type: adaptive_pnorm, p: 2}
-epsilon: {type: quantile, alpha: 0.5}
-stop: {max_generations: $2${3:+, $3}}
-output: {path: run.h5}
-YAML
+# write_config FILE MAX_GENERATIONS [extra stop keys]: tests/cli/resume.yaml with another stop.
+write_config() {
+  sed "s/^stop: .*/stop: {max_generations: $2${3:+, $3}}/" "$ABCSMC_SOURCE_DIR/tests/cli/resume.yaml" > "$1"
 }
 write_config run.yaml 6
 write_config short.yaml 4

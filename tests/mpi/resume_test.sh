@@ -6,22 +6,7 @@
 # (dynamic) or threads-static run (static).
 source "$(dirname "$0")/common.sh"
 P=$ABCSMC_MPI_RANKS
-cat > run.yaml <<YAML
-seed: 21
-population_size: 60
-parameters:
-  a: {type: normal, mean: 0, sd: 1}
-  k: {type: discrete_uniform, low: 0, high: 4}
-model:
-  builtin: gaussian_linear
-  options: {n: 2, sigma: 0.5}
-  delay: {type: constant, value: 0.002}
-observed: {x: [0.3, 2.0]}
-distance: {type: adaptive_pnorm, p: 2}
-epsilon: {type: quantile, alpha: 0.5}
-stop: {max_generations: 5}
-output: {path: run.h5}
-YAML
+sed "s/^stop: .*/stop: {max_generations: 5}/" "$ABCSMC_SOURCE_DIR/tests/cli/resume.yaml" > run.yaml
 expect_status 0 "$ABCSMC" run run.yaml -o dynamic_ref.h5 --sampler single
 expect_status 0 "$ABCSMC" run run.yaml -o static_ref.h5 --threads 2 --scheduling static
 

@@ -3,22 +3,7 @@
 # SIGTERM (exit 3), is resumed against the same, still running workers and ends bit-identical to
 # an uninterrupted single-core run.
 source "$(dirname "$0")/common.sh"
-cat > run.yaml <<YAML
-seed: 31
-population_size: 60
-parameters:
-  a: {type: normal, mean: 0, sd: 1}
-  k: {type: discrete_uniform, low: 0, high: 4}
-model:
-  builtin: gaussian_linear
-  options: {n: 2, sigma: 0.5}
-  delay: {type: constant, value: 0.002}
-observed: {x: [0.3, 2.0]}
-distance: {type: adaptive_pnorm, p: 2}
-epsilon: {type: quantile, alpha: 0.5}
-stop: {max_generations: 5}
-output: {path: run.h5}
-YAML
+sed "s/^stop: .*/stop: {max_generations: 5}/" "$ABCSMC_SOURCE_DIR/tests/cli/resume.yaml" > run.yaml
 expect_status 0 "$ABCSMC" run run.yaml -o reference.h5 --sampler single
 worker w1 --runtime 100s
 worker w2 --runtime 100s
