@@ -202,7 +202,7 @@ TEST_CASE("Inspect: table with generations and posterior summary", "[io]") {
   CHECK(table.find("running") != std::string::npos);
   CHECK(has_row(table, {"seed", "42"}));
   CHECK(has_row(table, {"sampler", "single,", "static", "scheduling,", "batch", "size", "1,", "1",
-                        "workers"}));
+                        "worker"}));
   CHECK(has_row(table, {"t", "epsilon", "accepted", "simulations", "failed", "acc.rate", "ESS",
                         "seconds", "p(m1)", "p(m2)"}));
   CHECK(has_row(table, {"0", "2", "2", "4", "1", "0.5", "2.0", "1.25", "0.5000", "0.5000"}));
