@@ -308,11 +308,8 @@ int run_command(const RunOptions& options) {
           if (previous->stop_reason != reason) {
             io::ResultsWriter::reopen(config.output.path, header).finish(reason);
           }
-          SmcResult done;
-          done.generations = last.t + 1;
-          done.stop_reason = reason;
-          done.total_simulations = last.total_simulations;
-          done.last = last;
+          // Returns at once with the state after `last` (nothing is sampled).
+          const SmcResult done = run_smc(problem, settings, *sampler, nullptr, control);
           std::fputs(format_run_summary(*problem, done, config.output.path).c_str(), stdout);
           return kSuccess;
         }

@@ -168,6 +168,15 @@ void write_attribute(const Context& ctx, hid_t loc, const std::string& name, con
   write_attribute(ctx, loc, name, std::string(value));
 }
 
+/// The root attributes that describe how the run is executed (set again by each --resume).
+void write_sampler_attributes(const Context& ctx, hid_t root, const RunHeader& header) {
+  write_attribute(ctx, root, "sampler", header.sampler);
+  write_attribute(ctx, root, "scheduling", header.scheduling);
+  write_attribute(ctx, root, "batch_size", header.batch_size);
+  write_attribute(ctx, root, "workers", header.workers);
+  write_attribute(ctx, root, "ranks", header.ranks);
+}
+
 Group create_group(const Context& ctx, hid_t loc, const std::string& name) {
   return Group(ctx.check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                          "create group '" + where(loc, name) + "'"));
@@ -345,11 +354,7 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
     write_attribute(ctx, root, "software_version", header_.software_version);
     write_attribute(ctx, root, "seed", header_.seed);
     write_attribute(ctx, root, "created", header_.created);
-    write_attribute(ctx, root, "sampler", header_.sampler);
-    write_attribute(ctx, root, "scheduling", header_.scheduling);
-    write_attribute(ctx, root, "batch_size", header_.batch_size);
-    write_attribute(ctx, root, "workers", header_.workers);
-    write_attribute(ctx, root, "ranks", header_.ranks);
+    write_sampler_attributes(ctx, root, header_);
     write_attribute(ctx, root, "population_size", header_.population_size);
     write_attribute(ctx, root, "stop_reason", "");
 
@@ -398,11 +403,7 @@ ResultsWriter ResultsWriter::reopen(std::string path, const RunHeader& header) {
       ctx.check(H5Aread(a.get(), H5T_NATIVE_UINT64, &resumes), "read attribute 'resumes'");
     }
     // The sampler attributes describe the latest invocation (a resume may change them).
-    write_attribute(ctx, root, "sampler", header.sampler);
-    write_attribute(ctx, root, "scheduling", header.scheduling);
-    write_attribute(ctx, root, "batch_size", header.batch_size);
-    write_attribute(ctx, root, "workers", header.workers);
-    write_attribute(ctx, root, "ranks", header.ranks);
+    write_sampler_attributes(ctx, root, header);
     write_attribute(ctx, root, "resumes", resumes + 1);
     write_attribute(ctx, root, "stop_reason", "");
   });

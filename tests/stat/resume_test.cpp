@@ -7,39 +7,17 @@
 
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
+#include "support/determinism_configs.hpp"
 #include "support/identical.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace abcsmc;
 using abcsmc::testing::CollectingObserver;
 using abcsmc::testing::require_identical_runs;
+using abcsmc::testing::kConfig;
+using abcsmc::testing::kModelSelection;
 
 namespace {
-
-const char* kAdaptive = R"(
-seed: 99
-population_size: 80
-parameters:
-  a: {type: normal, mean: 0, sd: 1}
-  k: {type: discrete_uniform, low: 0, high: 4}
-model: {builtin: gaussian_linear, options: {n: 2, sigma: 0.5}}
-observed: {x: [0.3, 2.0]}
-distance: {type: adaptive_pnorm, p: 2}
-epsilon: {type: quantile, alpha: 0.5}
-)";
-
-const char* kModelSelection = R"(
-seed: 5
-population_size: 80
-models:
-  - name: m0
-    parameters: {x: {type: normal, mean: 0, sd: 0.5}}
-    model: {builtin: gaussian_mean, options: {n: 1, sigma: 0.5}}
-  - name: m1
-    parameters: {x: {type: normal, mean: 1, sd: 0.5}}
-    model: {builtin: gaussian_mean, options: {n: 1, sigma: 0.5}}
-observed: {y: 1.0}
-)";
 
 struct Run {
   std::shared_ptr<Problem> problem;
@@ -58,7 +36,7 @@ Run prepare(const std::string& yaml, std::uint32_t max_generations) {
 }  // namespace
 
 TEST_CASE("Resume: continuing after any generation equals the uninterrupted run", "[core]") {
-  for (const char* yaml : {kAdaptive, kModelSelection}) {
+  for (const char* yaml : {kConfig, kModelSelection}) {
     Run full = prepare(yaml, 5);
     SingleCoreSampler single;
     std::vector<GenerationRecord> expected;
@@ -88,7 +66,7 @@ TEST_CASE("Resume: continuing after any generation equals the uninterrupted run"
 }
 
 TEST_CASE("Resume: a run whose stopping rule is already met produces nothing", "[core]") {
-  Run r = prepare(kAdaptive, 3);
+  Run r = prepare(kConfig, 3);
   SingleCoreSampler single;
   std::vector<GenerationRecord> got;
   CollectingObserver obs(got);
@@ -109,7 +87,7 @@ TEST_CASE("Resume: a run whose stopping rule is already met produces nothing", "
 TEST_CASE("Early stops are resumable: stop flag and deadline and max_walltime", "[core]") {
   SingleCoreSampler single;
   SECTION("stop flag: ends after the generation in progress") {
-    Run r = prepare(kAdaptive, 10);
+    Run r = prepare(kConfig, 10);
     std::atomic<bool> flag{true};
     SmcControl control;
     control.stop_flag = &flag;
@@ -119,7 +97,7 @@ TEST_CASE("Early stops are resumable: stop flag and deadline and max_walltime", 
     CHECK(out.stopped_early);
   }
   SECTION("deadline: no generation is started that would end after it") {
-    Run r = prepare(kAdaptive, 10);
+    Run r = prepare(kConfig, 10);
     SmcControl control;
     control.deadline = std::chrono::system_clock::now();  // already over
     const SmcResult out = run_smc(r.problem, r.settings, single, nullptr, control);
@@ -128,7 +106,7 @@ TEST_CASE("Early stops are resumable: stop flag and deadline and max_walltime", 
     CHECK(out.stopped_early);
   }
   SECTION("deadline far away: the run ends by its own rule") {
-    Run r = prepare(kAdaptive, 3);
+    Run r = prepare(kConfig, 3);
     SmcControl control;
     control.deadline = std::chrono::system_clock::now() + std::chrono::hours(1);
     const SmcResult out = run_smc(r.problem, r.settings, single, nullptr, control);
@@ -136,14 +114,14 @@ TEST_CASE("Early stops are resumable: stop flag and deadline and max_walltime", 
     CHECK_FALSE(out.stopped_early);
   }
   SECTION("max_walltime") {
-    Run r = prepare(kAdaptive, 10);
+    Run r = prepare(kConfig, 10);
     r.settings.stop.max_walltime_seconds = 1e-9;
     const SmcResult out = run_smc(r.problem, r.settings, single, nullptr, SmcControl{});
     CHECK(out.stop_reason == "max_walltime reached");
     CHECK(out.stopped_early);
   }
   SECTION("a config rule met at the same time wins: not resumable") {
-    Run r = prepare(kAdaptive, 1);
+    Run r = prepare(kConfig, 1);
     std::atomic<bool> flag{true};
     SmcControl control;
     control.stop_flag = &flag;
