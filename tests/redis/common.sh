@@ -5,7 +5,6 @@
 ABCSMC_MPI_RANKS=1 source "$ABCSMC_SOURCE_DIR/tests/mpi/common.sh"
 command -v redis-server >/dev/null || { echo "redis-server not installed: skipped"; exit 77; }
 BIN_DIR=$(dirname "$ABCSMC")
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 export ABCSMC_REDIS_PASSWORD="pw-$RANDOM-$RANDOM-secret"
 REDIS_PID=""
 PIDS=()
@@ -15,15 +14,8 @@ cleanup() {
   [ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
-start_redis() {
-  redis-server --bind 127.0.0.1 --port "$PORT" --requirepass "$ABCSMC_REDIS_PASSWORD" --save '' \
-    --appendonly no --daemonize yes --pidfile "$PWD/redis.pid" --logfile "$PWD/redis.log" --dir "$PWD"
-  local i=0
-  until redis-cli -p "$PORT" -a "$ABCSMC_REDIS_PASSWORD" --no-auth-warning ping 2>/dev/null | grep -q PONG; do
-    sleep 0.05; i=$((i + 1)); [ "$i" -lt 200 ] || fail "redis-server did not start"
-  done
-  REDIS_PID=$(cat redis.pid)
-}
+source "$ABCSMC_SOURCE_DIR/tests/support/redis_server.sh"
+start_redis() { start_redis_server "$ABCSMC_REDIS_PASSWORD"; PORT=$REDIS_PORT; }
 start_redis
 # worker NAME ARGS...: starts `abcsmc redis-worker` in the background (log NAME.log); sets WPID.
 worker() {

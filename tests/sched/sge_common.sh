@@ -1,30 +1,15 @@
 # Shared set-up for the SGE template tests (sourced, not a test itself). The cell is started by
 # tests/sched/sge_cluster.sh (ctest fixture), which writes $ABCSMC_SCHED_DIR/sge/env.sh.
 # Environment (tests/CMakeLists.txt): ABCSMC, ABCSMC_BIN_DIR, ABCSMC_SOURCE_DIR, ABCSMC_SCHED_DIR,
-# ABCSMC_TMP. Provides fail/expect_status/dump/same_results (tests/cli/common.sh) and:
+# ABCSMC_TMP. Provides fail/expect_status/same_results/generations/wait_for_generation
+# (tests/cli/common.sh), start_redis_server (tests/support/redis_server.sh) and:
 #   submit NAME QSUB-ARGS...      qsub -terse with this test's job name and log directory
 #   submit_sync NAME QSUB-ARGS... the same with -sync y; sets JOB_RC (the job's exit status)
 #   wait_gone NAME [SECONDS]      waits until no job NAME is left (resubmissions included)
 #   job_logs NAME                 the logs of every job NAME, oldest first
 #   same_prefix A B T             generations 0..T-1 of A and B are identical
 source "$ABCSMC_SOURCE_DIR/tests/cli/common.sh"
-# The bit-for-bit comparison lives in tests/cli/common.sh (earlier in tests/mpi/common.sh).
-if ! declare -F same_results >/dev/null; then
-  ABCSMC_MPI_RANKS=1 source "$ABCSMC_SOURCE_DIR/tests/mpi/common.sh"
-fi
-declare -F same_results >/dev/null || fail "no same_results helper in tests/cli/common.sh"
-# generations FILE: complete generations in a results file (0 if none or no file).
-declare -F generations >/dev/null || generations() {
-  "$ABCSMC" inspect "$1" 2>/dev/null | sed -n 's/^generations *\([0-9][0-9]*\) complete.*/\1/p' | grep . || echo 0
-}
-# wait_for_generation FILE T [SECONDS]: waits until generation T is in FILE.
-declare -F wait_for_generation >/dev/null || wait_for_generation() {
-  local file=$1 t=$2 limit=${3:-60} start=$SECONDS
-  until "$ABCSMC" inspect "$file" --generation "$t" --format csv > /dev/null 2>&1; do
-    ((SECONDS - start < limit)) || fail "generation $t did not appear in $file within ${limit}s"
-    sleep 0.1
-  done
-}
+source "$ABCSMC_SOURCE_DIR/tests/support/redis_server.sh"
 : "${ABCSMC_SCHED_DIR:?scratch directory of the scheduler tests}" "${ABCSMC_BIN_DIR:?}"
 SGE_ENV=$ABCSMC_SCHED_DIR/sge/env.sh
 [ -r "$SGE_ENV" ] || fail "no SGE cell: $SGE_ENV is missing (tests/sched/sge_cluster.sh start sets it up)"
@@ -93,15 +78,7 @@ same_prefix() {
 # start_redis: a private password-protected redis-server on a random free loopback port; sets
 # REDIS_PORT and REDIS_PASSWORD, and writes the password to $PWD/redis.pw (mode 600).
 start_redis() {
-  command -v redis-server >/dev/null || fail "redis-server is not installed"
-  REDIS_PORT=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
   REDIS_PASSWORD="pw-$RANDOM-$RANDOM-sge"
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --requirepass "$REDIS_PASSWORD" --save '' \
-    --appendonly no --daemonize yes --pidfile "$PWD/redis.pid" --logfile "$PWD/redis.log" --dir "$PWD"
-  local i=0
-  until redis-cli -p "$REDIS_PORT" -a "$REDIS_PASSWORD" --no-auth-warning ping 2>/dev/null | grep -q PONG; do
-    sleep 0.05; i=$((i + 1)); [ "$i" -lt 200 ] || fail "redis-server did not start"
-  done
-  REDIS_PID=$(cat redis.pid)
+  start_redis_server "$REDIS_PASSWORD"
   (umask 077; echo "$REDIS_PASSWORD" > "$PWD/redis.pw")
 }

@@ -153,4 +153,19 @@ slow_config() {
     "$ABCSMC_SOURCE_DIR/tests/sched/slurm_slow.yaml" >"$1"
   grep -q "value: $2}" "$1" && grep -q "max_generations: $3}" "$1" || fail "could not write $1"
 }
+# resume_stopped TEMPLATE: stopped.h5 (a run of medium.yaml that TEMPLATE's job ended with exit 3)
+# holds some, not all, of its 6 generations; a second job of TEMPLATE with --resume completes it
+# from the right generation, bit-identical to the reference run medium_single.h5 ($REF).
+resume_stopped() {
+  local kept job
+  kept=$(generation_count stopped.h5)
+  [ "$kept" -ge 1 ] && [ "$kept" -lt 6 ] || fail "the stopped run kept $kept generations"
+  job=$(ABCSMC_CONFIG=$PWD/medium.yaml ABCSMC_OUTPUT=$PWD/stopped.h5 ABCSMC_ARGS=--resume \
+    submit --ntasks=3 --overcommit --time=10 -o "$PWD/resume-%j.out" "$SLURM_DIR/$1")
+  expect_job "$job" COMPLETED 0 90 "resume-$job.out"
+  grep -q "resuming '.*stopped.h5' after generation $((kept - 1))" "resume-$job.out" ||
+    { cat "resume-$job.out"; fail "the second job did not resume after generation $((kept - 1))"; }
+  wait "$REF" || fail "reference run failed"
+  same_results stopped.h5 medium_single.h5 "$1 stopped by SIGUSR1 and resumed vs uninterrupted run"
+}
 passed() { echo "$1: all checks passed in $((SECONDS - START)) s"; }

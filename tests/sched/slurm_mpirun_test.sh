@@ -40,13 +40,5 @@ grep -q "abcsmc-mpirun: SIGUSR1: passing it to the ranks" "stop-$job.out" ||
   { cat "stop-$job.out"; fail "the batch shell did not take SIGUSR1"; }
 grep -q "SIGUSR1 received: stopping after the generation in progress" "stop-$job.out" ||
   { cat "stop-$job.out"; fail "SIGUSR1 did not reach rank 0 through mpirun"; }
-kept=$(generation_count stopped.h5)
-[ "$kept" -ge 1 ] && [ "$kept" -lt 6 ] || fail "the stopped run kept $kept generations"
-job=$(ABCSMC_CONFIG=$PWD/medium.yaml ABCSMC_OUTPUT=$PWD/stopped.h5 ABCSMC_ARGS=--resume \
-  submit --ntasks=3 --overcommit --time=10 -o "$PWD/resume-%j.out" "$SLURM_DIR/abcsmc-mpirun.sbatch")
-expect_job "$job" COMPLETED 0 90 "resume-$job.out"
-grep -q "resuming '.*stopped.h5' after generation $((kept - 1))" "resume-$job.out" ||
-  { cat "resume-$job.out"; fail "the second job did not resume after generation $((kept - 1))"; }
-wait "$REF" || fail "reference run failed"
-same_results stopped.h5 medium_single.h5 "mpirun template stopped by SIGUSR1 and resumed vs uninterrupted run"
+resume_stopped abcsmc-mpirun.sbatch
 passed slurm_mpirun_test

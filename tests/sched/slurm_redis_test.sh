@@ -10,21 +10,14 @@ source "$(dirname "$0")/slurm_common.sh"
 # start at about the same time as the master) surely take part.
 slow_config redis.yaml 0.02 3
 cfg=$PWD/redis.yaml
-command -v redis-server >/dev/null || fail "redis-server not installed (scripts/install-deps.sh)"
-
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 # A variable of our own name: the templates pass the NAME (ABCSMC_REDIS_PASSWORD_ENV), never the value.
 export SLURM_TEST_REDIS_SECRET="pw-$RANDOM-$RANDOM-secret"
 REDIS_PID=""
 stop_redis() { cleanup_jobs; [ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null || true; }
 trap stop_redis EXIT
-redis-server --bind 127.0.0.1 --port "$PORT" --requirepass "$SLURM_TEST_REDIS_SECRET" --save '' \
-  --appendonly no --daemonize yes --pidfile "$PWD/redis.pid" --logfile "$PWD/redis.log" --dir "$PWD"
-for i in $(seq 200); do
-  redis-cli -p "$PORT" -a "$SLURM_TEST_REDIS_SECRET" --no-auth-warning ping 2>/dev/null | grep -q PONG && break
-  sleep 0.05
-done
-REDIS_PID=$(cat redis.pid) || fail "redis-server did not start"
+source "$ABCSMC_SOURCE_DIR/tests/support/redis_server.sh"
+start_redis_server "$SLURM_TEST_REDIS_SECRET"
+PORT=$REDIS_PORT
 
 reference_bg "$cfg" single.h5 --sampler threads --threads 32 --batch-size 1
 # The cluster has 2 cores: the master and two workers share them (--oversubscribe, allowed by the

@@ -42,13 +42,5 @@ grep -q "SIGUSR1 received: stopping after the generation in progress" "stop-$job
   { cat "stop-$job.out"; fail "SIGUSR1 to the job step did not reach rank 0"; }
 if grep -q "abcsmc-srun: SIGUSR1" "stop-$job.out"; then fail "the batch shell got the steps' SIGUSR1"; fi
 grep -q "abcsmc-srun: exit 3: stopped early" "stop-$job.out" || { cat "stop-$job.out"; fail "exit 3 not reported"; }
-kept=$(generation_count stopped.h5)
-[ "$kept" -ge 1 ] && [ "$kept" -lt 6 ] || fail "the stopped run kept $kept generations"
-job=$(ABCSMC_CONFIG=$PWD/medium.yaml ABCSMC_OUTPUT=$PWD/stopped.h5 ABCSMC_ARGS=--resume \
-  submit --ntasks=3 --overcommit --time=10 -o "$PWD/resume-%j.out" "$SLURM_DIR/abcsmc-srun.sbatch")
-expect_job "$job" COMPLETED 0 90 "resume-$job.out"
-grep -q "resuming '.*stopped.h5' after generation $((kept - 1))" "resume-$job.out" ||
-  { cat "resume-$job.out"; fail "the second job did not resume after generation $((kept - 1))"; }
-wait "$REF" || fail "reference run failed"
-same_results stopped.h5 medium_single.h5 "srun template stopped by SIGUSR1 and resumed vs uninterrupted run"
+resume_stopped abcsmc-srun.sbatch
 passed slurm_srun_test
