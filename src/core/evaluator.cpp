@@ -82,6 +82,7 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
   const ModelEntry& entry = models[r.model];
   const std::size_t k = problem_->stat_names.size();
   std::string failure;  // empty = the simulation succeeded
+  std::string reason;
   try {
     if (entry.selection_is_identity) {
       r.stats.resize(static_cast<Eigen::Index>(k));
@@ -99,13 +100,16 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
         const double v = r.stats[static_cast<Eigen::Index>(i)];
         if (!std::isfinite(v)) {
           failure = "statistic '" + problem_->stat_names[i] + "' is " + number_text(v);
+          reason = failure;
           break;
         }
       }
     }
   } catch (const ModelError& e) {
     failure = e.what();
+    reason = e.reason();
     if (failure.empty()) failure = "the simulation failed";
+    if (reason.empty()) reason = failure;
   }
   if (!failure.empty()) {
     if (entry.on_failure == FailurePolicy::abort) {
@@ -115,6 +119,8 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
                   failure);
     }
     r.failed = true;
+    r.failure_reason = std::move(reason);
+    r.failure_message = std::move(failure);
     r.distance = std::numeric_limits<double>::infinity();
     r.accepted = false;
     return r;

@@ -18,9 +18,18 @@ class ConfigError : public Error {
 };
 
 /// A simulator failed (exception, bad output). Counted and handled by the failure policy.
+/// what() is the full message (the command line, what it printed, its stderr tail); reason()
+/// is a short text without per-candidate values (theta, seed, file names) that groups failures
+/// of one kind: the key of the per-reason failure counts in the log, the results file and
+/// `inspect` (e.g. `exit status 1 "ODE solver diverged"`, `timed out after 5 s`).
 class ModelError : public Error {
  public:
-  using Error::Error;
+  explicit ModelError(const std::string& message, std::string reason = {})
+      : Error(message), reason_(reason.empty() ? message : std::move(reason)) {}
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::string reason_;
 };
 
 /// Reading or writing result files failed.

@@ -34,6 +34,10 @@ struct EvalResult {
   double distance = 0.0;
   bool accepted = false;
   bool failed = false;        ///< the simulation failed (ModelError); never accepted
+  /// When failed: ModelError::reason() (groups failures of one kind; no per-candidate values)
+  /// and the full message (what the simulator printed, its stderr tail, exit status).
+  std::string failure_reason;
+  std::string failure_message;
 };
 
 class Evaluator {
