@@ -45,16 +45,26 @@ int validate_command(const std::string& config) {
   }
 }
 
+namespace {
+/// --generation: digits only (std::stoul would read "-1" as 4294967295), at most 2^32 - 1.
+std::optional<std::uint32_t> parse_generation_number(const std::string& text) {
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const unsigned long long t = std::stoull(text);
+  if (t > 0xffffffffull) return std::nullopt;
+  return static_cast<std::uint32_t>(t);
+}
+}  // namespace
+
 int inspect_command(const InspectOptions& options) {
+  const bool all = options.generation == "all";
   std::optional<std::uint32_t> generation;
-  if (options.generation != "last") {
-    try {
-      std::size_t used = 0;
-      const unsigned long t = std::stoul(options.generation, &used);
-      if (used != options.generation.size()) throw std::invalid_argument("trailing characters");
-      generation = static_cast<std::uint32_t>(t);
-    } catch (const std::exception&) {
-      spdlog::error("--generation must be a number or 'last', got '{}'", options.generation);
+  if (!all && options.generation != "last") {
+    generation = parse_generation_number(options.generation);
+    if (!generation) {
+      spdlog::error("--generation must be a generation number (0, 1, ...), 'last' or 'all', got '{}'",
+                    options.generation);
       return kUsageError;
     }
   }
@@ -62,14 +72,18 @@ int inspect_command(const InspectOptions& options) {
     const io::ResultsFile file = io::read_results(options.file);
     std::string out;
     if (options.format == "csv") {
-      out = io::format_csv(file, generation);
+      out = all ? io::format_csv_all(file) : io::format_csv(file, generation);
     } else if (options.format == "json") {
-      out = io::format_json(file, generation);
+      out = all ? io::format_json_all(file) : io::format_json(file, generation);
     } else {
-      out = io::format_table(file, generation, options.file);
+      out = all ? io::format_table_all(file, options.file)
+                : io::format_table(file, generation, options.file);
     }
     std::fputs(out.c_str(), stdout);
     return kSuccess;
+  } catch (const io::NotAResultsFile& e) {  // a missing or wrong file: a usage error
+    spdlog::error("{}", e.what());
+    return kUsageError;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kRunFailure;

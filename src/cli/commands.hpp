@@ -49,14 +49,23 @@ struct RedisManagerOptions {
 
 struct InspectOptions {
   std::string file;
-  std::string generation = "last";  ///< T or "last"
+  std::string generation = "last";  ///< T, "last" or "all"
   std::string format = "table";     ///< table | csv | json
+};
+
+/// `abcsmc report`: the HTML report, written by the Python package (python/abcsmc).
+struct ReportOptions {
+  std::string file;
+  std::string output;     ///< empty: FILE with .html
+  bool watch = false;
+  double interval = 10;   ///< --watch: seconds between looks at the file
 };
 
 int run_command(const RunOptions& options);
 int validate_command(const std::string& config);
 int inspect_command(const InspectOptions& options);
 int models_command();
+int report_command(const ReportOptions& options);
 int redis_worker_command(const RedisWorkerOptions& options);
 int redis_manager_command(const RedisManagerOptions& options);
 

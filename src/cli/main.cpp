@@ -148,7 +148,9 @@ int main(int argc, char** argv) {
       "inspect", "Show a results file: per-generation table and posterior summary, or particles "
                  "as csv/json. Works while the run is still writing");
   inspect_cmd->add_option("file", inspect.file, "Results file (HDF5)")->required();
-  inspect_cmd->add_option("-g,--generation", inspect.generation, "Generation number or 'last'")
+  inspect_cmd->add_option("-g,--generation", inspect.generation,
+                          "Generation number, 'last', or 'all' (every generation; csv gains a "
+                          "leading column t, json is an array)")
       ->capture_default_str();
   inspect_cmd->add_option("-f,--format", inspect.format,
                           "table (summary), csv or json (one record per particle)")
@@ -156,6 +158,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* models_cmd = app.add_subcommand("models", "List the built-in models and their options");
+
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand(
+      "report", "Write one self-contained HTML page of a results file: plots (posterior KDEs, "
+                "epsilons, samples, acceptance rates, ESS, model probabilities, credible "
+                "intervals, distance weights, observed vs simulated), the per-generation table, "
+                "the posterior summary, failures by reason, the resolved config and how the run "
+                "stopped. Runs the Python package abcsmc (python/ in the source tree): needs "
+                "Python 3 with h5py, numpy, pandas, matplotlib and scipy (Debian: apt-get install "
+                "python3-h5py python3-numpy python3-pandas python3-matplotlib python3-scipy); "
+                "ABCSMC_PYTHON=/path/to/python3 chooses the interpreter");
+  report_cmd->add_option("file", report.file, "Results file (HDF5)")->required();
+  report_cmd->add_option("-o,--output", report.output, "HTML file to write (default: FILE with .html)");
+  report_cmd->add_flag("--watch", report.watch,
+                       "Rewrite the page whenever the run adds a generation (atomic replace; the "
+                       "page reloads itself) until the run records a stop reason: a live view of "
+                       "a running job");
+  report_cmd->add_option("--interval", report.interval, "--watch: seconds between looks at the file")
+      ->capture_default_str()->check(CLI::PositiveNumber);
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());
@@ -181,5 +202,6 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_config);
   if (*inspect_cmd) return inspect_command(inspect);
   if (*models_cmd) return models_command();
+  if (*report_cmd) return report_command(report);
   return kUsageError;
 }

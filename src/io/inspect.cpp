@@ -295,13 +295,19 @@ std::string format_table(const ResultsFile& file, std::optional<std::uint32_t> g
          posterior_summary(file, g);
 }
 
-std::string format_csv(const ResultsFile& file, std::optional<std::uint32_t> generation) {
-  const GenerationRecord& g = select_generation(file, generation);
-  const std::vector<std::string> columns = parameter_union(file.header);
-  const auto column_of = union_columns(file.header, columns);
+namespace {
+
+std::string csv_header(const std::vector<std::string>& columns) {
   std::string out = "model,eval_index,weight,distance";
   for (const auto& name : columns) out += ',' + csv_field(name);
-  out += '\n';
+  return out + '\n';
+}
+
+/// One CSV row per particle of g, each starting with `prefix` (empty, or "t,").
+std::string csv_rows(const ResultsFile& file, const GenerationRecord& g,
+                     const std::vector<std::string>& columns, const std::string& prefix) {
+  const auto column_of = union_columns(file.header, columns);
+  std::string out;
   for (const auto& p : g.particles) {
     std::vector<std::string> cells(columns.size());
     if (p.model < column_of.size()) {
@@ -311,11 +317,26 @@ std::string format_csv(const ResultsFile& file, std::optional<std::uint32_t> gen
         cells[cols[j]] = full_precision(p.theta[static_cast<Eigen::Index>(j)]);
       }
     }
-    out += std::to_string(p.model) + ',' + std::to_string(p.eval_index) + ',' +
+    out += prefix + std::to_string(p.model) + ',' + std::to_string(p.eval_index) + ',' +
            full_precision(p.weight) + ',' + full_precision(p.distance);
     for (const auto& cell : cells) out += ',' + cell;
     out += '\n';
   }
+  return out;
+}
+
+}  // namespace
+
+std::string format_csv(const ResultsFile& file, std::optional<std::uint32_t> generation) {
+  const GenerationRecord& g = select_generation(file, generation);
+  const std::vector<std::string> columns = parameter_union(file.header);
+  return csv_header(columns) + csv_rows(file, g, columns, "");
+}
+
+std::string format_csv_all(const ResultsFile& file) {
+  const std::vector<std::string> columns = parameter_union(file.header);
+  std::string out = "t," + csv_header(columns);
+  for (const auto& g : file.generations) out += csv_rows(file, g, columns, std::to_string(g.t) + ',');
   return out;
 }
 
@@ -347,6 +368,25 @@ std::string format_json(const ResultsFile& file, std::optional<std::uint32_t> ge
   }
   out += g.particles.empty() ? "]\n" : "\n  ]\n";
   out += "}\n";
+  return out;
+}
+
+std::string format_json_all(const ResultsFile& file) {
+  if (file.generations.empty()) return "[]\n";
+  std::string out = "[\n";
+  for (std::size_t i = 0; i < file.generations.size(); ++i) {
+    std::string object = format_json(file, file.generations[i].t);
+    object.pop_back();  // its '\n'
+    out += object + (i + 1 < file.generations.size() ? ",\n" : "\n");
+  }
+  return out + "]\n";
+}
+
+std::string format_table_all(const ResultsFile& file, const std::string& file_label) {
+  std::string out = header_lines(file, file_label);
+  if (file.generations.empty()) return out;
+  out += '\n' + generation_table(file);
+  for (const auto& g : file.generations) out += '\n' + posterior_summary(file, g);
   return out;
 }
 

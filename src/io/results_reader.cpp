@@ -312,14 +312,14 @@ ResultsFile read_results(const std::string& path) {
   detail::silence_hdf5_errors();
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    throw IoError("cannot open results file '" + path + "': no such file");
+    throw NotAResultsFile("cannot open results file '" + path + "': no such file");
   }
   if (fs::is_directory(path, ec)) {
-    throw IoError("cannot open results file '" + path + "': it is a directory");
+    throw NotAResultsFile("cannot open results file '" + path + "': it is a directory");
   }
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     const std::string detail = detail::hdf5_error_message();
-    throw IoError("cannot open results file '" + path + "': not an HDF5 file" +
+    throw NotAResultsFile("cannot open results file '" + path + "': not an HDF5 file" +
                   (detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
   }
   const Context ctx(path);
@@ -327,20 +327,20 @@ ResultsFile read_results(const std::string& path) {
   File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!file.valid()) {
     const std::string detail = detail::hdf5_error_message();
-    throw IoError("cannot open results file '" + path +
+    throw NotAResultsFile("cannot open results file '" + path +
                   "': " + (detail.empty() ? std::string("HDF5 could not open it") : detail));
   }
   const hid_t root = file.get();
 
   if (!H5Aexists(root, "format") || string_attribute(ctx, root, "format") != detail::kFormatName) {
-    throw IoError("cannot open results file '" + path +
+    throw NotAResultsFile("cannot open results file '" + path +
                   "': not an abcsmc results file (no root attribute format = \"" +
                   detail::kFormatName + "\")");
   }
   const auto version =
       scalar_attribute<std::int32_t>(ctx, root, "format_version", H5T_NATIVE_INT32);
   if (version < 1 || version > detail::kFormatVersion) {
-    throw IoError("cannot open results file '" + path + "': format_version " +
+    throw NotAResultsFile("cannot open results file '" + path + "': format_version " +
                   std::to_string(version) + " is not supported (this abcsmc reads version " +
                   std::to_string(detail::kFormatVersion) + "); use a matching abcsmc release");
   }

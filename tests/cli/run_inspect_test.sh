@@ -44,7 +44,7 @@ expect_status 0 "$ABCSMC" inspect small.h5 --format json --generation 1
 grep -q '"particles"' out.txt || fail "json lacks particles"
 expect_status 0 "$ABCSMC" inspect small.h5 --generation 0 --format csv
 expect_status 1 "$ABCSMC" inspect small.h5 --generation 7
-expect_status 1 "$ABCSMC" inspect missing.h5
+expect_status 2 "$ABCSMC" inspect missing.h5
 
 # h5dump reads the layout.
 if command -v h5dump >/dev/null; then

@@ -48,6 +48,23 @@ std::string format_csv(const ResultsFile& file, std::optional<std::uint32_t> gen
 /// @throws IoError as select_generation
 std::string format_json(const ResultsFile& file, std::optional<std::uint32_t> generation);
 
+/// `inspect --generation all --format csv`: every generation's particles in one table, t
+/// ascending, with a leading column t (header `t,model,eval_index,weight,distance,<parameter
+/// union>`; otherwise as format_csv). A file without a complete generation gives the header only.
+/// @return CSV text, lines ending in '\n'
+std::string format_csv_all(const ResultsFile& file);
+
+/// `inspect --generation all --format json`: a JSON array of format_json's objects, one per
+/// generation, t ascending (`[]` while none is complete).
+/// @return JSON text ending in '\n'
+std::string format_json_all(const ResultsFile& file);
+
+/// `inspect --generation all` (table): format_table's header and per-generation table, then the
+/// posterior summary of every generation, t ascending.
+/// @param file_label shown on the first line ("results file ..."); omitted when empty
+/// @return the text, lines ending in '\n'
+std::string format_table_all(const ResultsFile& file, const std::string& file_label = {});
+
 /// Weighted mean sum(w x) / sum(w). @return NaN when the weights sum to 0 or there are no values.
 double weighted_mean(const std::vector<double>& values, const std::vector<double>& weights);
 

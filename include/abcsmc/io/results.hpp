@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/population.hpp"
 #include "abcsmc/core/types.hpp"
 
@@ -63,7 +64,16 @@ struct ResultsFile {
   std::uint64_t resumes = 0;                  ///< how often the run was continued (--resume)
 };
 
-/// Reads a results file (works while a run is writing it). @throws IoError.
+/// What read_results throws when `path` is not an abcsmc results file at all (missing, a
+/// directory, not HDF5, unreadable by HDF5, another format, a newer format version): the CLI
+/// treats it as a usage error (exit 2), unlike a results file that is damaged inside (IoError).
+class NotAResultsFile : public IoError {
+ public:
+  using IoError::IoError;
+};
+
+/// Reads a results file (works while a run is writing it).
+/// @throws NotAResultsFile when `path` is not a results file, IoError when one is malformed.
 ResultsFile read_results(const std::string& path);
 
 }  // namespace abcsmc::io
