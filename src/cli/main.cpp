@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "simulate_check.hpp"
 #include "stop_signals.hpp"
 #ifdef ABCSMC_WITH_MPI
 #include "abcsmc/mpi/environment.hpp"
@@ -140,8 +141,27 @@ int main(int argc, char** argv) {
 
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand(
-      "validate", "Check a config and print every problem with file:line (exit 2 if any)");
+      "validate", "Check a config and print every problem with file:line (exit 2 if any); "
+                  "with --simulate, also run its models a few times (abcsmc validate CONFIG "
+                  "--simulate [N])");
   validate_cmd->add_option("config", validate_config, "Run config (YAML)")->required();
+  std::size_t simulate = 0;
+  auto* simulate_opt = validate_cmd->add_option(
+      "--simulate", simulate,
+      "Also run each model N times (default " + std::to_string(kDefaultSimulations) +
+          ") at parameters from the prior: time per simulation, the statistics against the "
+          "config, failures by reason with the first one's message, and a rough estimate of "
+          "the run's duration. Exit 1 when every simulation of a model fails (or one fails "
+          "with on_failure: abort)");
+  simulate_opt->expected(0, 1)->default_str(std::to_string(kDefaultSimulations))
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return text.empty() || text.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string()
+                       : "must be a number of simulations, got '" + text +
+                             "' (write CONFIG before --simulate)";
+          },
+          "N"));
 
   InspectOptions inspect;
   auto* inspect_cmd = app.add_subcommand(
@@ -199,6 +219,9 @@ int main(int argc, char** argv) {
   if (*worker_cmd) return redis_worker_command(worker);
   if (*manager_cmd) return redis_manager_command(manager);
   if (*run_cmd) return run_command(run);
+  if (*validate_cmd && simulate_opt->count() > 0) {
+    return validate_simulate_command(validate_config, simulate);
+  }
   if (*validate_cmd) return validate_command(validate_config);
   if (*inspect_cmd) return inspect_command(inspect);
   if (*models_cmd) return models_command();

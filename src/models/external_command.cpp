@@ -1,15 +1,22 @@
-// External command models: argv templates, posix_spawn, timeouts, statistics from text.
+// External command models: argv templates, posix_spawn, timeouts, statistics from text, and
+// the registry and guard process that end running commands with their parent.
 #include "abcsmc/models/external_command.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -18,6 +25,8 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -29,6 +38,7 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/suggest.hpp"
 #include "abcsmc/core/value_range.hpp"
+#include "abcsmc/models/reason_text.hpp"
 
 extern char** environ;
 
@@ -125,8 +135,10 @@ class TempFile {
     buf.push_back('\0');
     const int fd = mkostemp(buf.data(), O_CLOEXEC);
     if (fd < 0) {
-      throw ModelError("cannot create a temporary file for {output} in " + pattern + ": " +
-                       std::strerror(errno));
+      const std::string why = std::strerror(errno);
+      throw ModelError("cannot create a temporary file for {output} in " + pattern + ": " + why +
+                           " (set TMPDIR to a writable directory)",
+                       "cannot create a temporary file for {output}: " + why);
     }
     close(fd);
     path_.assign(buf.data());
@@ -140,7 +152,198 @@ class TempFile {
   std::string path_;
 };
 
+/// reason_text of a stderr tail, with the {output} file's name shown as "{output}".
+std::string reason_line(const std::string& tail, const std::string& output_path) {
+  if (output_path.empty()) return reason_text(tail);
+  std::string text = tail;
+  for (std::size_t at = text.find(output_path); at != std::string::npos;
+       at = text.find(output_path, at + 8)) {
+    text.replace(at, output_path.size(), "{output}");
+  }
+  return reason_text(text);
+}
+
+// --- running commands: a registry of their process groups and a guard process --------------
+//
+// Every command runs in its own process group (its pid). While it runs, that group is in a
+// fixed-size table of atomics, so that kill_running_commands can signal them from a signal
+// handler. The table lives in a shared anonymous mapping that a guard process (a copy of this
+// one made on first use) also sees: the guard waits on a pipe whose only writer is this
+// process, so when this process ends, however it ends (exit, _Exit, SIGKILL), the read returns
+// and the guard sends SIGTERM, then SIGKILL, to every group still in the table: commands and
+// anything they started in their group do not outlive us.
+constexpr std::size_t kSlots = 4096;  // commands running at once per process; more run unguarded
+constexpr int kGuardGraceMs = 1000;   // the guard's SIGTERM-to-SIGKILL delay
+
+struct Registry {
+  std::atomic<pid_t> group[kSlots];
+  std::atomic<std::size_t> used{0};  // slots below this may be non-zero
+};
+static_assert(std::atomic<pid_t>::is_always_lock_free, "kill_running_commands must be lock-free");
+static_assert(std::atomic<Registry*>::is_always_lock_free);
+static_assert(std::atomic<std::size_t>::is_always_lock_free);
+
+std::atomic<Registry*> g_registry{nullptr};  // this process's table; null before the first command
+std::atomic<bool> g_ready{false};            // g_registry is this process's (not a fork parent's)
+std::mutex g_setup_mutex;
+int g_guard_fd = -1;   // the write end of the pipe the guard watches
+bool g_atfork = false;
+Registry g_fallback;   // when no shared mapping can be made (then there is no guard either)
+
+/// Sends `signal` to every process group in `r`; async-signal-safe.
+void signal_groups(Registry& r, int signal) {
+  const std::size_t n = std::min(r.used.load(std::memory_order_acquire), kSlots);
+  for (std::size_t i = 0; i < n; ++i) {
+    const pid_t g = r.group[i].load(std::memory_order_acquire);
+    if (g > 0) kill(-g, signal);
+  }
+}
+
+bool any_group_alive(Registry& r) {
+  const std::size_t n = std::min(r.used.load(std::memory_order_acquire), kSlots);
+  for (std::size_t i = 0; i < n; ++i) {
+    const pid_t g = r.group[i].load(std::memory_order_acquire);
+    if (g > 0 && kill(-g, 0) == 0) return true;
+  }
+  return false;
+}
+
+/// The guard: a copy of this process that only makes system calls (it is a child of a
+/// multi-threaded process). Ignores the signals a job or a terminal sends to the whole process
+/// group, so that it outlives the process it guards.
+[[noreturn]] void guard_main(int watch_fd, Registry* registry) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP,
+                SIGTTIN, SIGTTOU, SIGXCPU}) {
+    sigaction(s, &ignore, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  prctl(PR_SET_NAME, reinterpret_cast<unsigned long>("abcsmc-guard"), 0, 0, 0);
+  // Hold no descriptor of the parent's (a command's output pipe held here would never reach
+  // end-of-file), only the pipe, as descriptor 3, and /dev/null as 0, 1 and 2.
+  if (watch_fd != 3) {
+    if (dup2(watch_fd, 3) < 0) _exit(1);
+  }
+  const int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    for (int fd = 0; fd < 3; ++fd) {
+      if (null != fd) dup2(null, fd);
+    }
+  }
+  closefrom(4);
+  char byte = 0;
+  for (;;) {
+    const ssize_t got = read(3, &byte, 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got > 0) continue;
+    break;  // end of file (or an error): the guarded process is gone
+  }
+  signal_groups(*registry, SIGTERM);
+  const struct timespec step {0, 20 * 1000 * 1000};
+  for (int waited = 0; waited < kGuardGraceMs && any_group_alive(*registry); waited += 20) {
+    nanosleep(&step, nullptr);
+  }
+  signal_groups(*registry, SIGKILL);
+  _exit(0);
+}
+
+/// A copy of this process, as fork() makes, without running pthread_atfork handlers: libraries
+/// such as MPI's transports hook fork (and warn about it), and the guard needs none of that.
+pid_t copy_process() {
+#if defined(__linux__) && defined(SYS_clone) &&                                             \
+    (defined(__x86_64__) || defined(__aarch64__) || defined(__i386__) || defined(__arm__) || \
+     defined(__powerpc64__) || defined(__riscv))
+  // On these the argument after the flags is the new stack (0: the copy's own, as fork).
+  return static_cast<pid_t>(syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD), 0UL, 0UL, 0UL, 0UL));
+#else
+  return fork();
+#endif
+}
+
+/// In the child of a fork(): the table and guard are the parent's; start afresh on first use.
+extern "C" void registry_after_fork() {
+  if (g_guard_fd >= 0) close(g_guard_fd);  // the parent's guard must see the parent's end only
+  g_guard_fd = -1;
+  Registry* r = g_registry.exchange(nullptr);
+  if (r != nullptr && r != &g_fallback) munmap(r, sizeof(Registry));
+  g_ready.store(false);
+  new (&g_setup_mutex) std::mutex;  // another thread of the parent may have held it
+}
+
+/// Makes this process's table and guard on first use (again in a forked child).
+Registry& registry() {
+  if (g_ready.load(std::memory_order_acquire)) return *g_registry.load(std::memory_order_acquire);
+  const std::lock_guard<std::mutex> lock(g_setup_mutex);
+  if (g_ready.load(std::memory_order_relaxed)) return *g_registry.load(std::memory_order_relaxed);
+  if (!g_atfork) {
+    g_atfork = pthread_atfork(nullptr, nullptr, registry_after_fork) == 0;
+  }
+  Registry* r = &g_fallback;
+  void* mem = mmap(nullptr, sizeof(Registry), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem != MAP_FAILED) {
+    r = new (mem) Registry();
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) == 0) {
+      const pid_t pid = copy_process();
+      if (pid == 0) guard_main(fds[0], r);
+      close(fds[0]);
+      if (pid > 0) {
+        g_guard_fd = fds[1];
+      } else {
+        close(fds[1]);  // no guard: kill_running_commands still works, a SIGKILL is not covered
+      }
+    }
+  }
+  g_registry.store(r, std::memory_order_release);
+  g_ready.store(true, std::memory_order_release);
+  return *r;
+}
+
+/// A running command's entry in the table (none when the table is full).
+class Registration {
+ public:
+  Registration(Registry& r, pid_t group) : registry_(r) {
+    thread_local std::size_t last = 0;  // a thread usually runs one command at a time
+    for (std::size_t k = 0; k < kSlots; ++k) {
+      const std::size_t i = (last + k) % kSlots;
+      pid_t empty = 0;
+      if (r.group[i].load(std::memory_order_relaxed) == 0 &&
+          r.group[i].compare_exchange_strong(empty, group, std::memory_order_acq_rel)) {
+        std::size_t used = r.used.load(std::memory_order_relaxed);
+        while (used < i + 1 &&
+               !r.used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
+        }
+        slot_ = i;
+        last = i;
+        break;
+      }
+    }
+  }
+  /// Call before the group's leader is reaped (its pid may then be reused).
+  void clear() {
+    if (slot_ < kSlots) registry_.group[slot_].store(0, std::memory_order_release);
+    slot_ = kSlots;
+  }
+  ~Registration() { clear(); }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+ private:
+  Registry& registry_;
+  std::size_t slot_ = kSlots;
+};
+
 }  // namespace
+
+void kill_running_commands(int signal) noexcept {
+  const int saved = errno;
+  if (Registry* r = g_registry.load(std::memory_order_acquire)) signal_groups(*r, signal);
+  errno = saved;
+}
 
 std::string quote_command(const std::vector<std::string>& argv) {
   std::string out;
@@ -187,16 +390,20 @@ std::string find_executable(const std::string& program) {
 ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
                            double kill_grace_seconds) {
   if (argv.empty()) throw ModelError("run_process: empty command");
+  Registry& running = registry();  // first call: the table and the guard process
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-    throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + std::strerror(errno));
+    const std::string why = std::strerror(errno);
+    throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + why,
+                     "cannot create a pipe: " + why);
   }
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    const int e = errno;
+    const std::string why = std::strerror(errno);
     close(out_pipe[0]);
     close(out_pipe[1]);
-    throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + std::strerror(e));
+    throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + why,
+                     "cannot create a pipe: " + why);
   }
 
   posix_spawn_file_actions_t actions;
@@ -222,6 +429,8 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   cargv.push_back(nullptr);
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
+  std::optional<Registration> registration;
+  if (rc == 0) registration.emplace(running, pid);  // its group id is its pid
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(out_pipe[1]);
@@ -229,7 +438,8 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   if (rc != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc));
+    throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc),
+                     std::string("cannot start: ") + std::strerror(rc));
   }
 
   ProcessOutcome result;
@@ -308,19 +518,28 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   close(err_pipe[0]);
 
   // Reap it. Usually it has exited when its pipes close; a child that closed them early is
-  // polled with short sleeps until the deadline.
+  // polled with short sleeps until the deadline. Its group leaves the table while the exited
+  // child still holds its pid (waitid WNOWAIT), before the pid can be reused.
   int status = 0;
   auto nap = std::chrono::microseconds(20);
   for (;;) {
     const bool blocking = !limited || phase == 2;
-    const pid_t r = waitpid(pid, &status, blocking ? 0 : WNOHANG);
-    if (r == pid) {
+    siginfo_t info;
+    info.si_pid = 0;
+    const int r = waitid(P_PID, static_cast<id_t>(pid), &info,
+                         WEXITED | WNOWAIT | (blocking ? 0 : WNOHANG));
+    if (r == 0 && info.si_pid == pid) {
+      registration->clear();
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
       reaped = true;
       break;
     }
     if (r < 0) {
       if (errno == EINTR) continue;
-      throw ModelError("waitpid failed for " + quote_command(argv) + ": " + std::strerror(errno));
+      const std::string why = std::strerror(errno);
+      throw ModelError("waitpid failed for " + quote_command(argv) + ": " + why,
+                       "waitpid failed: " + why);
     }
     if (Clock::now() >= deadline) {
       escalate();
@@ -355,7 +574,8 @@ void parse_statistics_text(const std::string& text, const std::vector<StatSpec>&
   }
   if (lines.empty()) {
     throw ModelError("printed no statistics (expected " + std::to_string(total) + ": " +
-                     quoted_list(flat) + ")");
+                         quoted_list(flat) + ")",
+                     "printed no statistics");
   }
   if (static_cast<std::size_t>(out.size()) != total) out.resize(static_cast<Eigen::Index>(total));
 
@@ -367,16 +587,19 @@ void parse_statistics_text(const std::string& text, const std::vector<StatSpec>&
         const auto v = parse_number(tok);
         if (!v) {
           throw ModelError("printed '" + std::string(tok) + "' among its numbers; print only " +
-                           "numbers, or 'name value' lines");
+                               "numbers, or 'name value' lines",
+                           "printed a non-number among its numbers");
         }
         if (k < total) out[static_cast<Eigen::Index>(k)] = *v;
         ++k;
       }
     }
     if (k != total) {
-      throw ModelError("printed " + std::to_string(k) + " number" + (k == 1 ? "" : "s") +
-                       ", but " + std::to_string(total) + " statistic" + (total == 1 ? " is" : "s are") +
-                       " declared (" + quoted_list(flat) + ")");
+      const std::string counts = "printed " + std::to_string(k) + " number" + (k == 1 ? "" : "s");
+      throw ModelError(counts + ", but " + std::to_string(total) + " statistic" +
+                           (total == 1 ? " is" : "s are") + " declared (" + quoted_list(flat) + ")",
+                       counts + ", " + std::to_string(total) + " statistic" +
+                           (total == 1 ? "" : "s") + " expected");
     }
     return;
   }
@@ -402,22 +625,27 @@ void parse_statistics_text(const std::string& text, const std::vector<StatSpec>&
     const std::string name(line.front());
     const auto it = by_name.find(name);
     if (it == by_name.end()) {
+      const std::string shown = name.size() > 40 ? name.substr(0, 37) + "..." : name;
       throw ModelError("printed the unknown statistic '" + name + "'." +
-                       did_you_mean(name, names_known) + " Declared: " + quoted_list(flat));
+                           did_you_mean(name, names_known) + " Declared: " + quoted_list(flat),
+                       "printed the unknown statistic '" + shown + "'");
     }
     const auto [offset, size] = it->second;
     if (line.size() - 1 != size) {
-      throw ModelError("printed " + std::to_string(line.size() - 1) + " value(s) for '" + name +
-                       "', which has size " + std::to_string(size));
+      const std::string what = "printed " + std::to_string(line.size() - 1) + " value(s) for '" +
+                               name + "', which has size " + std::to_string(size);
+      throw ModelError(what, what);
     }
     for (std::size_t i = 0; i < size; ++i) {
       const auto v = parse_number(line[i + 1]);
       if (!v) {
         throw ModelError("printed '" + std::string(line[i + 1]) + "' as a value of '" + name +
-                         "', which is not a number");
+                             "', which is not a number",
+                         "printed a non-number as a value of '" + name + "'");
       }
       if (filled[offset + i]) {
-        throw ModelError("printed the statistic '" + flat[offset + i] + "' twice");
+        const std::string what = "printed the statistic '" + flat[offset + i] + "' twice";
+        throw ModelError(what, what);
       }
       filled[offset + i] = true;
       out[static_cast<Eigen::Index>(offset + i)] = *v;
@@ -428,8 +656,11 @@ void parse_statistics_text(const std::string& text, const std::vector<StatSpec>&
     if (!filled[i]) missing.push_back(flat[i]);
   }
   if (!missing.empty()) {
-    throw ModelError("did not print the statistic" + std::string(missing.size() == 1 ? " " : "s ") +
-                     quoted_list(missing));
+    const std::string what = "did not print the statistic" +
+                             std::string(missing.size() == 1 ? " " : "s ") + quoted_list(missing);
+    throw ModelError(what, missing.size() <= 3 ? what
+                                               : "did not print " + std::to_string(missing.size()) +
+                                                     " statistics ('" + missing.front() + "', ...)");
   }
 }
 
@@ -564,21 +795,27 @@ void ExternalCommandModel::simulate(const Vector& theta, Rng& rng, Vector& stats
   argv[0] = executable_;
   const ProcessOutcome r = run_process(argv, spec_.timeout_seconds, spec_.kill_grace_seconds);
   if (r.timed_out) {
-    throw ModelError(shown + " timed out after " + number_text(spec_.timeout_seconds) +
-                     " s (sent SIGTERM, then SIGKILL " + number_text(spec_.kill_grace_seconds) +
-                     " s later)" + stderr_lines(r.err_tail));
+    const std::string limit = "timed out after " + number_text(spec_.timeout_seconds) + " s";
+    throw ModelError(shown + " " + limit + " (sent SIGTERM, then SIGKILL " +
+                         number_text(spec_.kill_grace_seconds) + " s later)" +
+                         stderr_lines(r.err_tail),
+                     limit);
   }
   if (r.signal != 0) {
-    throw ModelError(shown + " was killed by signal " + std::to_string(r.signal) + " (" +
-                     strsignal(r.signal) + ")" + stderr_lines(r.err_tail));
+    const std::string killed = "killed by signal " + std::to_string(r.signal) + " (" +
+                               strsignal(r.signal) + ")";
+    throw ModelError(shown + " was " + killed + stderr_lines(r.err_tail), killed);
   }
   if (r.exit_status != 0) {
+    const std::string last = reason_line(r.err_tail, file ? file->path() : std::string());
     throw ModelError(shown + " exited with status " + std::to_string(r.exit_status) +
-                     stderr_lines(r.err_tail));
+                         stderr_lines(r.err_tail),
+                     "exit status " + std::to_string(r.exit_status) +
+                         (last.empty() ? std::string() : " \"" + last + "\""));
   }
   if (r.output_too_large) {
-    throw ModelError(shown + " printed more than " + std::to_string(kMaxStdout >> 20) +
-                     " MiB on stdout; print only the statistics");
+    const std::string text = "printed more than " + std::to_string(kMaxStdout >> 20) + " MiB on stdout";
+    throw ModelError(shown + " " + text + "; print only the statistics", text);
   }
   std::string text;
   if (file) {
@@ -592,7 +829,8 @@ void ExternalCommandModel::simulate(const Vector& theta, Rng& rng, Vector& stats
     parse_statistics_text(source, spec_.statistics, stats);
   } catch (const ModelError& e) {
     throw ModelError(shown + " " + e.what() + (file ? " in its {output} file" : " on stdout") +
-                     "; it printed " + excerpt(source) + stderr_lines(r.err_tail));
+                         "; it printed " + excerpt(source) + stderr_lines(r.err_tail),
+                     e.reason() + (file ? " in its {output} file" : ""));
   }
 }
 

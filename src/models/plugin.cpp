@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/models/reason_text.hpp"
 
 namespace abcsmc {
 
@@ -226,8 +227,9 @@ void PluginModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
     case ABCSMC_PLUGIN_OK:
       return;
     case ABCSMC_PLUGIN_FAILED:
-      throw ModelError("plugin " + name_ + ": simulation failed: " +
-                       buffer_text(error, "(no message)"));
+      throw ModelError("plugin " + name_ + ": simulation failed: " + buffer_text(error, "(no message)"),
+                       "plugin " + name_ + ": simulation failed: " +
+                           reason_text(buffer_text(error, "(no message)")));
     case ABCSMC_PLUGIN_BAD_SIZE:
       throw ModelError("plugin " + name_ + ": wrong number of parameters or statistics (it got " +
                        std::to_string(theta.size()) + " parameters and room for " +

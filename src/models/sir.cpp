@@ -35,7 +35,8 @@ void SirModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
   double gamma = theta[static_cast<Eigen::Index>(gamma_index_)];
   if (!std::isfinite(beta) || !std::isfinite(gamma)) {
     throw ModelError("sir: rates must be finite, got beta = " + std::to_string(beta) +
-                     ", gamma = " + std::to_string(gamma));
+                         ", gamma = " + std::to_string(gamma),
+                     "sir: rates must be finite");
   }
   beta = beta > 0.0 ? beta : 0.0;
   gamma = gamma > 0.0 ? gamma : 0.0;

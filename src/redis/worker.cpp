@@ -18,6 +18,7 @@
 #include "abcsmc/core/wire.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
+#include "abcsmc/models/external_command.hpp"
 #include "abcsmc/redis/keys.hpp"
 #include "abcsmc/redis/sampler.hpp"
 #include "scripts.hpp"
@@ -31,7 +32,17 @@ using Clock = std::chrono::steady_clock;
 constexpr long long kHeartbeatTtlMs = 15000;
 
 std::atomic<bool> g_terminate{false};
-extern "C" void on_terminate(int) { g_terminate.store(true); }
+// SIGTERM/SIGINT: stop at once. The external commands running now are ended (SIGTERM to their
+// process groups) and the claim in progress goes back to the master unevaluated. SIGUSR1/USR2
+// (the batch systems' early warnings) let the claim finish first.
+std::atomic<bool> g_stop_at_once{false};
+extern "C" void on_terminate(int signal) {
+  g_terminate.store(true);
+  if (signal == SIGTERM || signal == SIGINT) {
+    g_stop_at_once.store(true);
+    kill_running_commands(SIGTERM);
+  }
+}
 
 long long now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -313,8 +324,23 @@ class WorkerProcess {
         renewer_->release();
         return;
       }
-      res.log.record(s.evaluator->evaluate(s.ctx, stream_for(s.ctx, Scheduling::dynamic, i, 0)),
-                     s.generation.request.keep_all_stats);
+      if (g_stop_at_once.load()) {
+        hand_back(run, k, start, count);
+        return;
+      }
+      EvalResult e;
+      try {
+        e = s.evaluator->evaluate(s.ctx, stream_for(s.ctx, Scheduling::dynamic, i, 0));
+      } catch (const std::exception&) {
+        if (!g_stop_at_once.load()) throw;
+        hand_back(run, k, start, count);  // its command was ended by the signal
+        return;
+      }
+      if (g_stop_at_once.load()) {  // its command may have been ended by the signal
+        hand_back(run, k, start, count);
+        return;
+      }
+      res.log.record(std::move(e), s.generation.request.keep_all_stats);
       ++res.attempts;
     }
     renewer_->release();
@@ -328,6 +354,16 @@ class WorkerProcess {
       push.push_back({"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_});
     }
     pending_ = std::move(push);  // goes out with the next claim: one round trip per batch
+  }
+
+  /// Stopping at once: the claim goes back unevaluated, for the next worker to take.
+  void hand_back(const std::string& run, std::uint64_t k, std::uint64_t start, std::uint64_t count) {
+    renewer_->release();
+    const std::string r = keys::round_prefix(run, k);
+    send({{"RPUSH", r + "reissue", std::to_string(start) + ":" + std::to_string(count)},
+          {"PEXPIRE", r + "reissue", "86400000"},
+          {"DEL", r + "lease:" + std::to_string(start)},
+          {"PUBLISH", keys::kEvents, run}});
   }
 
   const WorkerOptions& options_;

@@ -36,9 +36,28 @@ struct ProcessOutcome {
 /// Runs argv[0] (a path) with argv in its own process group, stdin from /dev/null, and collects
 /// stdout and the tail of stderr. On timeout (> 0 seconds) the group gets SIGTERM, then SIGKILL
 /// `kill_grace_seconds` later. Any thread.
+///
+/// Commands do not outlive this process. While one runs, its process group is listed in a
+/// process-wide table (see kill_running_commands). The first call also starts a guard: a copy
+/// of this process (named abcsmc-guard in ps/top) that ignores SIGINT, SIGTERM, SIGHUP and the
+/// batch systems' warnings, and waits on a pipe only this process writes to. When this process
+/// ends in any way (return from main, _Exit, SIGKILL, a crash) the guard sends SIGTERM to every
+/// listed group, and SIGKILL 1 s later to those still there, then exits. Grandchildren in the
+/// command's group (`sh -c 'sleep 100; ...'`) are ended with it. Not covered: processes a
+/// command moves to another group or session (setsid, setpgid, a daemon), a guard killed
+/// together with this process (kill -9 of the whole process group, the OOM killer), a command
+/// started within microseconds of this process's death (between posix_spawn returning and its
+/// group entering the table), and more than 4096 commands running at once in one process. A
+/// fork()ed child starts its own table and guard on its first command.
 /// @throws ModelError when the process cannot be started.
 ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
                            double kill_grace_seconds);
+
+/// Sends `signal` to the process group of every command this process is running now
+/// (run_process and ExternalCommandModel, all threads). Async-signal-safe: only atomic loads
+/// and kill(2); call it from a signal handler or just before _Exit when stopping at once. The
+/// commands then fail (killed by the signal) in the threads that run them.
+void kill_running_commands(int signal) noexcept;
 
 /// Reads statistics from a program's text: either whitespace-separated numbers in order, or
 /// lines `name value...` (`x 1 2 3` for an array, or `x[0] 1` per element), in any order.
@@ -64,7 +83,13 @@ class ExternalCommandModel final : public Model {
   /// Runs the program with seed = rng().
   /// @throws ModelError when it cannot start, times out, is killed by a signal, exits non-zero,
   ///         or prints something that is not the declared statistics. The message has the command
-  ///         line, the exit status and the last lines of its stderr.
+  ///         line, the exit status and the last lines of its stderr. Its reason() has no
+  ///         per-candidate values: `exit status 1 "ODE solver diverged"` (the last non-empty
+  ///         stderr line, trimmed, numbers shown as #, the {output} file as "{output}", at most
+  ///         80 characters; `exit status 1` without stderr), `killed by signal 11 (Segmentation
+  ///         fault)`, `timed out after 5 s`, `printed 19 numbers, 20 statistics expected`,
+  ///         `printed a non-number among its numbers`, `cannot create a temporary file for
+  ///         {output}: No such file or directory`, `cannot start: Permission denied`, ...
   void simulate(const Vector& theta, Rng& rng, Vector& stats) const override;
 
   /// The command line for theta and seed, as it would run (placeholders filled; {output} shown

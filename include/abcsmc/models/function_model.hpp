@@ -9,6 +9,7 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/model.hpp"
+#include "abcsmc/models/reason_text.hpp"
 
 namespace abcsmc {
 
@@ -16,7 +17,9 @@ namespace abcsmc {
 ///   void(const Vector& theta, Rng& rng, Vector& stats)   (stats arrives sized; fill it)
 ///   Vector(const Vector& theta, Rng& rng)                  (return the statistics)
 /// Any std::exception the function throws becomes a ModelError (a failed simulation, handled by
-/// the model's failure policy), and so does a result of the wrong size.
+/// the model's failure policy) with reason `the model function threw: <what()>` (what() through
+/// reason_text: numbers as #, one line, capped), and so does a result of the wrong size. A
+/// ModelError the function throws passes unchanged (its reason too).
 class FunctionModel final : public Model {
  public:
   using Fill = std::function<void(const Vector&, Rng&, Vector&)>;
@@ -40,11 +43,14 @@ class FunctionModel final : public Model {
     } catch (const ModelError&) {
       throw;
     } catch (const std::exception& e) {
-      throw ModelError(std::string("the model function threw: ") + e.what());
+      throw ModelError(std::string("the model function threw: ") + e.what(),
+                       "the model function threw: " + reason_text(e.what()));
     }
     if (static_cast<std::size_t>(stats.size()) != size_) {
       throw ModelError("the model function produced " + std::to_string(stats.size()) +
-                       " statistics, but " + std::to_string(size_) + " are declared");
+                           " statistics, but " + std::to_string(size_) + " are declared",
+                       "the model function produced " + std::to_string(stats.size()) + " of " +
+                           std::to_string(size_) + " statistics");
     }
   }
 
