@@ -7,6 +7,10 @@ packages=(
   libopenmpi-dev openmpi-bin libeigen3-dev libhdf5-dev hdf5-tools libcli11-dev libspdlog-dev
   catch2 libyaml-cpp-dev libhiredis-dev redis-server librandom123-dev
   python3-h5py
+  # The Python package (python/abcsmc), its tests and the report test's browser; R's HDF5 reader
+  # for the documented R snippet (examples/analysis/read_results.R).
+  python3-numpy python3-pandas python3-matplotlib python3-scipy python3-pytest python3-pip
+  python3-setuptools python3-venv chromium r-cran-hdf5r
   # Schedulers for the template tests (tests/sched): a single-node Slurm and an SGE cell.
   slurm-wlm munge gridengine-master gridengine-exec gridengine-client
 )
