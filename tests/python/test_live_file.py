@@ -17,7 +17,7 @@ from test_reader_vs_inspect import assert_same_as_inspect
 
 def test_snapshots_while_running(tmp_path):
     output = tmp_path / "live.h5"
-    job = start_slow_run(tmp_path, output)
+    job = start_slow_run(tmp_path, output, delay=0.002)
     snapshots = []
     try:
         wait_until(output.exists, what="the results file")

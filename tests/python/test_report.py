@@ -140,14 +140,20 @@ def start_watcher(results, page):
 def test_watch_follows_a_running_job(tmp_path):
     """A real run: the page reloads itself while the run goes on and stops when it ends."""
     results, page = tmp_path / "live.h5", tmp_path / "live.html"
-    job = start_slow_run(tmp_path, results, delay=0.006, generations=4)
-    watcher = start_watcher(results, page)
+    watcher = start_watcher(results, page)  # before the job, as beside a queued cluster job
+    job = None
     try:
+        wait_until(page.exists, what="the waiting page")
+        job = start_slow_run(tmp_path, results, delay=0.006, generations=4)
         seen = pages_of(watcher, page)
     finally:
-        job.wait(timeout=120)
-        watcher.wait(timeout=120)
+        if job is not None:
+            job.wait(timeout=120)
+        if watcher.poll() is None:
+            watcher.kill()
+        watcher.wait(timeout=60)
     assert job.returncode == 0 and watcher.returncode == 0, watcher.stderr.read()
+    assert seen[0] == ('id="waiting"', True), seen
     assert len(seen) >= 2 and all(reloads for _, reloads in seen[:-1]), seen
     assert seen[-1] == ("4 complete", False), seen  # the final page no longer reloads
     assert "finished: max_generations reached" in page.read_text()
@@ -199,3 +205,25 @@ def test_watch_refuses_a_file_that_is_not_results(tmp_path):
     (tmp_path / "text.h5").write_text("not HDF5")
     with pytest.raises(abcsmc.ResultsFileError):
         watch(tmp_path / "text.h5", tmp_path / "x.html", interval=0.01, max_cycles=2)
+
+
+def test_page_before_the_first_generation(gaussian_file, tmp_path):
+    """A run still in generation 0: the page shows the run and says no generation is complete."""
+    import h5py
+
+    path = tmp_path / "starting.h5"
+    path.write_bytes(gaussian_file.read_bytes())
+    with h5py.File(path, "r+") as f:
+        for name in list(f["generations"]):
+            del f["generations"][name]
+        f.attrs["stop_reason"] = ""
+    h = abcsmc.load(path)
+    assert (h.max_t, h.n_populations, h.finished) == (-1, 0, False)
+    assert h.get_all_populations()["t"].tolist() == [-1]
+    assert h.get_all_particles().empty
+    with pytest.raises(ValueError, match="no complete generation yet"):
+        h.get_distribution()
+    page = tmp_path / "starting.html"
+    write_report(path, page)
+    html = page.read_text()
+    assert 'id="no-generation"' in html and "<img" not in html and "running" in html

@@ -39,8 +39,3 @@ def get_ax(ax=None, size=None):
         ax.get_figure().set_size_inches(size)
     return ax
 
-
-def run_label(history) -> str:
-    import os
-
-    return os.path.basename(history.path)

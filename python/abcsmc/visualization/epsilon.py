@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import LogFormatterSciNotation
 
 from ._util import get_ax, get_labels, to_lists
 
@@ -24,6 +25,10 @@ def plot_epsilons(histories, labels=None, colors=None, yscale="log", title="Epsi
     )
     if yscale == "log" and eps_positive:
         ax.set_yscale("log")
+        # Label minor ticks too when the epsilons span less than about two decades (the usual
+        # case), else the axis may show a single label.
+        ax.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False,
+                                                             minor_thresholds=(2, 0.5)))
     ax.set_xlabel("Population index t")
     ax.set_ylabel("Epsilon")
     ax.set_title(title)
