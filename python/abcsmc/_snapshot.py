@@ -159,7 +159,8 @@ def _check_path(path: str) -> None:
 def _read_generation(group, n_models: int, width: int) -> Generation:
     a = group.attrs
     reasons, counts = _reasons(a, "failure_reasons", "failure_counts")
-    theta = np.asarray(group["theta"][()], dtype=float).reshape(-1, width)
+    weight = np.asarray(group["weight"][()], dtype=float)
+    theta = np.asarray(group["theta"][()], dtype=float).reshape(weight.size, width)
     model = np.asarray(group["model"][()], dtype=np.int32)
     if model.size and (model.min() < 0 or model.max() >= n_models):
         raise ValueError(f"{group.name}/model has an index outside 0..{n_models - 1}")
@@ -185,7 +186,7 @@ def _read_generation(group, n_models: int, width: int) -> Generation:
         failure_counts=counts,
         first_failure=_text(a.get("first_failure", "")),
         theta=theta,
-        weight=np.asarray(group["weight"][()], dtype=float),
+        weight=weight,
         distance=np.asarray(group["distance"][()], dtype=float),
         model=model,
         eval_index=np.asarray(group["eval_index"][()], dtype=np.uint64),

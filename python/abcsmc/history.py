@@ -14,6 +14,9 @@ Differences from pyABC are stated in each method's docstring. The general ones:
 - `t = -1` is pyABC's "pre-population" (calibration); abcsmc stores no particles for it, only
   the number of calibration simulations (and their failures), which appear in
   `get_all_populations()` and `get_failure_counts()` as t = -1.
+- Not offered, having no counterpart in abcsmc: get_population and get_population_extended
+  (pyABC's Population objects: get_particles gives a generation as one DataFrame), get_abc,
+  get_population_strategy, get_ground_truth_parameter, the database ids.
 - Parameters are DataFrame columns named as in the config; summary statistics are flat names as
   in `/observed/names` (an array statistic `x` of length 3 is `x[0]`, `x[1]`, `x[2]`), where
   pyABC keeps the user's dict of arrays.
@@ -393,7 +396,8 @@ class History:
         rows = []
         for m, model_name in enumerate(self._s.model_names):
             df, w = self.get_distribution(m, g.t)
-            p = float(g.model_probabilities[m]) if m < g.model_probabilities.size else w.sum()
+            p = (float(g.model_probabilities[m]) if m < g.model_probabilities.size
+                 else float(g.weight[g.model == m].sum()))
             for name in df.columns:
                 x = df[name].to_numpy()
                 rows.append(
