@@ -197,7 +197,9 @@ std::vector<Field> map_fields(Ctx& ctx, const Field& parent) {
   std::vector<Field> out;
   std::map<std::string, int> seen;
   for (auto it = parent.node.begin(); it != parent.node.end(); ++it) {
-    const YAML::Node& key_node = it->first;
+    // A copy, not a reference: yaml-cpp's operator-> returns a temporary proxy that owns the
+    // pair, so `const YAML::Node& k = it->first` would dangle at the end of the statement.
+    const YAML::Node key_node = it->first;
     const int line = line_of(key_node, parent.line);
     if (!key_node.IsScalar()) {
       ctx.error(line, "a key " + where(parent.path) + " is " + found(key_node) +
