@@ -1,7 +1,7 @@
 // Map keys in the config walker (map_fields): every key is read from the iterator's pair, and
 // its kind and line reach the messages. The walker once bound `const YAML::Node&` to a member
 // of yaml-cpp's temporary iterator proxy (a stack use after scope); run this file under
-// -fsanitize=address to see that class of bug (a stack use after scope).
+// -fsanitize=address, which catches that class of bug.
 #include <catch2/catch.hpp>
 
 #include <string>
