@@ -19,6 +19,7 @@
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/problem_builder.hpp"
 #include "abcsmc/core/rng.hpp"
+#include "abcsmc/core/serialised_model.hpp"
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"

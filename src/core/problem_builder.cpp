@@ -4,6 +4,7 @@
 
 #include "abcsmc/core/distribution.hpp"
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/serialised_model.hpp"
 
 namespace abcsmc {
 
@@ -15,7 +16,8 @@ ProblemBuilder& ProblemBuilder::model(std::string name, std::shared_ptr<const Mo
   }
   ModelEntry entry;
   entry.name = std::move(name);
-  entry.model = std::move(model);
+  // Samplers call models from several threads; one declared unsafe gets a lock around it.
+  entry.model = serialise_if_needed(std::move(model));
   entry.prior_probability = prior_probability;
   entry.on_failure = on_failure;
   models_.push_back(std::move(entry));

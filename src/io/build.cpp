@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/serialised_model.hpp"
 #include "abcsmc/models/external_command.hpp"
 #include "abcsmc/models/plugin.hpp"
 
@@ -38,6 +39,9 @@ std::unique_ptr<Model> build_model(const ModelSpec& spec,
   } else {
     model = make_builtin_model(spec.builtin, spec.options, parameter_names);
   }
+  // A model that is not thread-safe gets a lock around it (samplers call models from several
+  // threads), inside the delay: the artificial sleep still overlaps between threads.
+  if (!model->thread_safe()) model = std::make_unique<SerialisedModel>(std::move(model));
   return with_delay(std::move(model), spec.delay);
 }
 

@@ -20,6 +20,9 @@ enum class FailurePolicy {
 struct ModelEntry {
   std::string name;
   Prior prior;
+  /// Called from several threads at once by the samplers, so it must be thread_safe():
+  /// ProblemBuilder and io::build_problem wrap one that is not (serialise_if_needed); a
+  /// hand-built entry must do the same.
   std::shared_ptr<const Model> model;
   double prior_probability = 1.0;  ///< normalised over the problem's models
   FailurePolicy on_failure = FailurePolicy::reject;

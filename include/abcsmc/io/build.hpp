@@ -13,7 +13,8 @@
 namespace abcsmc::io {
 
 /// The simulator of one model spec (builtin, plugin or command, with its delay), for a model
-/// whose parameters are `parameter_names` in theta order. Any rank.
+/// whose parameters are `parameter_names` in theta order; one that is not thread_safe() comes
+/// wrapped in a SerialisedModel (safe to call from several threads). Any rank.
 /// @throws ConfigError when it cannot be built (message without file/line).
 std::unique_ptr<Model> build_model(const ModelSpec& spec,
                                    const std::vector<std::string>& parameter_names);
