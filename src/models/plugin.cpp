@@ -104,12 +104,14 @@ PluginModel::PluginModel(const std::string& path, const ModelOptions& options,
     option_values_.push_back(value.text);
   }
   char error[kErrorSize] = {0};
-  void* first = create_instance(error, sizeof error);
-  if (first == nullptr) {
+  // Owned from here on: when a check below throws (bad statistics), all_ destroys it.
+  Instance owned = make_instance(create_instance(error, sizeof error));
+  if (owned == nullptr) {
     throw ConfigError("plugin '" + path + "' (" + name_ + "): create() failed: " +
                       buffer_text(error, "no message"));
   }
-  all_.push_back(first);
+  void* first = owned.get();
+  all_.push_back(std::move(owned));
   // Statistics: non-empty unique names, sizes >= 1.
   std::size_t n = 0;
   const abcsmc_plugin_statistic* stats = nullptr;
@@ -142,8 +144,19 @@ PluginModel::PluginModel(const std::string& path, const ModelOptions& options,
   }
 }
 
-PluginModel::~PluginModel() {
-  for (void* instance : all_) library_->api->destroy(instance);
+PluginModel::~PluginModel() = default;  // all_ destroys the instances, then library_ closes
+
+void PluginModel::InstanceDeleter::operator()(void* instance) const noexcept {
+  if (instance == nullptr || destroy == nullptr) return;
+  try {
+    destroy(instance);
+  } catch (...) {
+    // A C++ exception must not cross the C ABI, and there is no one to report it to here.
+  }
+}
+
+PluginModel::Instance PluginModel::make_instance(void* raw) const {
+  return Instance(raw, InstanceDeleter{library_->api->destroy});
 }
 
 bool PluginModel::plugin_thread_safe() const {
@@ -184,14 +197,15 @@ void* PluginModel::acquire() const {
   }
   // Another thread holds every instance: make one more (outside the lock; create may be slow).
   char error[kErrorSize] = {0};
-  void* instance = create_instance(error, sizeof error);
+  Instance instance = make_instance(create_instance(error, sizeof error));
   if (instance == nullptr) {
     throw ModelError("plugin " + name_ + ": create() failed for an extra instance (needed for a "
                      "concurrent thread): " + buffer_text(error, "no message"));
   }
+  void* raw = instance.get();
   const std::lock_guard<std::mutex> lock(pool_mutex_);
-  all_.push_back(instance);
-  return instance;
+  all_.push_back(std::move(instance));
+  return raw;
 }
 
 void PluginModel::release(void* instance) const {

@@ -59,7 +59,17 @@ class PluginModel final : public Model {
   void* acquire() const;
   void release(void* instance) const;
 
-  std::shared_ptr<detail::PluginLibrary> library_;
+  /// Destroys an instance with the plugin's destroy() (exceptions escaping it are dropped).
+  struct InstanceDeleter {
+    void (*destroy)(void*) = nullptr;
+    void operator()(void* instance) const noexcept;
+  };
+  /// One plugin instance, owned: destroyed on every path, including a constructor that throws
+  /// after create() succeeded.
+  using Instance = std::unique_ptr<void, InstanceDeleter>;
+  Instance make_instance(void* raw) const;
+
+  std::shared_ptr<detail::PluginLibrary> library_;  ///< declared first: outlives the instances
   std::string name_;
   std::vector<std::string> parameter_names_;
   std::vector<std::string> option_names_;
@@ -69,7 +79,7 @@ class PluginModel final : public Model {
   void* shared_instance_ = nullptr;  ///< thread-safe plugins: the one instance
   mutable std::mutex pool_mutex_;
   mutable std::vector<void*> free_;  ///< idle instances (not thread-safe plugins)
-  mutable std::vector<void*> all_;   ///< every instance, for destroy()
+  mutable std::vector<Instance> all_;  ///< every instance (owning)
 };
 
 }  // namespace abcsmc

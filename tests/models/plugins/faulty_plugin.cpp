@@ -1,9 +1,13 @@
 // Test plugin: y = theta + N(0, 1) from the seed, and a fault chosen by the option `mode` when
 // theta > `above` (default -inf: always): nan | inf | fail | bad_size | throw | ok.
-// `create_fails: 1` makes create() fail.
+// `create_fails: 1` makes create() fail; `statistics: none | unnamed | twice` makes statistics()
+// give nothing, an empty name or a name listed twice (the host rejects those after create()).
+// abcsmc_test_faulty_live_instances() counts instances created and not yet destroyed (leak
+// tests: dlopen this library and read it).
 #include <abcsmc/plugin.h>
 #include <abcsmc/plugin_rng.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,12 +17,21 @@
 
 namespace {
 
+std::atomic<long> live_instances{0};
+
 struct Faulty {
+  Faulty() { ++live_instances; }
+  ~Faulty() { --live_instances; }
+  Faulty(const Faulty&) = delete;
+  Faulty& operator=(const Faulty&) = delete;
   std::string mode = "ok";
+  std::string statistics = "ok";
   double above = -std::numeric_limits<double>::infinity();
 };
 
 const abcsmc_plugin_statistic kStatistics[] = {{"y", 1}};
+const abcsmc_plugin_statistic kUnnamed[] = {{"", 1}};
+const abcsmc_plugin_statistic kTwice[] = {{"y", 1}, {"y", 1}};
 
 void* create(const char* const*, std::size_t, const abcsmc_plugin_option* options,
              std::size_t n_options, char* error, std::size_t error_size) {
@@ -27,6 +40,8 @@ void* create(const char* const*, std::size_t, const abcsmc_plugin_option* option
     const std::string name = options[i].name;
     if (name == "mode") {
       f->mode = options[i].value;
+    } else if (name == "statistics") {
+      f->statistics = options[i].value;
     } else if (name == "above") {
       f->above = std::strtod(options[i].value, nullptr);
     } else if (name == "create_fails") {
@@ -42,9 +57,18 @@ void* create(const char* const*, std::size_t, const abcsmc_plugin_option* option
   return f;
 }
 
-const abcsmc_plugin_statistic* statistics(void*, std::size_t* n) {
+const abcsmc_plugin_statistic* statistics(void* instance, std::size_t* n) {
+  const std::string& kind = static_cast<Faulty*>(instance)->statistics;
+  if (kind == "none") {
+    *n = 0;
+    return nullptr;
+  }
+  if (kind == "twice") {
+    *n = 2;
+    return kTwice;
+  }
   *n = 1;
-  return kStatistics;
+  return kind == "unnamed" ? kUnnamed : kStatistics;
 }
 
 int simulate(void* instance, const double* theta, std::size_t, std::uint64_t seed, double* out,
@@ -77,3 +101,7 @@ const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION, ABCSMC_PLUGIN_THREAD_
 }  // namespace
 
 ABCSMC_PLUGIN_DEFINE(kApi)
+
+extern "C" ABCSMC_PLUGIN_EXPORT long abcsmc_test_faulty_live_instances(void) {
+  return live_instances.load();
+}
