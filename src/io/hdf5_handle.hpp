@@ -56,9 +56,19 @@ using Attribute = Handle<H5Aclose>;
 using Datatype = Handle<H5Tclose>;  ///< only for types from H5Tcopy / H5?get_type, never predefined
 using PropertyList = Handle<H5Pclose>;
 
-/// Turns off HDF5's automatic printing of error stacks for the calling thread (the stack is
-/// per thread in thread-safe builds, so call it at each entry point).
-inline void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+/// Prepares HDF5 for this module; every entry point (writer, reader) calls it before any other
+/// HDF5 call:
+///  - turns off HDF5's automatic printing of error stacks for the calling thread (the stack is
+///    per thread in thread-safe builds, hence at each entry point);
+///  - tells HDF5 not to close files at exit (H5dont_atexit, effective only before the library
+///    initialises, a no-op after). When a write fails for lack of space, H5Fclose fails too
+///    and leaves a half-closed file registered (HDF5 1.10); the atexit H5_term_library would
+///    close it again and crash (SIGSEGV in H5F__close_cb, exit 139 instead of 1). Every file
+///    this module opens is closed explicitly before it is used, so nothing is lost at exit.
+inline void silence_hdf5_errors() {
+  static_cast<void>(H5dont_atexit());
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 /// The innermost description on the calling thread's HDF5 error stack ("" when empty), which is
 /// usually the useful one (e.g. "unable to open file: name = 'x', errno = 2, ...").

@@ -301,6 +301,12 @@ void edit_copy(const std::string& path, Edit&& edit) {
   std::error_code ec;
   fs::copy_file(path, temp, fs::copy_options::overwrite_existing, ec);
   if (ec) {
+    // libstdc++ reports a copy cut short by a full disk as EIO: say what it is.
+    std::error_code ignored;
+    if (ec == std::errc::io_error &&
+        fs::space(directory_of(temp), ignored).available < fs::file_size(path, ignored)) {
+      ec = std::make_error_code(std::errc::no_space_on_device);
+    }
     throw IoError("results file '" + path + "': cannot copy it to '" + temp + "': " + ec.message());
   }
   const Context ctx(path);
