@@ -1,6 +1,7 @@
 // `abcsmc validate`, `abcsmc inspect`, `abcsmc models`, and logging set-up.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -12,12 +13,22 @@
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
 #include "commands.hpp"
+#include "status_line.hpp"
 
 namespace abcsmc::cli {
 
 void setup_logging(const std::string& level, bool quiet, int rank) {
-  // Progress goes to stderr so that stdout carries only results (summaries, csv, json).
-  auto logger = spdlog::stderr_color_mt("abcsmc");
+  // Progress goes to stderr so that stdout carries only results (summaries, csv, json). On a
+  // terminal, log lines pass through the status line's sink so that they never mix with it.
+  std::shared_ptr<spdlog::logger> logger;
+  if (::isatty(STDERR_FILENO) != 0 && rank <= 0) {
+    auto line = std::make_shared<StatusLine>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    StatusLine::install(line);
+    logger = std::make_shared<spdlog::logger>("abcsmc", line);
+    spdlog::register_logger(logger);
+  } else {
+    logger = spdlog::stderr_color_mt("abcsmc");
+  }
   if (rank >= 0) {
     logger->set_pattern("[%H:%M:%S.%e] [r" + std::to_string(rank) + "] [%^%l%$] %v");
   } else {

@@ -17,6 +17,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;  ///< overrides config seed
   bool resume = false;
   std::string deadline;               ///< duration from now; empty = none (Slurm's is automatic)
+  std::optional<double> progress_interval;  ///< seconds between heartbeat lines inside a round
   bool overwrite = false;
   std::string sampler;                ///< empty = config's
   std::string scheduling;

@@ -70,8 +70,10 @@ int main(int argc, char** argv) {
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
       "run", "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes.\n"
-             "SIGUSR1 stops after the generation in progress, SIGTERM/SIGINT stop at once; both "
-             "exit 3 (resumable) and --resume continues the file");
+             "SIGUSR1/SIGUSR2 stop cleanly, SIGTERM/SIGINT stop at once (both drop the generation "
+             "in progress and keep every complete one); both exit 3 (resumable) and --resume "
+             "continues the file. Inside a generation a heartbeat line shows progress (a status "
+             "line on a terminal)");
   run_cmd->add_option("config", run.config, "Run config (YAML); see config/REFERENCE.md")
       ->required()
       ->check(CLI::ExistingFile);
@@ -85,8 +87,13 @@ int main(int argc, char** argv) {
                     "the file does not exist, exits 0 at once when the run is already complete");
   run_cmd->add_option("--deadline", run.deadline,
                       "Do not start a generation that is expected to end later than this from now "
-                      "(e.g. 55m, 2h); exit 3 instead. Inside a Slurm job its end time is used "
-                      "automatically");
+                      "(e.g. 55m, 2h), and stop a generation still running then; exit 3 instead. "
+                      "Inside a Slurm job its end time is used automatically");
+  run_cmd->add_option("--progress-interval", run.progress_interval,
+                      "Seconds between heartbeat lines inside a generation (accepted/N, "
+                      "simulations, failed, simulations/s, elapsed, ETA; default 30, 0 = none; on "
+                      "a terminal a status line updated every second instead)")
+      ->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
   run_cmd->add_option("--sampler", run.sampler,
                       "single, threads, mpi or redis (default: mpi under mpirun/srun with more than one "

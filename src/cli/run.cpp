@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "commands.hpp"
 #include "job_deadline.hpp"
 #include "report.hpp"
+#include "status_line.hpp"
 #include "stop_signals.hpp"
 #ifdef ABCSMC_WITH_MPI
 #include "abcsmc/mpi/environment.hpp"
@@ -99,27 +101,39 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
   return std::make_unique<ThreadsSampler>(spec.threads, scheduling, spec.batch_size);
 }
 
-/// Logs each generation and appends it to the results file.
+/// Logs each generation and appends it to the results file; prints the heartbeat inside a
+/// round and the run's first failure.
 class RunObserver final : public SmcObserver {
  public:
-  RunObserver(io::ResultsWriter& writer, std::mutex& write_lock, const Problem& problem,
-              std::size_t population_size, std::function<std::string()> sampler_note = {})
+  RunObserver(io::ResultsWriter& writer, std::mutex& write_lock, std::atomic<long long>& last_written,
+              const Problem& problem, std::size_t population_size,
+              std::function<std::string()> sampler_note = {})
       : writer_(writer),
         write_lock_(write_lock),
+        last_written_(last_written),
         problem_(problem),
         population_size_(population_size),
         sampler_note_(std::move(sampler_note)) {}
 
   void on_calibration(const CalibrationInfo& info) override {
+    clear_status();
     if (info.simulations > 0) {
-      spdlog::info("calibration: {} prior simulations in {:.2f} s, initial epsilon {:.6g}{}",
-                   info.simulations, info.wall_seconds, info.initial_epsilon, note());
+      {
+        std::lock_guard<std::mutex> lock(write_lock_);
+        writer_.calibration(info.simulations, info.failed, info.failures);
+      }
+      spdlog::info("calibration: {} prior simulations in {:.2f} s, initial epsilon {:.6g}{}{}",
+                   info.simulations, info.wall_seconds, info.initial_epsilon,
+                   info.failed > 0 ? fmt::format(", failed={}: {}", info.failed, info.failures.summary())
+                                   : std::string(),
+                   note());
     } else {
       spdlog::info("initial epsilon {:.6g}", info.initial_epsilon);
     }
   }
 
   void on_generation(const GenerationRecord& rec) override {
+    clear_status();
     {
       std::lock_guard<std::mutex> lock(write_lock_);  // a SIGTERM never cuts the write short
       writer_.append(rec);
@@ -136,18 +150,47 @@ class RunObserver final : public SmcObserver {
                  "time={:.2f}s sims/s={:.0f}{}{}",
                  rec.t, rec.epsilon, rec.particles.size(), population_size_, rec.simulations,
                  rec.failed, rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
+    if (rec.failed > 0) spdlog::info("t={} failed={}: {}", rec.t, rec.failed, rec.failures.summary());
   }
 
-  /// The last generation in the file (-1: none yet); read with the write lock held.
-  long long last_written() const { return last_written_; }
-  void set_last_written(long long t) { last_written_ = t; }
+  void on_progress(const RoundProgress& p) override {
+    const std::string where = p.calibration ? std::string("calibration") : fmt::format("t={}", p.t);
+    const double rate = p.seconds > 0 ? static_cast<double>(p.evaluated) / p.seconds : 0.0;
+    const std::string eta = p.eta_seconds < 0 ? std::string("unknown (none accepted yet)")
+                                              : format_seconds(p.eta_seconds);
+    const std::string text =
+        fmt::format("{} in progress: accepted={}/{} sims={} failed={} sims/s={:.0f} elapsed={} eta={}",
+                    where, p.accepted, p.n_accept, p.evaluated, p.failed, rate,
+                    format_seconds(p.seconds), eta);
+    if (StatusLine* status = StatusLine::get()) {
+      status->show(text);
+    } else {
+      spdlog::info("{}", text);
+    }
+  }
+
+  void on_first_failure(const RoundProgress& p, const std::string& message) override {
+    clear_status();
+    spdlog::warn("first failed candidate ({}; on_failure: reject counts it and goes on, the log "
+                 "shows counts by reason after each generation):\n  {}",
+                 p.calibration ? std::string("calibration") : fmt::format("generation {}", p.t),
+                 message);
+  }
 
  private:
   std::string note() const { return sampler_note_ ? sampler_note_() : std::string(); }
+  static void clear_status() {
+    if (StatusLine* status = StatusLine::get()) status->clear();
+  }
+  static std::string format_seconds(double s) {
+    if (s < 120) return fmt::format("{:.0f}s", s);
+    if (s < 7200) return fmt::format("{:.0f}m{:02.0f}s", std::floor(s / 60), std::fmod(s, 60));
+    return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600), std::floor(std::fmod(s, 3600) / 60));
+  }
 
   io::ResultsWriter& writer_;
   std::mutex& write_lock_;
-  long long last_written_ = -1;
+  std::atomic<long long>& last_written_;  ///< the last generation in the file (-1: none yet)
   const Problem& problem_;
   std::size_t population_size_;
   std::function<std::string()> sampler_note_;  ///< e.g. the MPI sampler's bytes broadcast
@@ -368,12 +411,16 @@ int run_command(const RunOptions& options) {
       };
     }
 #endif
-    RunObserver* observer_ptr = nullptr;
+    // The last generation in the file, for the stop message: set before the watcher starts,
+    // atomic because the watcher reads it while the observer writes it.
+    std::atomic<long long> last_written{control.resume_from != nullptr
+                                            ? static_cast<long long>(control.resume_from->t)
+                                            : -1};
     const std::string output_path = config.output.path;
     const std::string config_path = options.config;
     MpiMaster* master_ptr = master.get();
-    StopSignals signals([&observer_ptr, output_path, config_path, master_ptr](const char* name) {
-      const long long last = observer_ptr != nullptr ? observer_ptr->last_written() : -1;
+    StopSignals signals([&last_written, output_path, config_path, master_ptr](const char* name) {
+      const long long last = last_written.load();
       spdlog::warn("{} received: stopping at once; the generation in progress is dropped, '{}' "
                    "holds {}; continue with: abcsmc run {} --resume",
                    name, output_path,
@@ -382,16 +429,22 @@ int run_command(const RunOptions& options) {
       spdlog::default_logger()->flush();
       std::fflush(stdout);
 #ifdef ABCSMC_WITH_MPI
-      if (master_ptr != nullptr) master_ptr->comm().abort(kResumable);
+      // MPI_Abort from this (non-main) thread is only allowed at MPI_THREAD_MULTIPLE; without
+      // it, exiting ends the job too: the launcher kills the other ranks when one exits early.
+      const auto* env = mpi::Environment::current();
+      if (master_ptr != nullptr && env != nullptr && env->thread_multiple()) {
+        master_ptr->comm().abort(kResumable);
+      }
 #else
       (void)master_ptr;
 #endif
       std::_Exit(kResumable);
     });
     control.stop_flag = &signals.stop_flag();
-    RunObserver observer(*writer, signals.write_lock(), *problem, config.population_size, sampler_note);
-    if (control.resume_from != nullptr) observer.set_last_written(control.resume_from->t);
-    observer_ptr = &observer;
+    if (options.progress_interval) control.progress_interval = *options.progress_interval;
+    if (StatusLine::get() != nullptr && !options.progress_interval) control.progress_interval = 1.0;
+    RunObserver observer(*writer, signals.write_lock(), last_written, *problem,
+                         config.population_size, sampler_note);
     const SmcResult result = run_smc(problem, settings, *sampler, &observer, control);
     {
       std::lock_guard<std::mutex> lock(signals.write_lock());
@@ -405,7 +458,11 @@ int run_command(const RunOptions& options) {
                    options.config);
       return kResumable;
     }
-    return result.generations > 0 ? kSuccess : kRunFailure;
+    if (result.generations == 0) {
+      spdlog::error("no generation was completed, so there is no population: {}", result.stop_reason);
+      return kRunFailure;
+    }
+    return kSuccess;
   } catch (const ConfigError& e) {
     spdlog::error("{}: {}", options.config, e.what());
     abort_if_workers_busy(master.get());

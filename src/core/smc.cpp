@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/evaluator.hpp"
@@ -17,6 +20,135 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+RoundProgress round_progress(const SampleProgress& progress, bool calibration, std::uint32_t t) {
+  const SampleProgress::Snapshot snap = progress.snapshot();
+  RoundProgress p;
+  p.calibration = calibration;
+  p.t = t;
+  p.n_accept = progress.n_accept();
+  p.evaluated = snap.evaluated;
+  p.accepted = snap.accepted;
+  p.failed = snap.failed;
+  p.seconds = snap.seconds;
+  if (snap.accepted > 0 && snap.seconds > 0.0) {
+    const double per_second = static_cast<double>(snap.accepted) / snap.seconds;
+    const double left = static_cast<double>(p.n_accept) - static_cast<double>(snap.accepted);
+    p.eta_seconds = std::max(0.0, left / per_second);
+  }
+  return p;
+}
+
+/// Runs beside one sampling round on its own thread: cancels the round when the stop flag is
+/// set, max_walltime is reached or the deadline passes (rules that need no finished
+/// generation), reports the run's first failure, and calls the heartbeat.
+class RoundWatch {
+ public:
+  RoundWatch(SampleProgress& progress, const SmcControl& control, const StopSpec& stop,
+             Clock::time_point run_start, SmcObserver* observer, bool calibration,
+             std::uint32_t t, bool& first_failure_reported)
+      : progress_(progress),
+        control_(control),
+        stop_(stop),
+        run_start_(run_start),
+        observer_(observer),
+        calibration_(calibration),
+        t_(t),
+        first_failure_reported_(first_failure_reported),
+        thread_([this] { watch(); }) {}
+
+  ~RoundWatch() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    report_first_failure();  // a round too short for the watch thread to see it
+  }
+
+  RoundWatch(const RoundWatch&) = delete;
+  RoundWatch& operator=(const RoundWatch&) = delete;
+
+ private:
+  void watch() {
+    auto last_beat = Clock::now();
+    const auto tick = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::max(0.001, control_.watch_interval)));
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!wake_.wait_for(lock, tick, [this] { return done_; })) {
+      check_stops();
+      report_first_failure();
+      if (observer_ != nullptr && control_.progress_interval > 0.0 &&
+          seconds_since(last_beat) >= control_.progress_interval) {
+        last_beat = Clock::now();
+        observer_->on_progress(round_progress(progress_, calibration_, t_));
+      }
+    }
+  }
+
+  void check_stops() {
+    if (progress_.cancelled()) return;
+    if (control_.stop_flag != nullptr && control_.stop_flag->load()) {
+      progress_.cancel(CancelCause::stop_requested);
+    } else if (stop_.max_walltime_seconds > 0 && seconds_since(run_start_) >= stop_.max_walltime_seconds) {
+      progress_.cancel(CancelCause::walltime);
+    } else if (control_.deadline && std::chrono::system_clock::now() >= *control_.deadline) {
+      progress_.cancel(CancelCause::deadline);
+    }
+  }
+
+  void report_first_failure() {
+    if (first_failure_reported_) return;
+    if (auto message = progress_.take_first_failure()) {
+      first_failure_reported_ = true;
+      if (observer_ != nullptr) observer_->on_first_failure(round_progress(progress_, calibration_, t_), *message);
+    }
+  }
+
+  SampleProgress& progress_;
+  const SmcControl& control_;
+  const StopSpec& stop_;
+  const Clock::time_point run_start_;
+  SmcObserver* observer_;
+  const bool calibration_;
+  const std::uint32_t t_;
+  bool& first_failure_reported_;  // written by this watch only while its round runs
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+std::string round_name(bool calibration, std::uint32_t t) {
+  return calibration ? std::string("calibration") : "generation " + std::to_string(t);
+}
+
+/// The error for a round whose first `fail_fast` candidates all failed.
+[[noreturn]] void throw_all_failed(const SampleProgress& progress, bool calibration, std::uint32_t t) {
+  std::string text = "the first " + std::to_string(progress.fail_fast()) + " candidates of " +
+                     round_name(calibration, t) +
+                     " all failed: the model fails wherever the run looks, so it would never "
+                     "finish (stop.fail_fast: " + std::to_string(progress.fail_fast()) +
+                     "; a larger value gives a rarely succeeding model more tries, 0 turns the "
+                     "check off)";
+  const auto messages = progress.guard_messages();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    text += "\n  failure " + std::to_string(i + 1) + ": " + messages[i];
+  }
+  throw Error(text);
+}
+
+/// What an early stop inside a round says (the round's work is dropped; resume redoes it).
+std::string cancel_reason(CancelCause cause, bool calibration, std::uint32_t t) {
+  const std::string dropped = " (" + round_name(calibration, t) + " was in progress and is redone on --resume)";
+  switch (cause) {
+    case CancelCause::stop_requested: return "stop requested" + dropped;
+    case CancelCause::walltime: return "max_walltime reached" + dropped;
+    case CancelCause::deadline: return "deadline reached" + dropped;
+    default: return "cancelled" + dropped;
+  }
 }
 
 std::vector<double> model_probabilities(std::size_t n_models, const std::vector<Particle>& particles) {
@@ -94,6 +226,10 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
   SmcResult result;
   const StopSpec& stop = settings.stop;
 
+  // Static rounds key the fail-fast guard by slot 0's attempts (see SampleProgress).
+  const bool static_slots = sampler.scheduling() == Scheduling::static_blocks;
+  bool first_failure_reported = false;
+
   double epsilon = 0.0;
   std::vector<Particle> previous;  // the last population: the next generation's proposal
   std::uint32_t first_t = 0;
@@ -138,11 +274,38 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       req.n_accept = settings.epsilon.calibration_size > 0 ? settings.epsilon.calibration_size
                                                            : settings.population_size;
       req.keep_all_stats = true;
-      Sample s = sampler.sample(evaluator, spec, ctx, req);
+      if (stop.max_simulations > 0) req.max_evals = stop.max_simulations;  // calibration counts
+      SampleProgress progress(req.n_accept, stop.fail_fast, static_slots);
+      req.progress = &progress;
+      req.fail_fast = stop.fail_fast;
+      Sample s;
+      {
+        RoundWatch watch(progress, control, stop, run_start, observer, true, 0, first_failure_reported);
+        s = sampler.sample(evaluator, spec, ctx, req);
+      }
+      result.total_simulations += s.simulations;
+      result.simulations_this_run += s.simulations;
+      if (progress.cause() == CancelCause::all_failed) throw_all_failed(progress, true, 0);
+      if (progress.cancelled()) {
+        result.stop_reason = cancel_reason(progress.cause(), true, 0);
+        result.stopped_early = true;
+        result.wall_seconds = seconds_since(run_start);
+        return result;
+      }
+      if (!s.complete) {
+        result.stop_reason = "max_simulations reached during calibration (" +
+                             std::to_string(s.simulations) + " simulations, " +
+                             std::to_string(s.failed) + " failed, " +
+                             std::to_string(s.all_stats.size()) + " of " + std::to_string(req.n_accept) +
+                             " calibration samples; no generation was run)";
+        result.wall_seconds = seconds_since(run_start);
+        return result;
+      }
       distance->adapt(s.all_stats);
       for (const auto& st : s.all_stats) distances.push_back((*distance)(st));
       info.simulations = s.simulations;
-      result.total_simulations += s.simulations;
+      info.failed = s.failed;
+      info.failures = std::move(s.failures);
     }
     epsilon = initial_epsilon(settings.epsilon, distances);
     info.initial_epsilon = epsilon;
@@ -178,19 +341,43 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     SampleRequest req;
     req.n_accept = settings.population_size;
     req.keep_all_stats = distance->adaptive();
+    std::uint64_t simulation_budget = 0;
     if (stop.max_simulations > 0) {
       if (result.total_simulations >= stop.max_simulations) {
         result.stop_reason = "max_simulations reached";
         break;
       }
-      req.max_evals = stop.max_simulations - result.total_simulations;
+      simulation_budget = stop.max_simulations - result.total_simulations;
+      req.max_evals = simulation_budget;
     }
-    Sample s = sampler.sample(evaluator, spec, ctx, req);
+    // min_acceptance_rate, decided inside the generation: past this many simulations without
+    // a full population the rate is below the minimum whatever comes next.
+    const std::uint64_t rate_budget = acceptance_rate_budget(req.n_accept, stop.min_acceptance_rate);
+    if (rate_budget > 0 && (req.max_evals == 0 || rate_budget < req.max_evals)) req.max_evals = rate_budget;
+    SampleProgress progress(req.n_accept, stop.fail_fast, static_slots);
+    req.progress = &progress;
+    req.fail_fast = stop.fail_fast;
+    Sample s;
+    {
+      RoundWatch watch(progress, control, stop, run_start, observer, false, t, first_failure_reported);
+      s = sampler.sample(evaluator, spec, ctx, req);
+    }
     result.total_simulations += s.simulations;
+    result.simulations_this_run += s.simulations;
+    if (progress.cause() == CancelCause::all_failed) throw_all_failed(progress, false, t);
+    if (progress.cancelled()) {
+      result.stop_reason = cancel_reason(progress.cause(), false, t);
+      result.stopped_early = true;
+      break;
+    }
     if (!s.complete) {
-      result.stop_reason = "max_simulations reached during generation " + std::to_string(t) +
-                           " (" + std::to_string(s.accepted.size()) + " of " +
-                           std::to_string(req.n_accept) + " accepted; generation not recorded)";
+      const std::string what = " during generation " + std::to_string(t) + " (" +
+                               std::to_string(s.accepted.size()) + " of " +
+                               std::to_string(req.n_accept) + " accepted in " +
+                               std::to_string(s.simulations) + " simulations; generation not recorded)";
+      result.stop_reason = req.max_evals == rate_budget && rate_budget != simulation_budget
+                               ? "acceptance rate below min_acceptance_rate" + what
+                               : "max_simulations reached" + what;
       break;
     }
 
@@ -200,6 +387,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     rec.simulations = s.simulations;
     rec.total_simulations = result.total_simulations;
     rec.failed = s.failed;
+    rec.failures = std::move(s.failures);
     rec.distance_weights = distance->weights();
     rec.particles.reserve(s.accepted.size());
     for (auto& r : s.accepted) {

@@ -171,6 +171,7 @@ void encode(WireWriter& w, const SampleRequest& request) {
   w.u64(request.n_accept);
   w.u64(request.max_evals);
   w.boolean(request.keep_all_stats);
+  w.u64(request.fail_fast);
 }
 
 SampleRequest decode_request(WireReader& r) {
@@ -180,6 +181,7 @@ SampleRequest decode_request(WireReader& r) {
   request.n_accept = static_cast<std::size_t>(n);
   request.max_evals = r.u64();
   request.keep_all_stats = r.boolean();
+  request.fail_fast = r.u64();
   return request;
 }
 
@@ -213,10 +215,23 @@ void encode(WireWriter& w, const EvalLog& log) {
   if (log.failed_index.size() != log.failed_attempt.size()) {
     throw Error("EvalLog: failed_index and failed_attempt differ in length");
   }
+  if (!log.failed_reason.empty() && log.failed_reason.size() != log.failed_index.size()) {
+    throw Error("EvalLog: failed_reason and failed_index differ in length");
+  }
   w.u64(log.failed_index.size());
   for (std::size_t i = 0; i < log.failed_index.size(); ++i) {
     w.u64(log.failed_index[i]);
     w.u64(log.failed_attempt[i]);
+    w.u32(log.failed_reason.empty() ? 0 : log.failed_reason[i]);
+  }
+  // Why they failed: the distinct reasons, and the full message of the smallest failure.
+  w.u64(log.reasons.size());
+  for (const auto& reason : log.reasons) w.string(reason);
+  w.boolean(log.has_first_failure);
+  if (log.has_first_failure) {
+    w.u64(log.first_failure_index);
+    w.u64(log.first_failure_attempt);
+    w.string(log.first_failure_message);
   }
   w.u64(log.stats.size());
   for (const auto& s : log.stats) {
@@ -234,12 +249,28 @@ EvalLog decode_log(WireReader& r) {
   log.accepted.reserve(static_cast<std::size_t>(n_accepted));
   for (std::uint64_t i = 0; i < n_accepted; ++i) log.accepted.push_back(decode_result(r));
   const std::uint64_t n_failed = r.u64();
-  if (n_failed > r.remaining() / 16) malformed(std::to_string(n_failed) + " failures do not fit");
+  if (n_failed > r.remaining() / 20) malformed(std::to_string(n_failed) + " failures do not fit");
   log.failed_index.resize(static_cast<std::size_t>(n_failed));
   log.failed_attempt.resize(static_cast<std::size_t>(n_failed));
+  log.failed_reason.resize(static_cast<std::size_t>(n_failed));
   for (std::size_t i = 0; i < log.failed_index.size(); ++i) {
     log.failed_index[i] = r.u64();
     log.failed_attempt[i] = r.u64();
+    log.failed_reason[i] = r.u32();
+  }
+  const std::uint64_t n_reasons = r.u64();
+  if (n_reasons > r.remaining() / 8) malformed(std::to_string(n_reasons) + " failure reasons do not fit");
+  for (std::uint64_t i = 0; i < n_reasons; ++i) log.reasons.push_back(r.string());
+  for (std::uint32_t id : log.failed_reason) {
+    if (n_failed > 0 && id >= log.reasons.size()) {
+      malformed("failure reason " + std::to_string(id) + " of " + std::to_string(log.reasons.size()));
+    }
+  }
+  log.has_first_failure = r.boolean();
+  if (log.has_first_failure) {
+    log.first_failure_index = r.u64();
+    log.first_failure_attempt = r.u64();
+    log.first_failure_message = r.string();
   }
   const std::uint64_t n_stats = r.u64();
   if (n_stats > r.remaining() / 24) malformed(std::to_string(n_stats) + " statistics do not fit");

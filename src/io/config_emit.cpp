@@ -219,6 +219,7 @@ std::string to_yaml(const RunConfig& config) {
   out << YAML::Key << "max_simulations" << YAML::Value << st.max_simulations;
   out << YAML::Key << "max_walltime" << YAML::Value << number(st.max_walltime_seconds);
   out << YAML::Key << "min_acceptance_rate" << YAML::Value << number(st.min_acceptance_rate);
+  out << YAML::Key << "fail_fast" << YAML::Value << st.fail_fast;
   out << YAML::EndMap;
 
   const SamplerSpec& sa = config.sampler;

@@ -1088,7 +1088,8 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   if (!require_map(ctx, f, "{max_generations: 10}")) return;
   Section s(
       ctx, f,
-      {"min_epsilon", "max_generations", "max_simulations", "max_walltime", "min_acceptance_rate"});
+      {"min_epsilon", "max_generations", "max_simulations", "max_walltime", "min_acceptance_rate",
+       "fail_fast"});
   if (const auto g = s.get("min_epsilon")) {
     if (const auto v = get_number(ctx, *g, non_negative())) spec.min_epsilon = *v;
   }
@@ -1117,6 +1118,10 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   }
   if (const auto g = s.get("min_acceptance_rate")) {
     if (const auto v = get_number(ctx, *g, closed_unit())) spec.min_acceptance_rate = *v;
+  }
+  if (const auto g = s.get("fail_fast")) {
+    // The guard keeps one byte per candidate it watches: bound it.
+    if (const auto v = get_count(ctx, *g, 0, 100000000)) spec.fail_fast = *v;
   }
 }
 

@@ -170,6 +170,36 @@ std::vector<double> doubles_attribute(const Context& ctx, hid_t loc, const std::
   return read_numbers<double>(ctx, r, H5T_NATIVE_DOUBLE);
 }
 
+std::vector<std::string> strings_attribute(const Context& ctx, hid_t loc, const std::string& name) {
+  const Readable r = Readable::attribute(ctx, loc, name);
+  if (r.dims().size() > 1) fail_shape(ctx, r, "a 1-D array of strings");
+  return read_strings(ctx, r);
+}
+
+std::vector<std::uint64_t> uints_attribute(const Context& ctx, hid_t loc, const std::string& name) {
+  const Readable r = Readable::attribute(ctx, loc, name);
+  if (r.dims().size() > 1) fail_shape(ctx, r, "a 1-D array");
+  return read_numbers<std::uint64_t>(ctx, r, H5T_NATIVE_UINT64);
+}
+
+/// The tally written by write_failures; empty in files written before tallies were stored.
+FailureTally read_failures(const Context& ctx, hid_t loc, const std::string& prefix) {
+  FailureTally t;
+  if (H5Aexists(loc, (prefix + "failure_reasons").c_str()) <= 0) return t;
+  const auto reasons = strings_attribute(ctx, loc, prefix + "failure_reasons");
+  const auto counts = uints_attribute(ctx, loc, prefix + "failure_counts");
+  if (reasons.size() != counts.size()) {
+    throw IoError("results file '" + ctx.file() + "': " + prefix + "failure_reasons has " +
+                  std::to_string(reasons.size()) + " entries but " + prefix + "failure_counts " +
+                  std::to_string(counts.size()));
+  }
+  for (std::size_t i = 0; i < reasons.size(); ++i) t.by_reason.emplace_back(reasons[i], counts[i]);
+  if (H5Aexists(loc, (prefix + "first_failure").c_str()) > 0) {
+    t.first_message = string_attribute(ctx, loc, prefix + "first_failure");
+  }
+  return t;
+}
+
 Vector to_vector(const std::vector<double>& values) {
   Vector v(static_cast<Eigen::Index>(values.size()));
   for (std::size_t i = 0; i < values.size(); ++i) v[static_cast<Eigen::Index>(i)] = values[i];
@@ -253,6 +283,7 @@ GenerationRecord read_generation(const Context& ctx, hid_t generations, const st
     record.total_simulations = uint_attribute(ctx, g, "total_simulations");
   }
   record.failed = uint_attribute(ctx, g, "failed");
+  record.failures = read_failures(ctx, g, "");
   const std::uint64_t accepted = uint_attribute(ctx, g, "accepted");
   record.acceptance_rate = double_attribute(ctx, g, "acceptance_rate");
   record.ess = double_attribute(ctx, g, "ess");
@@ -358,6 +389,11 @@ ResultsFile read_results(const std::string& path) {
   header.population_size = uint_attribute(ctx, root, "population_size");
   out.stop_reason = string_attribute(ctx, root, "stop_reason");
   if (H5Aexists(root, "resumes") > 0) out.resumes = uint_attribute(ctx, root, "resumes");
+  if (H5Aexists(root, "calibration_simulations") > 0) {
+    out.calibration_simulations = uint_attribute(ctx, root, "calibration_simulations");
+    out.calibration_failed = uint_attribute(ctx, root, "calibration_failed");
+    out.calibration_failures = read_failures(ctx, root, "calibration_");
+  }
   {
     const Readable config = Readable::dataset(ctx, root, "config");
     const auto text = read_strings(ctx, config);

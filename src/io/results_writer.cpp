@@ -21,6 +21,8 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/io/results.hpp"
+
+#include "abcsmc/core/failures.hpp"
 #include "hdf5_handle.hpp"
 
 namespace abcsmc::io {
@@ -166,6 +168,34 @@ void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
 }
 void write_attribute(const Context& ctx, hid_t loc, const std::string& name, const char* value) {
   write_attribute(ctx, loc, name, std::string(value));
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
+                     const std::vector<std::string>& values) {
+  Datatype type = detail::make_string_type(ctx);
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  write_attribute(ctx, loc, name, type.get(), type.get(), {static_cast<hsize_t>(values.size())},
+                  pointers.data());
+}
+void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
+                     const std::vector<std::uint64_t>& values) {
+  write_attribute(ctx, loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                  {static_cast<hsize_t>(values.size())}, values.data());
+}
+
+/// `<prefix>failure_reasons` (strings) and `<prefix>failure_counts` (u64), same order: the
+/// tally by reason, most frequent first; `<prefix>first_failure`: the first one's full message.
+void write_failures(const Context& ctx, hid_t loc, const std::string& prefix, const FailureTally& tally) {
+  std::vector<std::string> reasons;
+  std::vector<std::uint64_t> counts;
+  for (const auto& [reason, count] : tally.by_reason) {
+    reasons.push_back(valid_utf8(reason));
+    counts.push_back(count);
+  }
+  write_attribute(ctx, loc, prefix + "failure_reasons", reasons);
+  write_attribute(ctx, loc, prefix + "failure_counts", counts);
+  write_attribute(ctx, loc, prefix + "first_failure", valid_utf8(tally.first_message));
 }
 
 /// The root attributes that describe how the run is executed (set again by each --resume).
@@ -499,6 +529,7 @@ void ResultsWriter::append(const GenerationRecord& record) {
     write_attribute(ctx, g, "simulations", record.simulations);
     write_attribute(ctx, g, "total_simulations", record.total_simulations);
     write_attribute(ctx, g, "failed", record.failed);
+    write_failures(ctx, g, "", record.failures);
     write_attribute(ctx, g, "accepted", static_cast<std::uint64_t>(n));
     write_attribute(ctx, g, "acceptance_rate", record.acceptance_rate);
     write_attribute(ctx, g, "ess", record.ess);
@@ -507,6 +538,15 @@ void ResultsWriter::append(const GenerationRecord& record) {
     write_attribute(ctx, g, "distance_weights", record.distance_weights);
     write_attribute(ctx, g, "next_epsilon", record.next_epsilon);
     write_attribute(ctx, g, "next_distance_weights", record.next_distance_weights);
+  });
+}
+
+void ResultsWriter::calibration(std::uint64_t simulations, std::uint64_t failed,
+                                const FailureTally& failures) {
+  edit_copy(path_, [&](const Context& ctx, hid_t file) {
+    write_attribute(ctx, file, "calibration_simulations", simulations);
+    write_attribute(ctx, file, "calibration_failed", failed);
+    write_failures(ctx, file, "calibration_", failures);
   });
 }
 

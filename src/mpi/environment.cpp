@@ -27,9 +27,12 @@ Environment::Environment(int& argc, char**& argv) {
   MPI_Initialized(&initialised);
   if (initialised) throw Error("MPI is already initialised");
   int provided = 0;
-  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
     throw Error("MPI_Init_thread failed");
   }
+  // Only rank 0's main thread talks to the workers; MULTIPLE is asked for so that a stop at
+  // once may MPI_Abort from the signal watcher thread, and checked before that is done.
+  thread_multiple_ = provided >= MPI_THREAD_MULTIPLE;
   // Errors abort by default on MPI_COMM_WORLD (MPI_ERRORS_ARE_FATAL): never a silent hang.
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);

@@ -125,12 +125,28 @@ Sample MpiSampler::sample_dynamic(const SampleRequest& request, std::uint64_t ba
   // worker has had its end-of-round and every batch handed out is back (whole or cut short),
   // so nothing of this round is left in flight; assemble_dynamic keeps the n smallest accepted
   // indices and discards every result above the n-th (bit-identical to single-core).
+  SampleProgress* progress = request.progress;
+  const auto cancel_busy = [&] {
+    cancelled = true;
+    const auto bytes = encode_cancel(round);
+    for (std::size_t w = 1; w <= n_workers; ++w) {
+      if (busy[w] > 0) comm.send(static_cast<int>(w), Tag::cancel, bytes);
+    }
+  };
+  // A cancel from outside (stop signal, max_walltime, deadline, fail-fast guard) is seen at the
+  // next message from any worker: at most one batch's time (rank 0 blocks in MPI_Probe and the
+  // watch thread may not call MPI at MPI_THREAD_FUNNELED).
+  bool stopped = false;
   while (ended < n_workers || outstanding > 0) {
     Received msg = comm.receive_any();
+    if (!stopped && progress != nullptr && progress->cancelled()) {
+      stopped = true;
+      if (!cancelled) cancel_busy();
+    }
     if (msg.tag == Tag::request) {
       const std::uint64_t r = decode_request_round(msg.bytes);
       if (r != round) protocol_error("request for round " + std::to_string(r) + " in round " + std::to_string(round), msg.source);
-      if (known_accepted < request.n_accept && next < limit) {
+      if (!stopped && known_accepted < request.n_accept && next < limit) {
         const WorkBlock block{next, std::min<std::uint64_t>(batch, limit - next)};
         comm.send(msg.source, Tag::work, encode_work(round, block));
         batches.emplace(block.first, Batch{block.count, msg.source, false, 0});
@@ -155,24 +171,27 @@ Sample MpiSampler::sample_dynamic(const SampleRequest& request, std::uint64_t ba
       --outstanding;
       --busy[static_cast<std::size_t>(msg.source)];
       known_accepted += r.log.accepted.size();
+      if (progress != nullptr) {
+        progress->add(r.attempts, r.log.accepted.size(), r.log.failed_index.size());
+        note_log(*progress, r.log, r.block.first, r.attempts);
+      }
       log.merge(std::move(r.log));
       while (!batches.empty() && batches.begin()->first == frontier && batches.begin()->second.done) {
         prefix_accepted += batches.begin()->second.accepted;
         frontier += batches.begin()->second.count;
         batches.erase(batches.begin());
       }
-      if (!cancelled && request.n_accept > 0 && prefix_accepted >= request.n_accept) {
-        cancelled = true;
-        const auto bytes = encode_cancel(round);
-        for (std::size_t w = 1; w <= n_workers; ++w) {
-          if (busy[w] > 0) comm.send(static_cast<int>(w), Tag::cancel, bytes);
-        }
-      }
+      if (!cancelled && request.n_accept > 0 && prefix_accepted >= request.n_accept) cancel_busy();
     } else {
       protocol_error("unexpected message tag " + std::to_string(static_cast<int>(msg.tag)), msg.source);
     }
   }
   last_evaluated_ = next;
+  if (stopped) {
+    Sample cut;  // cancelled from outside: nothing of this round is used
+    cut.simulations = next;
+    return cut;
+  }
   // Not complete: every index below `next` (= the budget) was evaluated.
   return assemble_dynamic(std::move(log), request, next);
 }

@@ -1,5 +1,6 @@
 // Ranks > 0: the worker side of the MPI sampler protocol (include/abcsmc/mpi/sampler.hpp).
 #include <chrono>
+#include <optional>
 #include <cstdlib>
 #include <string>
 
@@ -39,10 +40,24 @@ struct Worker {
     ResultMessage r;
     r.round = g.round;
     r.block = comm.scatter({}, 0);
-    const std::uint64_t budget = static_slot_budget(g.request);
+    // The fail-fast guard of a static round watches slot 0 (SampleProgress), which only the
+    // worker holding it sees in time: it decides, and ends the job with the messages.
+    std::optional<SampleProgress> guard;
+    if (r.block.first == 0 && r.block.count > 0 && g.request.fail_fast > 0) {
+      guard.emplace(g.request.n_accept, g.request.fail_fast, true);
+    }
     for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count; ++slot) {
       maybe_fail();
-      fill_static_slot(*evaluator, ctx, slot, budget, g.request.keep_all_stats, r.log, r.attempts);
+      fill_static_slot(*evaluator, ctx, slot, static_slot_budget(g.request, slot),
+                       g.request.keep_all_stats, r.log, r.attempts,
+                       slot == 0 && guard ? &*guard : nullptr);
+      if (guard && guard->cause() == CancelCause::all_failed) {
+        std::string text = "the first " + std::to_string(g.request.fail_fast) + " attempts at slot 0 of " +
+                           (g.spec.calibration ? std::string("calibration") : "generation " + std::to_string(g.spec.t)) +
+                           " all failed: the model fails wherever the run looks (stop.fail_fast)";
+        for (const auto& m : guard->guard_messages()) text += "\n  " + m;
+        throw Error(text);
+      }
     }
     comm.send(0, Tag::result, encode_result(r));
   }

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/wire.hpp"
 #include "abcsmc/redis/keys.hpp"
 #include "scripts.hpp"
@@ -45,6 +46,32 @@ std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& s) {
   const auto colon = s.find(':');
   if (colon == std::string::npos) throw Error("Redis bridge: malformed range '" + s + "'");
   return {std::stoull(s.substr(0, colon)), std::stoull(s.substr(colon + 1))};
+}
+
+/// Ends the run when a worker aborted it, or when every live worker refused it.
+void check_workers(const Value& abort, const Value& refused, const Value& live,
+                   std::map<std::string, std::string>& logged) {
+  if (abort.type == Value::Type::string && !abort.str.empty()) {
+    throw Error("a Redis worker ended the run: " + valid_utf8(abort.str));
+  }
+  if (refused.type != Value::Type::array || refused.elements.empty()) return;
+  std::map<std::string, std::string> by_worker;
+  for (std::size_t i = 0; i + 1 < refused.elements.size(); i += 2) {
+    by_worker[refused.elements[i].str] = valid_utf8(refused.elements[i + 1].str);
+  }
+  for (const auto& [id, reason] : by_worker) {
+    if (logged.emplace(id, reason).second) {
+      spdlog::warn("redis: worker {} refuses this run: {}", id, reason);
+    }
+  }
+  if (live.type != Value::Type::array) return;
+  for (const auto& w : live.elements) {
+    if (by_worker.count(w.str) == 0) return;  // someone may still serve it
+  }
+  std::string text = "every live Redis worker refuses this run, so no candidate would ever be "
+                     "evaluated:";
+  for (const auto& [id, reason] : by_worker) text += "\n  worker " + id + ": " + reason;
+  throw Error(text);
 }
 
 }  // namespace
@@ -139,6 +166,8 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
   bool done_set = false;
   std::uint64_t reissued = 0;
   EvalLog log;
+  SampleProgress* progress = request.progress;
+  std::map<std::string, std::string> refusals_logged;  // worker id -> reason, logged once
   const auto finished = [&] {
     return (request.n_accept > 0 && prefix_accepted >= request.n_accept) ||
            (limit > 0 && frontier >= limit) || request.n_accept == 0;
@@ -158,6 +187,10 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
     b.done = true;
     b.accepted = res.log.accepted.size();
     known_accepted += b.accepted;
+    if (progress != nullptr) {
+      progress->add(res.attempts, b.accepted, res.log.failed_index.size());
+      note_log(*progress, res.log, res.block.first, res.block.count);
+    }
     log.merge(std::move(res.log));
     while (!batches.empty() && batches.begin()->first == frontier && batches.begin()->second.done) {
       prefix_accepted += batches.begin()->second.accepted;
@@ -169,7 +202,9 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
   const double check_every = std::clamp(options_.lease_seconds / 4.0, 0.05, 1.0);
   auto next_check = Clock::now() + std::chrono::duration<double>(check_every);
   auto next_note = Clock::now() + std::chrono::seconds(10);
-  while (!finished()) {
+  // A cancel from outside (stop signal, max_walltime, deadline, fail-fast guard) is seen within
+  // one BLPOP wait (at most a second).
+  while (!finished() && !(progress != nullptr && progress->cancelled())) {
     if (!done_set && known_accepted >= request.n_accept) {
       check(client_->command({"SET", r + "done", "1"}), "SET done");
       done_set = true;
@@ -199,9 +234,16 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
     for (const char* key : {"spec", "batch", "limit", "lease_ms", "next", "claims", "results", "reissue", "done"}) {
       cmds.push_back({"PEXPIRE", r + key, "86400000"});
     }
+    // Workers that cannot serve the run say why: an abort ends it, refusals by every live
+    // worker end it too (nobody would ever evaluate a candidate).
+    const std::size_t ask = cmds.size();
+    cmds.push_back({"GET", p + "abort"});
+    cmds.push_back({"HGETALL", p + "refused"});
+    cmds.push_back({"ZRANGEBYSCORE", keys::kWorkers, std::to_string(now_ms()), "+inf"});
     cmds.push_back({"EXISTS", r + "spec"});
     const auto got = client_->pipeline(cmds);
     check(got[0], "LRANGE claims");
+    check_workers(got[ask], got[ask + 1], got[ask + 2], refusals_logged);
     if (got.back().integer != 1) {
       throw Error("the Redis server at " + client_->where() + " lost the state of run " + run_ +
                   " (restarted without persistence, flushed, or out of memory); the results "
@@ -248,6 +290,7 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
       }
     }
   }
+  const bool cut = !finished() && progress != nullptr && progress->cancelled();
   // Round over: workers drop what they hold (their pushes find no spec), keys go.
   client_->pipeline({{"SET", r + "complete", "1", "PX", "60000"},
                      {"DEL", r + "spec", r + "batch", r + "limit", r + "next", r + "claims",
@@ -261,6 +304,11 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
                         static_cast<double>(frontier);
   }
   last_evaluated_ = frontier;
+  if (cut) {
+    Sample none;  // cancelled from outside: nothing of this round is used
+    none.simulations = frontier;
+    return none;
+  }
   return assemble_dynamic(std::move(log), request, frontier);
 }
 

@@ -30,6 +30,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr long long kHeartbeatTtlMs = 15000;
+// Refusals and aborts stay readable for the master (and `info`) this long.
+constexpr long long kReportTtlMs = 600000;
 
 std::atomic<bool> g_terminate{false};
 // SIGTERM/SIGINT: stop at once. The external commands running now are ended (SIGTERM to their
@@ -266,10 +268,8 @@ class WorkerProcess {
       const io::RunConfig config = io::parse_config(v.str, "<config of run " + run + ">");
       for (const auto& m : config.models) {
         if (!m.command.empty() && !options_.allow_commands) {
-          spdlog::error("redis worker {}: refusing run {}: model '{}' runs an external command "
-                        "({}); start the worker with --allow-commands to run it",
-                        id_, run, m.name, m.command.front());
-          s.refused = true;
+          refuse(run, s, "model '" + m.name + "' runs an external command (" + m.command.front() +
+                             "); start the worker with --allow-commands to run it");
           return nullptr;
         }
       }
@@ -281,15 +281,40 @@ class WorkerProcess {
     } catch (const io::ConfigErrors& e) {
       std::string all;
       for (const auto& m : e.messages()) all += (all.empty() ? "" : "; ") + m;
-      spdlog::error("redis worker {}: the config of run {} does not build here: {}", id_, run, all);
-      s.refused = true;
+      refuse(run, s, "the config does not build here: " + all);
       return nullptr;
     } catch (const std::exception& e) {
-      spdlog::error("redis worker {}: the config of run {} does not build here: {}", id_, run, e.what());
-      s.refused = true;
+      refuse(run, s, std::string("the config does not build here: ") + e.what());
       return nullptr;
     }
     return &s;
+  }
+
+  /// This worker cannot serve `run`: say so in the log and to the master (which ends the run
+  /// when every live worker refuses it), and go on serving other runs.
+  void refuse(const std::string& run, RunState& s, const std::string& reason) {
+    spdlog::error("redis worker {}: refusing run {}: {}", id_, run, reason);
+    s.refused = true;
+    const std::string key = keys::run_prefix(run) + "refused";
+    try {
+      send({{"HSET", key, id_, reason}, {"PEXPIRE", key, std::to_string(kReportTtlMs)}});
+    } catch (const std::exception& e) {
+      spdlog::warn("redis worker {}: could not report the refusal: {}", id_, e.what());
+    }
+  }
+
+  /// The run cannot go on (`on_failure: abort`, or an error evaluating it): tell the master,
+  /// which ends the run with this message; this worker leaves the run and serves others.
+  void abort_run(const std::string& run, RunState& s, const std::string& message) {
+    spdlog::error("redis worker {}: run {} failed here: {}", id_, run, message);
+    s.refused = true;
+    const std::string key = keys::run_prefix(run) + "abort";
+    try {
+      send({{"SET", key, "worker " + id_ + ": " + message, "NX", "PX", std::to_string(kReportTtlMs)},
+            {"PUBLISH", keys::kEvents, run}});
+    } catch (const std::exception& e) {
+      spdlog::warn("redis worker {}: could not report the failure: {}", id_, e.what());
+    }
   }
 
   void work(const std::string& run, RunState& s, std::uint64_t k, std::uint64_t start, std::uint64_t count) {
@@ -299,10 +324,18 @@ class WorkerProcess {
     if (s.round != k) {
       const auto v = cmd_.pipeline({{"GET", r + "spec"}, {"GET", r + "lease_ms"}});
       if (v[0].type != Value::Type::string) return;  // the round ended meanwhile
-      const ControlMessage c = decode_control(as_bytes(v[0].str));
-      if (c.stop || c.generation.round != k) throw Error("Redis bridge: bad spec for round " + std::to_string(k));
-      s.generation = c.generation;
-      s.ctx = make_context(*s.problem, s.settings, s.generation.spec);
+      try {
+        const ControlMessage c = decode_control(as_bytes(v[0].str));
+        if (c.stop || c.generation.round != k) throw Error("bad spec for round " + std::to_string(k));
+        s.generation = c.generation;
+        s.ctx = make_context(*s.problem, s.settings, s.generation.spec);
+      } catch (const std::exception& error) {
+        // Another wire version or a damaged spec: this run cannot be served here, others can.
+        renewer_->release();
+        hand_back(run, k, start, count);
+        refuse(run, s, std::string("cannot use the generation it published: ") + error.what());
+        return;
+      }
       s.lease_ms = v[1].type == Value::Type::string ? std::stoll(v[1].str) : 30000;
       s.round = k;
     }
@@ -331,9 +364,9 @@ class WorkerProcess {
       EvalResult e;
       try {
         e = s.evaluator->evaluate(s.ctx, stream_for(s.ctx, Scheduling::dynamic, i, 0));
-      } catch (const std::exception&) {
-        if (!g_stop_at_once.load()) throw;
-        hand_back(run, k, start, count);  // its command was ended by the signal
+      } catch (const std::exception& error) {
+        hand_back(run, k, start, count);  // its command was ended by the signal, or it failed
+        if (!g_stop_at_once.load()) abort_run(run, s, error.what());
         return;
       }
       if (g_stop_at_once.load()) {  // its command may have been ended by the signal

@@ -27,12 +27,28 @@ BatchFunction dynamic_batch_function(const Evaluator& evaluator, const Generatio
 
 BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
                                     bool keep_all_stats, std::uint64_t max_attempts) {
-  return [&evaluator, &ctx, keep_all_stats, max_attempts](const Batch& batch) {
+  const std::uint64_t limit = max_attempts == 0 ? kUnlimitedAttempts : max_attempts;
+  return [&evaluator, &ctx, keep_all_stats, limit](const Batch& batch) {
     BatchOutcome out;
     out.batch = batch;
     for (std::uint64_t slot = batch.first; slot < batch.first + batch.count; ++slot) {
-      if (fill_static_slot(evaluator, ctx, slot, max_attempts, keep_all_stats, out.log,
+      if (fill_static_slot(evaluator, ctx, slot, limit, keep_all_stats, out.log,
                            out.evaluations)) {
+        ++out.accepted;
+      }
+    }
+    return out;
+  };
+}
+
+BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
+                                    const SampleRequest& request) {
+  return [&evaluator, &ctx, request](const Batch& batch) {
+    BatchOutcome out;
+    out.batch = batch;
+    for (std::uint64_t slot = batch.first; slot < batch.first + batch.count; ++slot) {
+      if (fill_static_slot(evaluator, ctx, slot, static_slot_budget(request, slot),
+                           request.keep_all_stats, out.log, out.evaluations)) {
         ++out.accepted;
       }
     }
@@ -60,8 +76,7 @@ Sample MappingSampler::sample(const Evaluator& evaluator, const GenerationSpec& 
   for (std::uint64_t first = 0; first < n; first += size) {
     batches.push_back(Batch{first, std::min(size, n - first)});
   }
-  const BatchFunction fn = static_batch_function(evaluator, ctx, request.keep_all_stats,
-                                                 static_slot_budget(request));
+  const BatchFunction fn = static_batch_function(evaluator, ctx, request);
   std::vector<BatchOutcome> outcomes = map_(batches, fn);
   // Every batch exactly once: otherwise slots would be missing or counted twice.
   std::vector<std::uint64_t> firsts;
@@ -107,8 +122,10 @@ Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationSpec& /
   EvalLog all;
   // Once n are accepted, indices not yet started lie above the n-th smallest accepted one:
   // start no more, but finish every started batch (it may hold smaller indices).
+  SampleProgress* progress = request.progress;
   const auto fill = [&] {
-    while (in_flight < max_in_flight_ && accepted < request.n_accept && next < limit) {
+    while (in_flight < max_in_flight_ && accepted < request.n_accept && next < limit &&
+           !(progress != nullptr && progress->cancelled())) {
       const Batch batch{next, std::min<std::uint64_t>(batch_size_, limit - next)};
       submit_(batch, fn);
       next += batch.count;
@@ -121,6 +138,11 @@ Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationSpec& /
       --in_flight;  // complete() answers for one batch, even when it throws
       BatchOutcome o = complete_();
       accepted += o.accepted;
+      if (progress != nullptr) {
+        // Outcomes carry logs, not results: report what the log says.
+        progress->add(o.evaluations, o.accepted, o.log.failed_index.size());
+        note_log(*progress, o.log, o.batch.first, o.batch.count);
+      }
       all.merge(std::move(o.log));
       fill();
     }
@@ -134,6 +156,11 @@ Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationSpec& /
       }
     }
     throw;
+  }
+  if (progress != nullptr && progress->cancelled()) {
+    Sample cut;
+    cut.simulations = next;
+    return cut;
   }
   return assemble_dynamic(std::move(all), request, next);
 }

@@ -20,10 +20,38 @@ StreamId stream_for(const GenerationContext& ctx, Scheduling scheduling, std::ui
   return StreamId{ctx.seed, ctx.t, index, 0, StreamKind::evaluation};
 }
 
+namespace {
+
+std::uint32_t intern_reason(std::vector<std::string>& reasons, const std::string& reason) {
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    if (reasons[i] == reason) return static_cast<std::uint32_t>(i);
+  }
+  if (reasons.size() >= EvalLog::kMaxReasons) {
+    const std::string other =
+        "other reasons (more than " + std::to_string(EvalLog::kMaxReasons) + " distinct ones)";
+    if (reason != other) return intern_reason(reasons, other);  // found, or added just below
+  }
+  reasons.push_back(reason);
+  return static_cast<std::uint32_t>(reasons.size() - 1);
+}
+
+bool before(std::uint64_t ia, std::uint64_t aa, std::uint64_t ib, std::uint64_t ab) {
+  return ia < ib || (ia == ib && aa < ab);
+}
+
+}  // namespace
+
 void EvalLog::record(EvalResult&& r, bool keep_all_stats) {
   if (r.failed) {
     failed_index.push_back(r.index);
     failed_attempt.push_back(r.attempt);
+    failed_reason.push_back(intern_reason(reasons, clean_reason(r.failure_reason)));
+    if (!has_first_failure || before(r.index, r.attempt, first_failure_index, first_failure_attempt)) {
+      has_first_failure = true;
+      first_failure_index = r.index;
+      first_failure_attempt = r.attempt;
+      first_failure_message = std::move(r.failure_message);
+    }
     return;
   }
   if (keep_all_stats) stats.push_back(IndexedStats{r.index, r.attempt, r.stats});
@@ -37,18 +65,26 @@ void EvalLog::merge(EvalLog&& other) {
   append(accepted, other.accepted);
   append(failed_index, other.failed_index);
   append(failed_attempt, other.failed_attempt);
+  for (std::uint32_t id : other.failed_reason) {
+    failed_reason.push_back(id < other.reasons.size() ? intern_reason(reasons, other.reasons[id])
+                                                      : intern_reason(reasons, "unknown reason"));
+  }
+  if (other.has_first_failure &&
+      (!has_first_failure || before(other.first_failure_index, other.first_failure_attempt,
+                                    first_failure_index, first_failure_attempt))) {
+    has_first_failure = true;
+    first_failure_index = other.first_failure_index;
+    first_failure_attempt = other.first_failure_attempt;
+    first_failure_message = std::move(other.first_failure_message);
+  }
   append(stats, other.stats);
 }
 
 namespace {
 
-bool by_key(std::uint64_t ia, std::uint64_t aa, std::uint64_t ib, std::uint64_t ab) {
-  return std::tie(ia, aa) < std::tie(ib, ab);
-}
-
 std::vector<Vector> sorted_stats(std::vector<IndexedStats>& stats, std::uint64_t last_index) {
   std::sort(stats.begin(), stats.end(), [](const IndexedStats& a, const IndexedStats& b) {
-    return by_key(a.index, a.attempt, b.index, b.attempt);
+    return before(a.index, a.attempt, b.index, b.attempt);
   });
   std::vector<Vector> out;
   out.reserve(stats.size());
@@ -58,13 +94,73 @@ std::vector<Vector> sorted_stats(std::vector<IndexedStats>& stats, std::uint64_t
   return out;
 }
 
+/// Counts the failures of `log` that pass `counts` by reason.
+template <typename Counts>
+FailureTally tally(const EvalLog& log, Counts counts) {
+  FailureTally t;
+  std::vector<std::uint64_t> per_reason(log.reasons.size(), 0);
+  bool first = true;
+  for (std::size_t i = 0; i < log.failed_index.size(); ++i) {
+    if (!counts(log.failed_index[i])) continue;
+    const std::uint32_t id = i < log.failed_reason.size() ? log.failed_reason[i] : 0;
+    if (id < per_reason.size()) ++per_reason[id];
+    if (first || before(log.failed_index[i], log.failed_attempt[i], t.first_index, t.first_attempt)) {
+      first = false;
+      t.first_index = log.failed_index[i];
+      t.first_attempt = log.failed_attempt[i];
+    }
+  }
+  for (std::size_t id = 0; id < per_reason.size(); ++id) {
+    if (per_reason[id] > 0) t.by_reason.emplace_back(log.reasons[id], per_reason[id]);
+  }
+  t.sort();
+  // The log keeps the message of its smallest failure only; it is the tally's first one
+  // whenever that failure counts (it does, unless it lies past the last accepted index).
+  if (!first && log.has_first_failure && log.first_failure_index == t.first_index &&
+      log.first_failure_attempt == t.first_attempt) {
+    t.first_message = log.first_failure_message;
+  }
+  return t;
+}
+
 void sort_accepted(std::vector<EvalResult>& accepted) {
   std::sort(accepted.begin(), accepted.end(), [](const EvalResult& a, const EvalResult& b) {
-    return by_key(a.index, a.attempt, b.index, b.attempt);
+    return before(a.index, a.attempt, b.index, b.attempt);
   });
 }
 
 }  // namespace
+
+void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first, std::uint64_t count) {
+  EvalResult r;
+  r.failed = true;
+  std::vector<std::uint64_t> failed_here;
+  for (std::size_t i = 0; i < log.failed_index.size(); ++i) {
+    r.index = log.failed_index[i];
+    r.attempt = log.failed_attempt[i];
+    const std::uint32_t id = i < log.failed_reason.size() ? log.failed_reason[i] : 0;
+    r.failure_reason = id < log.reasons.size() ? log.reasons[id] : std::string();
+    r.failure_message = log.has_first_failure && log.first_failure_index == r.index &&
+                                log.first_failure_attempt == r.attempt
+                            ? log.first_failure_message
+                            : r.failure_reason;
+    progress.note(r);
+    if (r.index < progress.fail_fast()) failed_here.push_back(r.index);
+  }
+  // Any index of the batch below the guard's limit that did not fail is a success.
+  const std::uint64_t end = std::min(first + count, progress.fail_fast());
+  if (first < end && failed_here.size() < end - first) {
+    std::sort(failed_here.begin(), failed_here.end());
+    for (std::uint64_t i = first; i < end; ++i) {
+      if (!std::binary_search(failed_here.begin(), failed_here.end(), i)) {
+        EvalResult ok;
+        ok.index = i;
+        progress.note(ok);
+        break;
+      }
+    }
+  }
+}
 
 Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t evaluated) {
   Sample s;
@@ -79,7 +175,9 @@ Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t
     s.complete = request.n_accept == 0;
     s.simulations = evaluated;
   }
-  for (std::uint64_t i : log.failed_index) s.failed += (i <= last && s.simulations > 0) ? 1 : 0;
+  const auto counts = [&](std::uint64_t i) { return i <= last && s.simulations > 0; };
+  for (std::uint64_t i : log.failed_index) s.failed += counts(i) ? 1 : 0;
+  s.failures = tally(log, counts);
   s.all_stats = sorted_stats(log.stats, last);
   s.accepted = std::move(log.accepted);
   return s;
@@ -87,11 +185,16 @@ Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t
 
 bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, std::uint64_t slot,
                       std::uint64_t max_attempts, bool keep_all_stats, EvalLog& log,
-                      std::uint64_t& attempts) {
-  for (std::uint64_t a = 0; max_attempts == 0 || a < max_attempts; ++a) {
+                      std::uint64_t& attempts, SampleProgress* progress) {
+  for (std::uint64_t a = 0; a < max_attempts; ++a) {
+    if (progress != nullptr && progress->cancelled()) return false;
     EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, Scheduling::static_blocks, slot, a));
     ++attempts;
     const bool accepted = r.accepted;
+    if (progress != nullptr) {
+      progress->note(r);
+      progress->add(1, accepted ? 1 : 0, r.failed ? 1 : 0);
+    }
     log.record(std::move(r), keep_all_stats);
     if (accepted) return true;
   }
@@ -104,14 +207,16 @@ Sample assemble_static(EvalLog log, const SampleRequest& request, std::uint64_t 
   s.complete = log.accepted.size() == request.n_accept;
   s.simulations = attempts;
   s.failed = log.failed_index.size();
+  s.failures = tally(log, [](std::uint64_t) { return true; });
   s.all_stats = sorted_stats(log.stats, static_cast<std::uint64_t>(-1));
   s.accepted = std::move(log.accepted);
   return s;
 }
 
-std::uint64_t static_slot_budget(const SampleRequest& request) {
-  if (request.max_evals == 0 || request.n_accept == 0) return 0;
-  return std::max<std::uint64_t>(1, request.max_evals / request.n_accept);
+std::uint64_t static_slot_budget(const SampleRequest& request, std::uint64_t slot) {
+  if (request.max_evals == 0 || request.n_accept == 0) return kUnlimitedAttempts;
+  const std::uint64_t n = request.n_accept;
+  return request.max_evals / n + (slot < request.max_evals % n ? 1 : 0);
 }
 
 }  // namespace abcsmc

@@ -59,27 +59,43 @@ Sample ThreadsSampler::sample_dynamic(const Evaluator& evaluator, const Generati
   std::atomic<std::size_t> n_accepted{0};
   std::atomic<bool> abort{false};
   std::vector<EvalLog> logs(threads_);
+  SampleProgress* progress = request.progress;
   run_on_threads(threads_, [&](std::size_t w) {
     EvalLog& log = logs[w];
     // Once n candidates are accepted, any index not yet claimed lies above the n-th smallest
-    // accepted one, so no new claims are needed; claimed batches are always finished.
+    // accepted one, so no new claims are needed; claimed batches are always finished, except
+    // when the round is cancelled (then the sample is incomplete and nothing of it is used).
     while (n_accepted.load(std::memory_order_relaxed) < request.n_accept &&
-           !abort.load(std::memory_order_relaxed)) {
+           !abort.load(std::memory_order_relaxed) && !(progress && progress->cancelled())) {
       const std::uint64_t first = next.fetch_add(batch_size_, std::memory_order_relaxed);
       if (first >= limit) break;
       const std::uint64_t end = std::min<std::uint64_t>(first + batch_size_, limit);
+      std::uint64_t done = 0, accepted = 0, failed = 0;
       try {
         for (std::uint64_t i = first; i < end; ++i) {
+          if (progress != nullptr && progress->cancelled()) break;
           EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0));
-          if (r.accepted) n_accepted.fetch_add(1, std::memory_order_relaxed);
+          ++done;
+          if (r.accepted) {
+            ++accepted;
+            n_accepted.fetch_add(1, std::memory_order_relaxed);
+          }
+          if (r.failed) ++failed;
+          if (progress != nullptr) progress->note(r);
           log.record(std::move(r), request.keep_all_stats);
         }
       } catch (...) {
         abort = true;
         throw;
       }
+      if (progress != nullptr) progress->add(done, accepted, failed);
     }
   });
+  if (progress != nullptr && progress->cancelled()) {
+    Sample cut;  // some claimed batches were cut short: nothing of this round is used
+    cut.simulations = std::min(next.load(), limit);
+    return cut;
+  }
   const std::uint64_t evaluated = std::min(next.load(), limit);
   EvalLog all;
   for (auto& l : logs) all.merge(std::move(l));
@@ -88,7 +104,6 @@ Sample ThreadsSampler::sample_dynamic(const Evaluator& evaluator, const Generati
 
 Sample ThreadsSampler::sample_static(const Evaluator& evaluator, const GenerationContext& ctx,
                                      const SampleRequest& request) {
-  const std::uint64_t budget = static_slot_budget(request);
   const std::size_t n = request.n_accept;
   std::vector<EvalLog> logs(threads_);
   std::vector<std::uint64_t> attempts(threads_, 0);
@@ -99,13 +114,20 @@ Sample ThreadsSampler::sample_static(const Evaluator& evaluator, const Generatio
     const std::size_t end = n * (w + 1) / threads_;
     try {
       for (std::size_t slot = begin; slot < end && !abort.load(std::memory_order_relaxed); ++slot) {
-        fill_static_slot(evaluator, ctx, slot, budget, request.keep_all_stats, logs[w], attempts[w]);
+        fill_static_slot(evaluator, ctx, slot, static_slot_budget(request, slot),
+                         request.keep_all_stats, logs[w], attempts[w],
+                         request.progress);
       }
     } catch (...) {
       abort = true;
       throw;
     }
   });
+  if (request.progress != nullptr && request.progress->cancelled()) {
+    Sample cut;
+    for (std::uint64_t a : attempts) cut.simulations += a;
+    return cut;
+  }
   EvalLog all;
   std::uint64_t total = 0;
   for (std::size_t w = 0; w < threads_; ++w) {

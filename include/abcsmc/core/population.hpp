@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/types.hpp"
 
 namespace abcsmc {
@@ -30,6 +31,7 @@ struct GenerationRecord {
   std::uint64_t total_simulations = 0;      ///< the run's simulations up to and including this
                                             ///< generation, calibration included
   std::uint64_t failed = 0;                 ///< candidates whose simulation failed
+  FailureTally failures;                    ///< those, by reason
   double acceptance_rate = 0.0;             ///< particles / simulations
   double ess = 0.0;
   double wall_seconds = 0.0;                ///< sampling + bookkeeping of this generation

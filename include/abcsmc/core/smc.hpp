@@ -9,6 +9,7 @@
 
 #include "abcsmc/core/distance.hpp"
 #include "abcsmc/core/epsilon.hpp"
+#include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/population.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/stopping.hpp"
@@ -32,17 +33,39 @@ struct SmcSettings {
 /// What happened before generation 0.
 struct CalibrationInfo {
   std::uint64_t simulations = 0;
+  std::uint64_t failed = 0;
+  FailureTally failures;  ///< by reason, over the simulations that count
   double initial_epsilon = 0.0;
   Vector distance_weights;
   double wall_seconds = 0.0;
 };
 
-/// Receives progress; implementations log and write results. Called on the master thread.
+/// Where the run is inside a sampling round: what the heartbeat prints.
+struct RoundProgress {
+  bool calibration = false;
+  std::uint32_t t = 0;              ///< the generation (when !calibration)
+  std::size_t n_accept = 0;         ///< particles the round needs
+  std::uint64_t evaluated = 0;      ///< candidates finished so far
+  std::uint64_t accepted = 0;
+  std::uint64_t failed = 0;
+  double seconds = 0.0;             ///< since the round started
+  /// Seconds until the round has its particles at the current rates; negative when unknown.
+  double eta_seconds = -1.0;
+};
+
+/// Receives progress; implementations log and write results. on_calibration and on_generation
+/// are called on the thread that runs run_smc; on_progress and on_first_failure on the
+/// engine's watch thread while a round runs (so they must be thread-safe with respect to
+/// each other and to the sampler, not to the other two).
 class SmcObserver {
  public:
   virtual ~SmcObserver() = default;
   virtual void on_calibration(const CalibrationInfo&) {}
   virtual void on_generation(const GenerationRecord&) {}
+  /// Every SmcControl::progress_interval seconds inside a round.
+  virtual void on_progress(const RoundProgress&) {}
+  /// The first failed candidate of the run (in time), with its full message; once per run.
+  virtual void on_first_failure(const RoundProgress&, const std::string& /*message*/) {}
 };
 
 /// How a run is driven from outside the algorithm: where it resumes, and when it must stop early.
@@ -57,8 +80,14 @@ struct SmcControl {
   const std::atomic<bool>* stop_flag = nullptr;
   /// A generation is not started when it is expected to end after this instant (e.g. the end of
   /// the batch job): expected duration = kDeadlineSafety x the previous generation's wall time.
+  /// Also checked inside a round: the round in progress is dropped when the deadline passes.
   std::optional<std::chrono::system_clock::time_point> deadline;
   static constexpr double kDeadlineSafety = 1.5;
+  /// Seconds between SmcObserver::on_progress calls inside a round (0 = none).
+  double progress_interval = 30.0;
+  /// How often the watch thread checks the stop flag, max_walltime and the deadline inside a
+  /// round, in seconds.
+  double watch_interval = 0.05;
 };
 
 struct SmcResult {
@@ -68,6 +97,9 @@ struct SmcResult {
   /// deadline): resuming it continues the same run.
   bool stopped_early = false;
   std::uint64_t total_simulations = 0;  ///< calibration included
+  /// Simulations this call ran (a resumed run's earlier ones excluded; a cancelled round's
+  /// included): with wall_seconds, this invocation's rate.
+  std::uint64_t simulations_this_run = 0;
   double wall_seconds = 0.0;
   GenerationRecord last;                ///< the final population (when generations > 0)
 };

@@ -23,7 +23,7 @@
 namespace abcsmc {
 
 /// Version of the byte format; bumped on any incompatible change.
-inline constexpr std::uint8_t kWireVersion = 1;
+inline constexpr std::uint8_t kWireVersion = 2;  // 2: failure reasons in result logs
 
 /// Kinds of top-level messages (the byte after the version).
 enum class WireKind : std::uint8_t {

@@ -46,6 +46,9 @@ class ResultsWriter {
   static ResultsWriter reopen(std::string path, const RunHeader& header);
   /// Adds generation record.t. @throws IoError.
   void append(const GenerationRecord& record);
+  /// Records the calibration (root attributes calibration_simulations, calibration_failed,
+  /// calibration_failure_reasons/_counts, calibration_first_failure). @throws IoError.
+  void calibration(std::uint64_t simulations, std::uint64_t failed, const FailureTally& failures);
   /// Marks the run finished with the reason it stopped. @throws IoError.
   void finish(const std::string& stop_reason);
   const std::string& path() const { return path_; }
@@ -62,6 +65,9 @@ struct ResultsFile {
   std::vector<GenerationRecord> generations;  ///< complete generations, t ascending
   std::string stop_reason;                    ///< empty while running or after a crash
   std::uint64_t resumes = 0;                  ///< how often the run was continued (--resume)
+  std::uint64_t calibration_simulations = 0;  ///< 0 also in files written before it was stored
+  std::uint64_t calibration_failed = 0;
+  FailureTally calibration_failures;
 };
 
 /// What read_results throws when `path` is not an abcsmc results file at all (missing, a

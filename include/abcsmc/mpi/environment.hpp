@@ -22,6 +22,10 @@ class Environment {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  /// MPI_THREAD_MULTIPLE was provided: any thread may call MPI (e.g. MPI_Abort from the stop
+  /// signals' watcher thread). Requested, not required: without it only the main thread calls
+  /// MPI, and a stop at once ends the job by exiting (the launcher then ends the other ranks).
+  bool thread_multiple() const { return thread_multiple_; }
 
   /// The live environment, or nullptr when MPI was not initialised. Any rank.
   static const Environment* current();
@@ -29,6 +33,7 @@ class Environment {
  private:
   int rank_ = 0;
   int size_ = 1;
+  bool thread_multiple_ = false;
 };
 
 }  // namespace abcsmc::mpi

@@ -39,5 +39,9 @@ BatchFunction dynamic_batch_function(const Evaluator& evaluator, const Generatio
 /// stream (seed, generation, j, a), at most `max_attempts` per slot (0 = unlimited).
 BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
                                     bool keep_all_stats, std::uint64_t max_attempts);
+/// The same with the per-slot budgets of `request` (static_slot_budget): what MappingSampler
+/// uses, so that a static round never exceeds request.max_evals.
+BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
+                                    const SampleRequest& request);
 
 }  // namespace abcsmc

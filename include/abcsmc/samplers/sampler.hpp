@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "abcsmc/core/evaluator.hpp"
+#include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/generation.hpp"
+#include "abcsmc/core/progress.hpp"
 
 namespace abcsmc {
 
@@ -17,6 +19,13 @@ struct SampleRequest {
   std::size_t n_accept = 0;     ///< population size
   std::uint64_t max_evals = 0;  ///< budget for this generation (0 = unlimited)
   bool keep_all_stats = false;  ///< return the statistics of every candidate used (adaptive distance)
+  /// The fail-fast guard's K (stop.fail_fast), for workers that must decide it themselves
+  /// (an MPI static worker holding slot 0: its master sees nothing until the block is done).
+  std::uint64_t fail_fast = 0;
+  /// Live progress, on the master only (never sent to workers): samplers report finished
+  /// candidates into it and stop handing out work once it is cancelled, returning an
+  /// incomplete sample. Null: no reporting, never cancelled.
+  SampleProgress* progress = nullptr;
 };
 
 /// What a sampler returns.
@@ -28,7 +37,8 @@ struct Sample {
   std::vector<Vector> all_stats;
   std::uint64_t simulations = 0;  ///< candidates that count (dynamic: last index used + 1)
   std::uint64_t failed = 0;       ///< of those, how many failed
-  bool complete = false;          ///< false when the budget ran out first
+  FailureTally failures;          ///< those failures by reason (deterministic, like the rest)
+  bool complete = false;          ///< false when the budget ran out first, or when cancelled
 };
 
 /// Scheduling policy (DESIGN.md section 2).
@@ -71,7 +81,18 @@ struct EvalLog {
   std::vector<EvalResult> accepted;
   std::vector<std::uint64_t> failed_index;    ///< failed candidates (index; attempt below)
   std::vector<std::uint64_t> failed_attempt;
+  std::vector<std::uint32_t> failed_reason;   ///< index into `reasons`
+  std::vector<std::string> reasons;           ///< distinct failure reasons (clean_reason)
+  /// The full message of the failure with the smallest (index, attempt) in this log.
+  bool has_first_failure = false;
+  std::uint64_t first_failure_index = 0;
+  std::uint64_t first_failure_attempt = 0;
+  std::string first_failure_message;
   std::vector<IndexedStats> stats;            ///< with keep_all_stats: every non-failed one
+
+  /// More distinct reasons than this in one log are counted under one "other reasons" entry
+  /// (a simulator that puts per-candidate values in its messages must not grow the log).
+  static constexpr std::size_t kMaxReasons = 64;
 
   /// Files `r` away. Any thread, on its own log.
   void record(EvalResult&& r, bool keep_all_stats);
@@ -79,21 +100,33 @@ struct EvalLog {
   void merge(EvalLog&& other);
 };
 
+/// Reports a dynamic batch [first, first + count) that came back as a log (from another
+/// process or a user back end) to the fail-fast guard: its failures, and one success when some
+/// candidate in the guard's range did not fail. For masters of distributed samplers.
+void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first, std::uint64_t count);
+
 /// Builds a dynamic schedule's sample from the log of indices [0, evaluated) (any order): the
 /// n smallest accepted indices, and counts up to the last of them. Shared by every dynamic
 /// transport so that they agree bit for bit.
 Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t evaluated);
 
-/// Fills static slot `slot`: attempts 0, 1, ... until one is accepted or `max_attempts` (0 =
-/// unlimited) is used up. Returns true if accepted. Any thread.
+/// No attempt limit for a static slot.
+inline constexpr std::uint64_t kUnlimitedAttempts = UINT64_MAX;
+
+/// Fills static slot `slot`: attempts 0, 1, ... until one is accepted or `max_attempts`
+/// (kUnlimitedAttempts: no limit; 0: none at all) is used up, or `progress` (optional) is
+/// cancelled. Returns true if accepted. Any thread.
 bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, std::uint64_t slot,
                       std::uint64_t max_attempts, bool keep_all_stats, EvalLog& log,
-                      std::uint64_t& attempts);
+                      std::uint64_t& attempts, SampleProgress* progress = nullptr);
 
 /// Builds a static schedule's sample from the log of every attempt of every slot.
 Sample assemble_static(EvalLog log, const SampleRequest& request, std::uint64_t attempts);
 
-/// Per-slot attempt budget of a static schedule for a generation budget (0 = unlimited).
-std::uint64_t static_slot_budget(const SampleRequest& request);
+/// The attempts slot `slot` may use under the generation budget request.max_evals: the budget
+/// shared over the n_accept slots, the first max_evals % n_accept of them one more, so that the
+/// attempts of all slots together never exceed it (a slot may get none). kUnlimitedAttempts
+/// when there is no budget.
+std::uint64_t static_slot_budget(const SampleRequest& request, std::uint64_t slot);
 
 }  // namespace abcsmc
