@@ -44,6 +44,7 @@ void setup_logging(const std::string& level, bool quiet, int rank) {
 int validate_command(const std::string& config) {
   try {
     const io::RunConfig c = io::load_config(config);
+    for (const auto& w : c.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::size_t parameters = 0;
     for (const auto& m : c.models) parameters += m.parameters.size();
     std::printf("%s: OK (%zu model(s), %zu parameter(s), %zu observed statistic(s), population %zu)\n",

@@ -28,8 +28,10 @@
 #include "abcsmc/core/value_range.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/duration.hpp"
+#include "abcsmc/io/memory_estimate.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
+#include "utf8.hpp"
 
 namespace abcsmc::io {
 
@@ -258,6 +260,49 @@ class Section {
   Field self_;
   std::vector<Field> fields_;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Text encoding
+// ---------------------------------------------------------------------------------------------
+
+const char* kUtf8Hint =
+    " Names and text from the config are stored in the results file as UTF-8 strings; save "
+    "the file as UTF-8.";
+
+/// Reports every key and scalar value of the document that is not valid UTF-8 or holds a NUL
+/// byte: names (parameters, statistics, models) end up as HDF5 UTF-8 strings, and so does the
+/// resolved config text, which readers such as h5py's .asstr() must be able to decode.
+void check_encoding(Ctx& ctx, const YAML::Node& node, const std::string& path, int line) {
+  if (node.IsScalar()) {
+    const std::string problem = detail::utf8_problem(node.Scalar());
+    if (!problem.empty()) {
+      ctx.error(line, "the value of '" + name_of(path) + "' ('" +
+                          detail::printable(node.Scalar()) + "') is not valid text: " + problem +
+                          "." + kUtf8Hint);
+    }
+  } else if (node.IsSequence()) {
+    std::size_t i = 0;
+    for (const auto& item : node) {
+      check_encoding(ctx, item, path + "[" + std::to_string(i++) + "]", line_of(item, line));
+    }
+  } else if (node.IsMap()) {
+    for (const auto& entry : node) {
+      const int key_line = line_of(entry.first, line);
+      std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+      if (entry.first.IsScalar()) {
+        const std::string problem = detail::utf8_problem(key);
+        if (!problem.empty()) {
+          ctx.error(key_line, "the key '" + detail::printable(key) + "' " + where(path) +
+                                  " is not valid text: " + problem + "." + kUtf8Hint);
+          key = detail::printable(key);
+        }
+      } else {
+        check_encoding(ctx, entry.first, path, key_line);  // reported as a bad key later
+      }
+      check_encoding(ctx, entry.second, child_path(path, key), key_line);
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Typed values
@@ -740,6 +785,13 @@ std::vector<ObservedStat> read_observed_csv(const std::filesystem::path& path,
     if (name.empty()) {
       errors.push_back("observed file '" + shown + "': column " + std::to_string(c + 1) +
                        " has no name in the header");
+      continue;
+    }
+    if (const std::string problem = detail::utf8_problem(name); !problem.empty()) {
+      errors.push_back("observed file '" + shown + "': the name of column " +
+                       std::to_string(c + 1) + " ('" + detail::printable(name) +
+                       "') is not valid text: " + problem + "; statistic names are stored in "
+                       "the results file as UTF-8 strings: save the file as UTF-8");
       continue;
     }
     const auto value = parse_double(values[c], false);
@@ -1252,6 +1304,53 @@ std::vector<ParsedModel> parse_models_list(Ctx& ctx, const Field& f) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Memory
+// ---------------------------------------------------------------------------------------------
+
+/// Refuses a run whose estimated memory exceeds what this machine (or cgroup) has, and warns
+/// when it takes more than half: a population of 1e9 would otherwise grow for minutes and die
+/// with std::bad_alloc. `line` is where the population (or the calibration) is set.
+void check_memory(Ctx& ctx, RunConfig& cfg, int population_line, int calibration_line) {
+  const MachineMemory machine = machine_memory();
+  const MemoryEstimate e = estimate_run_memory(cfg);
+  const MemoryVerdict verdict = judge_memory(e.bytes, machine.bytes);
+  if (verdict == MemoryVerdict::fits) return;
+  const bool calibration_dominates =
+      cfg.epsilon.calibration_size > 0 && e.calibration_bytes > e.population_bytes;
+  const int line = calibration_dominates ? calibration_line : population_line;
+  const auto plural = [](std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  std::string text = "the run needs about " + format_bytes(e.bytes) +
+                     " of memory: population_size " + std::to_string(e.population) + " x " +
+                     format_bytes(e.population == 0 ? 0 : e.population_bytes / e.population) +
+                     " per particle (" + plural(e.parameters, "parameter") + " and " +
+                     plural(e.statistics, "statistic") +
+                     (e.store_stats ? " stored" : " not stored") +
+                     ", a few copies of each population)";
+  if (e.calibration > 0) {
+    text += " plus " + format_bytes(e.calibration_bytes) + " for " +
+            std::to_string(e.calibration) + " calibration simulations";
+  }
+  text += verdict == MemoryVerdict::too_large ? ", but this machine has "
+                                              : ", more than half of this machine's ";
+  text += format_bytes(machine.bytes) + " (" + machine.source + ")";
+  std::string hint = calibration_dominates
+                         ? " Lower epsilon.calibration_size"
+                         : " Lower population_size (about " +
+                               std::to_string(largest_fitting_population(cfg, machine.bytes / 2)) +
+                               " fits in half of that memory)";
+  if (e.store_stats && e.statistics > 0) hint += ", set output.store_stats: false";
+  hint += ", or run on a machine with more memory.";
+  if (verdict == MemoryVerdict::too_large) {
+    ctx.error(line, text + "." + hint);
+  } else {
+    cfg.warnings.push_back(ctx.source + ":" + std::to_string(std::max(line, 1)) + ": " + text +
+                           ": the run may swap or be killed." + hint);
+  }
+}
+
 }  // namespace
 
 RunConfig parse_config(const std::string& yaml_text, const std::string& source_name) {
@@ -1270,6 +1369,9 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
   RunConfig cfg;
   cfg.source_file = source_name;
   const Field top{"", "", root, std::max(1, line_of(root, 1))};
+  // Encoding first and alone: later messages would quote the broken bytes.
+  check_encoding(ctx, root, "", top.line);
+  if (!ctx.messages.empty()) ctx.throw_all();
   if (!root.IsMap()) {
     ctx.error(top.line, "the config is " + found(root) + ", but must be a map with the keys " +
                             quoted_list(kTopKeys) + " (see config/REFERENCE.md).");
@@ -1375,6 +1477,16 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
     cfg.models.push_back(std::move(m.spec));
   }
 
+  if (ctx.messages.empty()) {  // only a config that is otherwise valid has an estimate
+    const auto population = s.get("population_size");
+    const auto epsilon = s.get("epsilon");
+    int calibration_line = epsilon ? epsilon->line : top.line;
+    if (epsilon && epsilon->node.IsMap()) {
+      const YAML::Node size = epsilon->node["calibration_size"];
+      if (size.IsDefined()) calibration_line = line_of(size, calibration_line);
+    }
+    check_memory(ctx, cfg, population ? population->line : top.line, calibration_line);
+  }
   if (!ctx.messages.empty()) ctx.throw_all();
   return cfg;
 }

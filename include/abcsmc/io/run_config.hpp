@@ -83,6 +83,9 @@ struct RunConfig {
   StopSpec stop;
   SamplerSpec sampler;
   OutputSpec output;
+  /// "file:line: ..." notes about a valid config that may still go wrong (e.g. the estimated
+  /// memory is more than half of the machine's); callers print them. Not part of to_yaml.
+  std::vector<std::string> warnings;
 };
 
 /// The name a model gets when the config gives none: the builtin name, the plugin file's stem
