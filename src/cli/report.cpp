@@ -3,19 +3,36 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include "abcsmc/io/inspect.hpp"
 
 namespace abcsmc::cli {
 
+std::string simulations_line(const SmcResult& result) {
+  // The rate is this invocation's work over this invocation's time: after --resume the total
+  // also counts simulations of earlier invocations, whose time wall_seconds does not include.
+  const std::uint64_t here = result.simulations_this_run;
+  if (here == 0) {
+    return fmt::format("  simulations: no simulations in this invocation ({} in the whole run)\n",
+                       result.total_simulations);
+  }
+  const double rate =
+      result.wall_seconds > 0 ? static_cast<double>(here) / result.wall_seconds : 0.0;
+  std::string line = fmt::format("  simulations: {} in {:.2f} s ({:.0f} simulations/s)", here,
+                                 result.wall_seconds, rate);
+  if (here != result.total_simulations) {
+    line += fmt::format(" in this invocation; {} in the whole run", result.total_simulations);
+  }
+  return line + "\n";
+}
+
 std::string format_run_summary(const Problem& problem, const SmcResult& result,
                                const std::string& output_path) {
   std::string out;
-  const double rate = result.wall_seconds > 0 ? static_cast<double>(result.total_simulations) / result.wall_seconds : 0.0;
   out += fmt::format("abcsmc finished: {} generation(s), stopped because {}\n", result.generations,
                      result.stop_reason.empty() ? "the run ended" : result.stop_reason);
-  out += fmt::format("  simulations: {} in {:.2f} s ({:.0f} simulations/s)\n",
-                     result.total_simulations, result.wall_seconds, rate);
+  out += simulations_line(result);
   if (result.generations == 0) {
     out += "  no complete generation\n";
     return out;
