@@ -18,6 +18,7 @@
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
+#include "abcsmc/models/external_command.hpp"
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
 #include "commands.hpp"
@@ -438,6 +439,8 @@ int run_command(const RunOptions& options) {
 #else
       (void)master_ptr;
 #endif
+      // Simulators end with us (a guard process would also do it once we are gone).
+      kill_running_commands(SIGTERM);
       std::_Exit(kResumable);
     });
     control.stop_flag = &signals.stop_flag();

@@ -79,8 +79,8 @@ void StopSignals::watch() {
     const bool already = stop_flag_.exchange(true);
     if (signal == SIGUSR1 || signal == SIGUSR2) {
       if (!already) {
-        spdlog::warn("{} received: stopping after the generation in progress; continue later "
-                     "with --resume (SIGTERM/SIGINT stop at once)", name);
+        spdlog::warn("{} received: stopping cleanly now (the generation in progress is dropped "
+                     "and redone by --resume; the complete ones are in the file)", name);
       }
       continue;
     }

@@ -1,8 +1,11 @@
 #pragma once
 // How the master reacts to SIGUSR1, SIGTERM and SIGINT (README "Stopping and resuming").
-//   SIGUSR1, SIGUSR2 end after the generation in progress (Slurm's --signal, SGE's s_rt sends
-//                    SIGUSR1, SGE's -notify sends SIGUSR2 before a kill).
-//   SIGTERM, SIGINT  end at once: the generation in progress is dropped.
+//   SIGUSR1, SIGUSR2 end cleanly (Slurm's --signal, SGE's s_rt sends SIGUSR1, SGE's -notify
+//                    sends SIGUSR2 before a kill): the engine cancels the round in progress
+//                    within its watch interval (its samplers stop handing out work), the
+//                    workers are released and the file is closed.
+//   SIGTERM, SIGINT  end at once: running simulators are ended and the process exits.
+// Either way the generation in progress is dropped (resume redoes it, bit-identical).
 // Either way the results file holds every complete generation and `--resume` continues the run;
 // the process exits with kResumable. The handlers only write to a pipe; a watcher thread does
 // the rest, so nothing unsafe runs in signal context and blocking calls (MPI_Probe, BLPOP) need
@@ -29,7 +32,8 @@ class StopSignals {
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
-  /// Set by SIGUSR1/SIGUSR2 (and by SIGTERM/SIGINT): the run ends after the current generation.
+  /// Set by SIGUSR1/SIGUSR2 (and by SIGTERM/SIGINT): the run ends now, dropping the round in
+  /// progress (SmcControl::stop_flag).
   const std::atomic<bool>& stop_flag() const { return stop_flag_; }
   /// Held while the results file is being written: stop_now never cuts a write short.
   std::mutex& write_lock() { return write_lock_; }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/failures.hpp"
 
 namespace abcsmc::io {
 namespace {
@@ -285,14 +286,37 @@ const GenerationRecord& select_generation(const ResultsFile& file,
                 " is not in the results file; it has generations " + list_generations(file));
 }
 
+namespace {
+
+/// Why candidates failed, per round that recorded reasons; "" when none did (or the file
+/// predates reasons).
+std::string failure_lines(const ResultsFile& file) {
+  std::string out;
+  std::string first;
+  const auto add = [&](const std::string& round, std::uint64_t failed, const FailureTally& tally) {
+    if (tally.empty()) return;
+    out += "  " + round + std::string(round.size() < 13 ? 13 - round.size() : 1, ' ') +
+           std::to_string(failed) + ": " + tally.summary(8) + "\n";
+    if (first.empty() && !tally.first_message.empty()) first = round + ": " + tally.first_message;
+  };
+  add("calibration", file.calibration_failed, file.calibration_failures);
+  for (const auto& g : file.generations) add("t=" + std::to_string(g.t), g.failed, g.failures);
+  if (out.empty()) return out;
+  out = "\nFailed candidates by reason\n" + out;
+  if (!first.empty()) out += "First failure (" + first + ")\n";
+  return out;
+}
+
+}  // namespace
+
 std::string format_table(const ResultsFile& file, std::optional<std::uint32_t> generation,
                          const std::string& file_label) {
   // A run still in generation 0 (or killed there) has only its header: show it, since the
   // table is what users look at while a job runs.
   if (file.generations.empty() && !generation) return header_lines(file, file_label);
   const GenerationRecord& g = select_generation(file, generation);
-  return header_lines(file, file_label) + '\n' + generation_table(file) + '\n' +
-         posterior_summary(file, g);
+  return header_lines(file, file_label) + '\n' + generation_table(file) + failure_lines(file) +
+         '\n' + posterior_summary(file, g);
 }
 
 namespace {
@@ -385,7 +409,7 @@ std::string format_json_all(const ResultsFile& file) {
 std::string format_table_all(const ResultsFile& file, const std::string& file_label) {
   std::string out = header_lines(file, file_label);
   if (file.generations.empty()) return out;
-  out += '\n' + generation_table(file);
+  out += '\n' + generation_table(file) + failure_lines(file);
   for (const auto& g : file.generations) out += '\n' + posterior_summary(file, g);
   return out;
 }

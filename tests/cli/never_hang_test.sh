@@ -35,6 +35,7 @@ SH
 chmod +x ./*.sh
 
 config() {  # config NAME MODEL STATISTICS [EXTRA YAML]
+  local extra=${4:-"stop: {max_generations: 3}"}
   cat > "$1.yaml" <<YAML
 seed: 3
 population_size: ${POP:-50}
@@ -42,13 +43,13 @@ parameters: {theta: {type: normal, mean: 0, sd: 1}}
 model: $2
 observed: $3
 output: {path: $1.h5}
-${4:-stop: {max_generations: 3}}
+$extra
 YAML
 }
 twenty_stats="{y: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]}"
 
 # 1. 19 numbers for 20 statistics, default on_failure: reject -> fail fast, exit 1, the message.
-config nineteen "{command: [$PWD/nineteen.sh, '{theta}'], statistics: [{name: y, size: 20}]}" "$twenty_stats"
+config nineteen "{command: [$PWD/nineteen.sh, '{theta}'], statistics: {y: 20}}" "$twenty_stats"
 timed 1 "$ABCSMC" run nineteen.yaml
 under 30
 has "the first 1000 candidates of calibration all failed" err.txt

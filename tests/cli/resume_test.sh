@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `abcsmc run --resume` (README "Stopping and resuming"): a run killed with kill -9 at several
 # moments (during calibration/generation 0, mid-run), stopped by SIGTERM (at once) or SIGUSR1
-# (after the generation in progress), or stopped early by max_walltime or --deadline, ends
+# (a clean stop), or stopped early by max_walltime or --deadline, ends
 # bit-identical to a run that was never interrupted once resumed, also with other sampler
 # settings. Incompatible resumes are refused with the differences (exit 2); extending a stopping
 # rule continues a finished run; a complete run resumes to nothing (exit 0).
@@ -79,7 +79,8 @@ n=$(generations term.h5)
 resume term.h5 --threads 2
 echo "SIGTERM after $n generation(s): exit 3, resumed identical"
 
-# SIGUSR1: the generation in progress completes, then exit 3 with a stop reason in the file.
+# SIGUSR1: a clean stop (the generation in progress is dropped), exit 3 with a stop reason in
+# the file.
 start_run usr1.h5 --threads 2
 wait_for_generation usr1.h5 1
 n0=$(generations usr1.h5)
@@ -89,7 +90,7 @@ n=$(generations usr1.h5)
 [ "$n" -ge "$n0" ] && [ "$n" -le $((n0 + 2)) ] && [ "$n" -lt 6 ] || fail "usr1.h5 has $n generations ($n0 at the signal)"
 "$ABCSMC" inspect usr1.h5 | grep -q "stop requested" || fail "usr1.h5 does not record why it stopped"
 resume usr1.h5 --threads 1
-echo "SIGUSR1 at $n0 generation(s): finished generation, exit 3, resumed identical"
+echo "SIGUSR1 at $n0 generation(s): clean stop, exit 3, resumed identical"
 
 # SIGUSR2 (SGE's -notify warning) while the run is still starting, before generation 0: caught
 # from the start of main (not the default action, which kills), it acts like SIGUSR1.
