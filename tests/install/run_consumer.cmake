@@ -1,5 +1,8 @@
 # Installs the build at BUILD_DIR into WORK_DIR/prefix, then configures, builds and runs the
-# out-of-tree project SOURCE_DIR against it with find_package(abcsmc). Run with cmake -P.
+# out-of-tree project SOURCE_DIR against it with find_package(abcsmc), and the same for the
+# project CXX_ONLY_SOURCE_DIR (default: consumer_cxx beside SOURCE_DIR), declared
+# project(x CXX), in which the package must enable what its HDF5 dependency needs. Run with
+# cmake -P.
 foreach(v BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "run_consumer.cmake: -D${v}=... is required")
@@ -34,3 +37,17 @@ run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/consumer ${prefix}/bin/abcsmc)
 run(${prefix}/bin/abcsmc validate ${WORK_DIR}/build/consumer_plugin.yaml)
+
+# project(x CXX): no C enabled by the consumer (only the C++ compiler is passed).
+if(NOT DEFINED CXX_ONLY_SOURCE_DIR)
+  get_filename_component(CXX_ONLY_SOURCE_DIR ${SOURCE_DIR}/../consumer_cxx ABSOLUTE)
+endif()
+set(cxx_compiler)
+if(CXX_COMPILER)
+  set(cxx_compiler -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
+endif()
+run(${CMAKE_COMMAND} -S ${CXX_ONLY_SOURCE_DIR} -B ${WORK_DIR}/build_cxx -G ${GENERATOR}
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} ${cxx_compiler})
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/build_cxx)
+run(${WORK_DIR}/build_cxx/consumer_cxx ${WORK_DIR}/consumer_cxx.h5)
+run(${prefix}/bin/abcsmc inspect ${WORK_DIR}/consumer_cxx.h5)
