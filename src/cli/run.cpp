@@ -456,8 +456,11 @@ int run_command(const RunOptions& options) {
     }
     std::fputs(format_run_summary(*problem, result, config.output.path).c_str(), stdout);
     if (result.stopped_early) {
-      spdlog::warn("stopped early ({}) after generation {}; continue with: abcsmc run {} --resume",
+      spdlog::warn("stopped early ({}) after generation {}{}; continue with: abcsmc run {} --resume",
                    result.stop_reason, result.generations == 0 ? std::string("-") : std::to_string(result.generations - 1),
+                   result.interrupted.empty()
+                       ? std::string()
+                       : fmt::format(" ({} was in progress: dropped, --resume redoes it)", result.interrupted),
                    options.config);
       return kResumable;
     }

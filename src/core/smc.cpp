@@ -140,14 +140,13 @@ std::string round_name(bool calibration, std::uint32_t t) {
   throw Error(text);
 }
 
-/// What an early stop inside a round says (the round's work is dropped; resume redoes it).
-std::string cancel_reason(CancelCause cause, bool calibration, std::uint32_t t) {
-  const std::string dropped = " (" + round_name(calibration, t) + " was in progress and is redone on --resume)";
+/// The stop reason of an early stop inside a round (the round itself: SmcResult::interrupted).
+std::string cancel_reason(CancelCause cause) {
   switch (cause) {
-    case CancelCause::stop_requested: return "stop requested" + dropped;
-    case CancelCause::walltime: return "max_walltime reached" + dropped;
-    case CancelCause::deadline: return "deadline reached" + dropped;
-    default: return "cancelled" + dropped;
+    case CancelCause::stop_requested: return "stop requested";
+    case CancelCause::walltime: return "max_walltime reached";
+    case CancelCause::deadline: return "deadline reached";
+    default: return "cancelled";
   }
 }
 
@@ -287,7 +286,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       result.simulations_this_run += s.simulations;
       if (progress.cause() == CancelCause::all_failed) throw_all_failed(progress, true, 0);
       if (progress.cancelled()) {
-        result.stop_reason = cancel_reason(progress.cause(), true, 0);
+        result.stop_reason = cancel_reason(progress.cause());
+        result.interrupted = round_name(true, 0);
         result.stopped_early = true;
         result.wall_seconds = seconds_since(run_start);
         return result;
@@ -366,7 +366,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     result.simulations_this_run += s.simulations;
     if (progress.cause() == CancelCause::all_failed) throw_all_failed(progress, false, t);
     if (progress.cancelled()) {
-      result.stop_reason = cancel_reason(progress.cause(), false, t);
+      result.stop_reason = cancel_reason(progress.cause());
+      result.interrupted = round_name(false, t);
       result.stopped_early = true;
       break;
     }

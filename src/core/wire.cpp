@@ -34,6 +34,7 @@ const char* kind_name(WireKind k) {
     case WireKind::end: return "end";
     case WireKind::result: return "result";
     case WireKind::cancel: return "cancel";
+    case WireKind::progress: return "progress";
   }
   return "unknown";
 }
@@ -121,7 +122,7 @@ WireKind WireReader::header() {
                 ": run the same abcsmc version on every rank and worker");
   }
   const std::uint8_t kind = u8();
-  if (kind < 1 || kind > 7) malformed("unknown message kind " + std::to_string(kind));
+  if (kind < 1 || kind > 8) malformed("unknown message kind " + std::to_string(kind));
   return static_cast<WireKind>(kind);
 }
 
@@ -392,6 +393,28 @@ std::uint64_t decode_cancel_round(std::span<const std::uint8_t> bytes) {
   const std::uint64_t round = r.u64();
   r.expect_end();
   return round;
+}
+
+std::vector<std::uint8_t> encode_progress(const ProgressMessage& m) {
+  WireWriter w;
+  w.header(WireKind::progress);
+  w.u64(m.round);
+  w.u64(m.evaluated);
+  w.u64(m.accepted);
+  w.u64(m.failed);
+  return w.take();
+}
+
+ProgressMessage decode_progress(std::span<const std::uint8_t> bytes) {
+  WireReader r(bytes);
+  expect_kind(r.header(), {WireKind::progress}, "the master reading progress");
+  ProgressMessage m;
+  m.round = r.u64();
+  m.evaluated = r.u64();
+  m.accepted = r.u64();
+  m.failed = r.u64();
+  r.expect_end();
+  return m;
 }
 
 std::vector<std::uint8_t> encode_result(const ResultMessage& m) {

@@ -207,9 +207,27 @@ Sample MpiSampler::sample_static(const SampleRequest& request) {
   EvalLog log;
   std::uint64_t attempts = 0;
   std::vector<bool> returned(n_workers + 1, false);
-  for (std::size_t k = 0; k < n_workers; ++k) {
+  SampleProgress* progress = request.progress;
+  bool cancelled = false;
+  // Workers report about every second (Tag::progress), so a cancel from outside is acted on
+  // within about a second even while every worker is busy.
+  for (std::size_t k = 0; k < n_workers;) {
     Received msg = comm.receive_any();
+    if (!cancelled && progress != nullptr && progress->cancelled()) {
+      cancelled = true;
+      const auto bytes = encode_cancel(round);
+      for (std::size_t w = 1; w <= n_workers; ++w) {
+        if (!returned[w]) comm.send(static_cast<int>(w), Tag::cancel, bytes);
+      }
+    }
+    if (msg.tag == Tag::progress) {
+      const ProgressMessage p = decode_progress(msg.bytes);
+      if (p.round != round) protocol_error("progress of round " + std::to_string(p.round) + " in round " + std::to_string(round), msg.source);
+      if (progress != nullptr) progress->add(p.evaluated, p.accepted, p.failed);
+      continue;
+    }
     if (msg.tag != Tag::result) protocol_error("expected a result in a static round", msg.source);
+    ++k;
     ResultMessage r = decode_result_message(msg.bytes);
     const auto src = static_cast<std::size_t>(msg.source);
     if (r.round != round || src == 0 || src > n_workers || returned[src] ||
@@ -218,9 +236,22 @@ Sample MpiSampler::sample_static(const SampleRequest& request) {
     }
     returned[src] = true;
     attempts += r.attempts;
+    if (progress != nullptr && r.log.has_first_failure) {
+      EvalResult first;  // for the run's first-failure message
+      first.index = r.log.first_failure_index;
+      first.attempt = r.log.first_failure_attempt;
+      first.failed = true;
+      first.failure_message = r.log.first_failure_message;
+      progress->note(first);
+    }
     log.merge(std::move(r.log));
   }
   last_evaluated_ = attempts;
+  if (cancelled || (progress != nullptr && progress->cancelled())) {
+    Sample cut;
+    cut.simulations = attempts;
+    return cut;
+  }
   return assemble_static(std::move(log), request, attempts);
 }
 

@@ -46,11 +46,40 @@ struct Worker {
     if (r.block.first == 0 && r.block.count > 0 && g.request.fail_fast > 0) {
       guard.emplace(g.request.n_accept, g.request.fail_fast, true);
     }
-    for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count; ++slot) {
+    // Between attempts, at most every 0.5 ms: a cancel from rank 0 (a stop signal, the
+    // deadline, ...) ends the block early; about every second the counts so far go to rank 0
+    // (its heartbeat, and a message that lets it act on a cancel while we work).
+    bool cancelled = false;
+    auto last_check = Clock::now();
+    auto last_report = last_check;
+    ProgressMessage report;
+    report.round = g.round;
+    std::uint64_t reported_attempts = 0;
+    std::size_t reported_accepted = 0, reported_failed = 0;
+    const auto proceed = [&] {
+      const auto now = Clock::now();
+      if (now - last_check < std::chrono::microseconds(500)) return true;
+      last_check = now;
+      while (auto bytes = comm.try_receive(0, Tag::cancel)) {
+        if (decode_cancel_round(*bytes) == g.round) cancelled = true;
+      }
+      if (!cancelled && now - last_report >= std::chrono::seconds(1)) {
+        last_report = now;
+        report.evaluated = r.attempts - reported_attempts;
+        report.accepted = r.log.accepted.size() - reported_accepted;
+        report.failed = r.log.failed_index.size() - reported_failed;
+        reported_attempts = r.attempts;
+        reported_accepted = r.log.accepted.size();
+        reported_failed = r.log.failed_index.size();
+        comm.send(0, Tag::progress, encode_progress(report));
+      }
+      return !cancelled;
+    };
+    for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count && !cancelled; ++slot) {
       maybe_fail();
       fill_static_slot(*evaluator, ctx, slot, static_slot_budget(g.request, slot),
                        g.request.keep_all_stats, r.log, r.attempts,
-                       slot == 0 && guard ? &*guard : nullptr);
+                       slot == 0 && guard ? &*guard : nullptr, proceed);
       if (guard && guard->cause() == CancelCause::all_failed) {
         std::string text = "the first " + std::to_string(g.request.fail_fast) + " attempts at slot 0 of " +
                            (g.spec.calibration ? std::string("calibration") : "generation " + std::to_string(g.spec.t)) +

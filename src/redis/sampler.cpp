@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "abcsmc/core/error.hpp"
@@ -48,13 +49,22 @@ std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& s) {
   return {std::stoull(s.substr(0, colon)), std::stoull(s.substr(colon + 1))};
 }
 
-/// Ends the run when a worker aborted it, or when every live worker refused it.
+/// Elastic workers may join late: a run that every live worker refuses ends only when no worker
+/// that serves it has joined for this long.
+constexpr double kRefusalGraceSeconds = 10.0;
+
+/// Ends the run when a worker aborted it, or when every live worker has refused it for
+/// kRefusalGraceSeconds (`since`: when that began).
 void check_workers(const Value& abort, const Value& refused, const Value& live,
-                   std::map<std::string, std::string>& logged) {
+                   std::map<std::string, std::string>& logged,
+                   std::optional<Clock::time_point>& since) {
   if (abort.type == Value::Type::string && !abort.str.empty()) {
     throw Error("a Redis worker ended the run: " + valid_utf8(abort.str));
   }
-  if (refused.type != Value::Type::array || refused.elements.empty()) return;
+  if (refused.type != Value::Type::array || refused.elements.empty()) {
+    since.reset();
+    return;
+  }
   std::map<std::string, std::string> by_worker;
   for (std::size_t i = 0; i + 1 < refused.elements.size(); i += 2) {
     by_worker[refused.elements[i].str] = valid_utf8(refused.elements[i + 1].str);
@@ -66,8 +76,18 @@ void check_workers(const Value& abort, const Value& refused, const Value& live,
   }
   if (live.type != Value::Type::array) return;
   for (const auto& w : live.elements) {
-    if (by_worker.count(w.str) == 0) return;  // someone may still serve it
+    if (by_worker.count(w.str) == 0) {
+      since.reset();  // someone may still serve it
+      return;
+    }
   }
+  if (!since) {
+    since = Clock::now();
+    spdlog::warn("redis: every live worker refuses this run; it ends in {:.0f} s unless a worker "
+                 "that can serve it joins", kRefusalGraceSeconds);
+    return;
+  }
+  if (std::chrono::duration<double>(Clock::now() - *since).count() < kRefusalGraceSeconds) return;
   std::string text = "every live Redis worker refuses this run, so no candidate would ever be "
                      "evaluated:";
   for (const auto& [id, reason] : by_worker) text += "\n  worker " + id + ": " + reason;
@@ -168,6 +188,7 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
   EvalLog log;
   SampleProgress* progress = request.progress;
   std::map<std::string, std::string> refusals_logged;  // worker id -> reason, logged once
+  std::optional<Clock::time_point> all_refused_since;
   const auto finished = [&] {
     return (request.n_accept > 0 && prefix_accepted >= request.n_accept) ||
            (limit > 0 && frontier >= limit) || request.n_accept == 0;
@@ -243,7 +264,7 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
     cmds.push_back({"EXISTS", r + "spec"});
     const auto got = client_->pipeline(cmds);
     check(got[0], "LRANGE claims");
-    check_workers(got[ask], got[ask + 1], got[ask + 2], refusals_logged);
+    check_workers(got[ask], got[ask + 1], got[ask + 2], refusals_logged, all_refused_since);
     if (got.back().integer != 1) {
       throw Error("the Redis server at " + client_->where() + " lost the state of run " + run_ +
                   " (restarted without persistence, flushed, or out of memory); the results "

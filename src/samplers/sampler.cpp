@@ -186,8 +186,17 @@ Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t
 bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, std::uint64_t slot,
                       std::uint64_t max_attempts, bool keep_all_stats, EvalLog& log,
                       std::uint64_t& attempts, SampleProgress* progress) {
+  return fill_static_slot(evaluator, ctx, slot, max_attempts, keep_all_stats, log, attempts,
+                          progress, {});
+}
+
+bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, std::uint64_t slot,
+                      std::uint64_t max_attempts, bool keep_all_stats, EvalLog& log,
+                      std::uint64_t& attempts, SampleProgress* progress,
+                      const std::function<bool()>& proceed) {
   for (std::uint64_t a = 0; a < max_attempts; ++a) {
     if (progress != nullptr && progress->cancelled()) return false;
+    if (proceed && !proceed()) return false;
     EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, Scheduling::static_blocks, slot, a));
     ++attempts;
     const bool accepted = r.accepted;

@@ -87,7 +87,7 @@ s=$SECONDS
 set +e; wait "$pid"; rc=$?; set -e
 [ "$rc" -eq 3 ] || { cat usr1.err >&2; fail "SIGUSR1 during calibration: exit $rc, expected 3"; }
 [ $((SECONDS - s)) -le 5 ] || fail "SIGUSR1 took $((SECONDS - s)) s to act"
-has "stop requested (calibration was in progress" usr1.err
+has "stopped early (stop requested) after generation - (calibration was in progress: dropped" usr1.err
 
 # 6. Epsilon far below reach: min_acceptance_rate, max_walltime and --deadline fire inside the
 #    generation.
@@ -102,12 +102,12 @@ config walltime "$model" "{y: 0.5}" "$eps
 stop: {max_generations: 5, max_walltime: 2s}"
 timed 3 "$ABCSMC" run walltime.yaml
 under 15
-has "max_walltime reached (generation 1 was in progress" err.txt
+has "stopped early (max_walltime reached) after generation 0 (generation 1 was in progress" err.txt
 config deadline "$model" "{y: 0.5}" "$eps
 stop: {max_generations: 5}"
 timed 3 "$ABCSMC" run deadline.yaml --deadline 2s
 under 15
-has "deadline reached (generation 1 was in progress" err.txt
+has "stopped early (deadline reached) after generation 0 (generation 1 was in progress" err.txt
 # ... and the file is resumable: it holds generation 0 (here ended by a lower max_generations).
 config deadline "$model" "{y: 0.5}" "$eps
 stop: {max_generations: 1}"

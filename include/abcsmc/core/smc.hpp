@@ -96,6 +96,9 @@ struct SmcResult {
   /// The run stopped before a stopping rule of its settings was met (stop flag, max_walltime,
   /// deadline): resuming it continues the same run.
   bool stopped_early = false;
+  /// The round an early stop cut short and dropped ("calibration", "generation 4"); "" when
+  /// the run stopped between rounds. --resume redoes it (bit-identical).
+  std::string interrupted;
   std::uint64_t total_simulations = 0;  ///< calibration included
   /// Simulations this call ran (a resumed run's earlier ones excluded; a cancelled round's
   /// included): with wall_seconds, this invocation's rate.

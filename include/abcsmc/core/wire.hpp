@@ -34,6 +34,7 @@ enum class WireKind : std::uint8_t {
   end = 5,         ///< master -> worker: no more work in this generation
   result = 6,      ///< worker -> master: results of one batch (ResultMessage)
   cancel = 7,      ///< master -> worker: the round is complete; skip work not started yet
+  progress = 8,    ///< worker -> master: counts so far in a static round (ProgressMessage)
 };
 
 /// Appends encoded values to a byte buffer.
@@ -157,6 +158,18 @@ std::uint64_t decode_request_round(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode_cancel(std::uint64_t round);
 /// @throws Error on malformed input or a kind other than cancel. @return the round.
 std::uint64_t decode_cancel_round(std::span<const std::uint8_t> bytes);
+
+/// A static worker's counts since its last report: the master's heartbeat, and a message that
+/// wakes the master (blocked in a receive) so that it can cancel the round.
+struct ProgressMessage {
+  std::uint64_t round = 0;
+  std::uint64_t evaluated = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t failed = 0;
+};
+std::vector<std::uint8_t> encode_progress(const ProgressMessage& m);
+/// @throws Error on malformed input or a kind other than progress.
+ProgressMessage decode_progress(std::span<const std::uint8_t> bytes);
 
 std::vector<std::uint8_t> encode_result(const ResultMessage& m);
 /// @throws Error on malformed input or a kind other than result.

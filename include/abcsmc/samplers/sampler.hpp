@@ -120,6 +120,13 @@ bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, 
                       std::uint64_t max_attempts, bool keep_all_stats, EvalLog& log,
                       std::uint64_t& attempts, SampleProgress* progress = nullptr);
 
+/// The same, asking `proceed()` before each attempt: false stops the slot (unfilled). For
+/// workers that must look for a cancel between attempts.
+bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, std::uint64_t slot,
+                      std::uint64_t max_attempts, bool keep_all_stats, EvalLog& log,
+                      std::uint64_t& attempts, SampleProgress* progress,
+                      const std::function<bool()>& proceed);
+
 /// Builds a static schedule's sample from the log of every attempt of every slot.
 Sample assemble_static(EvalLog log, const SampleRequest& request, std::uint64_t attempts);
 
