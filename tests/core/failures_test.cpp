@@ -182,3 +182,23 @@ TEST_CASE("acceptance_rate_budget", "[core]") {
   CHECK(acceptance_rate_budget(100, 0.3) == 333);  // 100/333 >= 0.3 > 100/334
   CHECK(acceptance_rate_budget(100, 1.0) == 100);
 }
+
+TEST_CASE("Wire: static progress reports and the fail-fast limit travel exactly", "[core]") {
+  ProgressMessage m;
+  m.round = 7;
+  m.evaluated = 123456789;
+  m.accepted = 3;
+  m.failed = 99;
+  const ProgressMessage d = decode_progress(encode_progress(m));
+  CHECK(d.round == 7);
+  CHECK(d.evaluated == 123456789);
+  CHECK(d.accepted == 3);
+  CHECK(d.failed == 99);
+  CHECK_THROWS(decode_progress(encode_cancel(7)));
+
+  GenerationMessage g;
+  g.request.n_accept = 10;
+  g.request.fail_fast = 250;
+  const ControlMessage c = decode_control(encode_generation(g));
+  CHECK(c.generation.request.fail_fast == 250);
+}
