@@ -40,4 +40,10 @@ void StatusLine::sink_it_(const spdlog::details::log_msg& msg) {
 
 void StatusLine::flush_() { terminal_->flush(); }
 
+void StatusLine::set_pattern_(const std::string& pattern) { terminal_->set_pattern(pattern); }
+
+void StatusLine::set_formatter_(std::unique_ptr<spdlog::formatter> formatter) {
+  terminal_->set_formatter(std::move(formatter));
+}
+
 }  // namespace abcsmc::cli

@@ -28,6 +28,9 @@ class StatusLine final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override;
   void flush_() override;
+  // The terminal sink formats (and colours) the lines: the logger's pattern goes to it.
+  void set_pattern_(const std::string& pattern) override;
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override;
 
  private:
   void erase_locked();
