@@ -3,7 +3,8 @@
 # external command without --allow-commands) ends with exit 1 and the workers' reason within
 # seconds; `on_failure: abort` on a worker ends the master the same way while the worker goes on
 # serving other runs; the reasons candidates fail come back from the workers, counted exactly as
-# single-core counts them.
+# single-core counts them; a model that always fails ends the run (fail fast, exit 1), and
+# SIGUSR1 ends a generation that can never finish within seconds (exit 3, resumable).
 source "$(dirname "$0")/common.sh"
 has() { grep -q -- "$1" "$2" || { cat "$2" >&2; fail "'$1' not in $2"; }; }
 
@@ -67,6 +68,49 @@ for t in a["generations"]:
         assert list(x) == list(y) if hasattr(x, "__len__") and not isinstance(x, (str, bytes)) else x == y, (t, key, x, y)
 assert sum(a["generations/t0000"].attrs["failure_counts"]) > 0
 PY
+
+# 4. Fail fast through Redis: exit 1 with the model's message.
+cat > fails.sh <<'SH'
+#!/bin/sh
+echo "licence server unreachable" >&2; exit 2
+SH
+chmod +x fails.sh
+cat > fails.yaml <<YAML
+seed: 5
+population_size: 40
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {command: [$PWD/fails.sh], statistics: [y]}
+observed: {y: 0.5}
+stop: {max_generations: 2, fail_fast: 60}
+YAML
+start=$SECONDS
+master failing fails.yaml --batch-size 4
+rc=0; wait "$MPID" || rc=$?
+[ "$rc" -eq 1 ] || { cat failing.err >&2; fail "an always failing model via redis exited $rc, expected 1"; }
+[ $((SECONDS - start)) -le 30 ] || fail "fail fast via redis took $((SECONDS - start)) s"
+has "the first 60 candidates of calibration all failed" failing.err
+has "licence server unreachable" failing.err
+
+# 5. SIGUSR1 while generation 1 can never finish: exit 3 within seconds; the file resumes.
+cat > hopeless.yaml <<YAML
+seed: 5
+population_size: 40
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {builtin: gaussian_mean}
+observed: {y: 0.5}
+epsilon: {type: list, values: [5, 1.0e-12]}
+stop: {max_generations: 3}
+YAML
+master hopeless hopeless.yaml --batch-size 8
+wait_for_generation hopeless.h5 0
+sleep 1
+pkill -USR1 -P "$MPID"
+start=$SECONDS
+rc=0; wait "$MPID" || rc=$?
+[ "$rc" -eq 3 ] || { cat hopeless.err >&2; fail "SIGUSR1 in a hopeless generation via redis: exit $rc, expected 3"; }
+[ $((SECONDS - start)) -le 10 ] || fail "SIGUSR1 via redis took $((SECONDS - start)) s to act"
+has "(generation 1 was in progress: dropped" hopeless.err
+[ "$(generations hopeless.h5)" -eq 1 ] || fail "expected generation 0 in hopeless.h5"
 manager stop >/dev/null
 wait "$server" 2>/dev/null || true
 echo "redis refusal: all checks passed"
