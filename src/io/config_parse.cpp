@@ -1173,7 +1173,7 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   }
   if (const auto g = s.get("fail_fast")) {
     // The guard keeps one byte per candidate it watches: bound it.
-    if (const auto v = get_count(ctx, *g, 0, 100000000)) spec.fail_fast = *v;
+    if (const auto v = get_count(ctx, *g, 0, 10000000)) spec.fail_fast = *v;
   }
 }
 
