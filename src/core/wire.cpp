@@ -48,6 +48,8 @@ void expect_kind(WireKind got, std::initializer_list<WireKind> allowed, const ch
 
 }  // namespace
 
+const char* software_version() { return ABCSMC_VERSION_STRING; }
+
 // --- WireWriter ---------------------------------------------------------------------------------
 void WireWriter::u32(std::uint32_t v) { put_le(bytes_, v); }
 void WireWriter::u64(std::uint64_t v) { put_le(bytes_, v); }
@@ -118,8 +120,9 @@ WireKind WireReader::header() {
   const std::uint8_t version = u8();
   if (version != kWireVersion) {
     throw Error("message in wire format version " + std::to_string(version) + ", but this build " +
-                "reads version " + std::to_string(kWireVersion) +
-                ": run the same abcsmc version on every rank and worker");
+                "(abcsmc " + software_version() + ") reads version " + std::to_string(kWireVersion) +
+                ": run the same abcsmc version on every rank and worker (or the bytes are not an "
+                "abcsmc message at all)");
   }
   const std::uint8_t kind = u8();
   if (kind < 1 || kind > 8) malformed("unknown message kind " + std::to_string(kind));

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/wire_check.hpp"
 
 namespace abcsmc::mpi {
 
@@ -22,6 +23,21 @@ constexpr std::uint64_t kMaxAutomaticBatch = 4096;
 
 [[noreturn]] void protocol_error(const std::string& what, int rank) {
   throw Error("MPI protocol error with rank " + std::to_string(rank) + ": " + what);
+}
+
+/// Decodes and checks a result from `rank` (against the block it was given): any fault in it is
+/// a protocol error, which ends the job with the rank and what was wrong.
+ResultMessage checked_result(const std::vector<std::uint8_t>& bytes, const Problem& problem,
+                             const GenerationMessage& m, const WorkBlock& given, bool cut_short_ok,
+                             int rank) {
+  ResultMessage r;
+  try {
+    r = decode_result_message(bytes);
+    validate_result(problem, m, r, given, cut_short_ok);
+  } catch (const Error& e) {
+    protocol_error(std::string("bad result: ") + e.what(), rank);
+  }
+  return r;
 }
 
 }  // namespace
@@ -67,7 +83,7 @@ std::uint64_t MpiSampler::next_batch_size(const SampleRequest& request) const {
   return std::clamp<std::uint64_t>(batch, 1, kMaxAutomaticBatch);
 }
 
-Sample MpiSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec& spec,
+Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
                           const GenerationContext& /*ctx*/, const SampleRequest& request) {
   if (!master_.config_sent_ || master_.stopped_) {
     throw Error("MpiSampler::sample: the workers have no config (send_config first) or are stopped");
@@ -83,8 +99,8 @@ Sample MpiSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec& 
   std::vector<std::uint8_t> bytes = encode_generation(m);
   last_broadcast_bytes_ = bytes.size();
   master_.comm_.broadcast(bytes, 0);
-  Sample s = scheduling_ == Scheduling::dynamic ? sample_dynamic(request, m.batch_size)
-                                                : sample_static(request);
+  Sample s = scheduling_ == Scheduling::dynamic ? sample_dynamic(evaluator.problem(), m)
+                                                : sample_static(evaluator.problem(), m);
   master_.in_round_ = false;
   if (scheduling_ == Scheduling::dynamic) {
     last_batch_ = m.batch_size;
@@ -96,7 +112,9 @@ Sample MpiSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec& 
   return s;
 }
 
-Sample MpiSampler::sample_dynamic(const SampleRequest& request, std::uint64_t batch) {
+Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessage& m) {
+  const SampleRequest& request = m.request;
+  const std::uint64_t batch = m.batch_size;
   const Comm& comm = master_.comm_;
   const std::uint64_t round = master_.round_;
   const std::uint64_t limit = request.max_evals == 0 ? UINT64_MAX : request.max_evals;
@@ -158,14 +176,21 @@ Sample MpiSampler::sample_dynamic(const SampleRequest& request, std::uint64_t ba
         ++ended;
       }
     } else if (msg.tag == Tag::result) {
-      ResultMessage r = decode_result_message(msg.bytes);
-      if (r.round != round) protocol_error("result of round " + std::to_string(r.round) + " in round " + std::to_string(round), msg.source);
-      const auto it = batches.find(r.block.first);
-      if (it == batches.end() || it->second.done || it->second.worker != msg.source ||
-          it->second.count != r.block.count || r.attempts > r.block.count ||
-          (r.attempts < r.block.count && !cancelled)) {
-        protocol_error("result for a batch that was not handed out (first " + std::to_string(r.block.first) + ")", msg.source);
+      WireReader peek(msg.bytes);  // the block's start, to find what was handed out
+      std::uint64_t first = 0;
+      try {
+        peek.header();
+        peek.u64();
+        first = peek.u64();
+      } catch (const Error& e) {
+        protocol_error(std::string("bad result: ") + e.what(), msg.source);
       }
+      const auto it = batches.find(first);
+      if (it == batches.end() || it->second.done || it->second.worker != msg.source) {
+        protocol_error("result for a batch that was not handed out (first " + std::to_string(first) + ")", msg.source);
+      }
+      ResultMessage r = checked_result(msg.bytes, problem, m, WorkBlock{first, it->second.count}, cancelled,
+                                       msg.source);
       it->second.done = true;
       it->second.accepted = r.log.accepted.size();
       --outstanding;
@@ -196,7 +221,8 @@ Sample MpiSampler::sample_dynamic(const SampleRequest& request, std::uint64_t ba
   return assemble_dynamic(std::move(log), request, next);
 }
 
-Sample MpiSampler::sample_static(const SampleRequest& request) {
+Sample MpiSampler::sample_static(const Problem& problem, const GenerationMessage& m) {
+  const SampleRequest& request = m.request;
   const Comm& comm = master_.comm_;
   const std::uint64_t round = master_.round_;
   const std::size_t n_workers = workers();
@@ -228,11 +254,24 @@ Sample MpiSampler::sample_static(const SampleRequest& request) {
     }
     if (msg.tag != Tag::result) protocol_error("expected a result in a static round", msg.source);
     ++k;
-    ResultMessage r = decode_result_message(msg.bytes);
     const auto src = static_cast<std::size_t>(msg.source);
-    if (r.round != round || src == 0 || src > n_workers || returned[src] ||
-        r.block.first != blocks[src].first || r.block.count != blocks[src].count) {
-      protocol_error("unexpected static result (round " + std::to_string(r.round) + ")", msg.source);
+    if (src == 0 || src > n_workers || returned[src]) {
+      protocol_error("unexpected static result in round " + std::to_string(round), msg.source);
+    }
+    ResultMessage r;
+    if (blocks[src].count > 0) {
+      r = checked_result(msg.bytes, problem, m, blocks[src], true, msg.source);
+    } else {  // an empty block: nothing to check but the message itself
+      try {
+        r = decode_result_message(msg.bytes);
+      } catch (const Error& e) {
+        protocol_error(std::string("bad result: ") + e.what(), msg.source);
+      }
+      if (r.round != round || r.block.count != 0 || r.attempts != 0 || !r.log.accepted.empty() ||
+          !r.log.failed_index.empty() || !r.log.stats.empty()) {
+        protocol_error("a result for an empty block that is not empty (round " + std::to_string(r.round) + ")",
+                       msg.source);
+      }
     }
     returned[src] = true;
     attempts += r.attempts;

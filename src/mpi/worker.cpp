@@ -6,6 +6,7 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/generation.hpp"
+#include "abcsmc/core/wire_check.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/mpi/sampler.hpp"
@@ -40,6 +41,11 @@ struct Worker {
     ResultMessage r;
     r.round = g.round;
     r.block = comm.scatter({}, 0);
+    if (r.block.count > g.request.n_accept || r.block.first > g.request.n_accept - r.block.count) {
+      throw Error("MPI protocol error: static block [" + std::to_string(r.block.first) + ", +" +
+                  std::to_string(r.block.count) + ") outside the " + std::to_string(g.request.n_accept) +
+                  " slots of round " + std::to_string(g.round));
+    }
     // The fail-fast guard of a static round watches slot 0 (SampleProgress), which only the
     // worker holding it sees in time: it decides, and ends the job with the messages.
     std::optional<SampleProgress> guard;
@@ -118,6 +124,12 @@ struct Worker {
                     " in round " + std::to_string(g.round));
       }
       if (reply.end) return;
+      if (reply.block.count == 0 || reply.block.count > g.batch_size ||
+          reply.block.first + reply.block.count < reply.block.first) {
+        throw Error("MPI protocol error: a block of " + std::to_string(reply.block.count) +
+                    " indices from " + std::to_string(reply.block.first) + " with batch size " +
+                    std::to_string(g.batch_size));
+      }
       // Keep one request in flight: the next batch travels while this one is computed.
       comm.send(0, Tag::request, request);
       ResultMessage r;
@@ -161,6 +173,8 @@ void worker_loop(const Comm& comm) {
     comm.broadcast(bytes, 0);
     const ControlMessage c = decode_control(bytes);
     if (c.stop) return;
+    // Checked before anything uses it (an inconsistent spec must not reach the evaluator).
+    validate_generation(*worker.problem, c.generation);
     const GenerationContext ctx = make_context(*worker.problem, worker.context_settings, c.generation.spec);
     if (c.generation.scheduling == Scheduling::static_blocks) {
       worker.run_static(c.generation, ctx);

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <iterator>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -13,6 +15,7 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/wire.hpp"
+#include "abcsmc/core/wire_check.hpp"
 #include "abcsmc/redis/keys.hpp"
 #include "scripts.hpp"
 
@@ -43,11 +46,38 @@ long long now_ms() {
       .count();
 }
 
-std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& s) {
+/// "start:count" (decimal digits only, no overflow, 1 <= count <= kMaxWireBatch, start + count
+/// representable), or nothing: the claims list is on the server, so it is untrusted too.
+std::optional<WorkBlock> parse_range(const std::string& s) {
   const auto colon = s.find(':');
-  if (colon == std::string::npos) throw Error("Redis bridge: malformed range '" + s + "'");
-  return {std::stoull(s.substr(0, colon)), std::stoull(s.substr(colon + 1))};
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || s.size() > 41) return std::nullopt;
+  const auto number = [](const std::string& digits) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    for (char ch : digits) {
+      if (ch < '0' || ch > '9') return std::nullopt;
+      const auto d = static_cast<std::uint64_t>(ch - '0');
+      if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  const auto start = number(s.substr(0, colon));
+  const auto count = number(s.substr(colon + 1));
+  if (!start || !count || *count == 0 || *count > kMaxWireBatch || *start + *count < *start) return std::nullopt;
+  return WorkBlock{*start, *count};
 }
+
+/// What the master does not use from the results list (and the claims list), by kind: each kind
+/// is logged once per run with its first example, and counted per round.
+enum class DropKind : std::size_t { undecodable, other_round, unclaimed, mismatch, invalid, bad_claim };
+constexpr const char* kDropText[] = {
+    "results that do not decode",
+    "results of another round",
+    "results for indices nobody claimed",
+    "results that do not match their claim",
+    "results that are inconsistent with the run",
+    "claim entries that are malformed or overlap others",
+};
 
 /// Elastic workers may join late: a run that every live worker refuses ends only when no worker
 /// that serves it has joined for this long.
@@ -113,8 +143,10 @@ RedisSampler::~RedisSampler() {
 
 void RedisSampler::publish_config(const std::string& config_yaml) {
   config_ = config_yaml;
-  spdlog::info("redis: run id {} on {}; start workers with `abcsmc redis-worker --host {} --port {}`",
-               run_, client_->where(), options_.endpoint.host, options_.endpoint.port);
+  spdlog::info("redis: run id {} on {} (abcsmc {}, wire version {}); start workers with "
+               "`abcsmc redis-worker --host {} --port {}`",
+               run_, client_->where(), software_version(), kWireVersion, options_.endpoint.host,
+               options_.endpoint.port);
 }
 
 std::size_t RedisSampler::workers() const {
@@ -137,7 +169,7 @@ std::uint64_t RedisSampler::next_batch_size(const SampleRequest& request) const 
   return std::clamp<std::uint64_t>(batch, 1, kMaxAutomaticBatch);
 }
 
-Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec& spec,
+Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
                             const GenerationContext& /*ctx*/, const SampleRequest& request) {
   if (config_.empty()) throw Error("RedisSampler::sample: publish_config first");
   const auto start_time = Clock::now();
@@ -165,7 +197,8 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
       {"SET", r + "next", "0", "PX", "86400000"},  // a killed master's round keys expire
       {"HSET", p + "info", "t", spec.calibration ? std::string("calibration") : std::to_string(spec.t),
        "n", std::to_string(request.n_accept), "round", std::to_string(k), "evaluations", "0",
-       "acceptances", "0"},
+       "acceptances", "0", "wire_version", std::to_string(kWireVersion), "software_version",
+       software_version()},
       {"PEXPIRE", p + "info", ttl},
       {"SET", p + "round", std::to_string(k), "PX", ttl},
       {"SADD", keys::kRuns, run_},
@@ -193,18 +226,31 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
     return (request.n_accept > 0 && prefix_accepted >= request.n_accept) ||
            (limit > 0 && frontier >= limit) || request.n_accept == 0;
   };
-  const auto take_result = [&](const std::string& payload) {
-    ResultMessage res = decode_result_message(
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()));
-    if (res.round != k || res.attempts != res.block.count || res.block.count == 0) return;  // stale
-    if (res.block.first < frontier) return;  // duplicate of a range already folded in
-    Batch& b = batches[res.block.first];
-    if (b.done) return;  // duplicate (a re-issued range done twice)
-    if (b.count != 0 && b.count != res.block.count) {
-      throw Error("Redis bridge: result for range " + std::to_string(res.block.first) + " has " +
-                  std::to_string(res.block.count) + " indices, the claim had " + std::to_string(b.count));
+  // Everything in the results and claims lists is untrusted (anyone with the server's password
+  // can push): a result joins the population only when it decodes, belongs to this round, is
+  // for a range a worker claimed (the claims list, written by the claim script) and passes
+  // validate_result. Anything else is dropped, counted and logged, and never ends the run.
+  std::array<std::uint64_t, std::size(kDropText)> dropped{};
+  const auto drop = [&](DropKind kind, const std::string& why) {
+    const auto i = static_cast<std::size_t>(kind);
+    ++dropped[i];
+    ++dropped_results_;
+    if (!drop_logged_[i]) {
+      drop_logged_[i] = true;
+      spdlog::warn("redis: dropped one of the {} in round {} of run {}: {} (more like it are dropped "
+                   "and counted without a message)", kDropText[i], k, run_, why);
     }
-    b.count = res.block.count;
+  };
+  const Problem& problem = evaluator.problem();
+  const auto fold = [&](std::map<std::uint64_t, Batch>::iterator it, ResultMessage&& res) {
+    Batch& b = it->second;
+    if (b.done) return;  // duplicate (a re-issued range done twice)
+    try {
+      validate_result(problem, m, res, WorkBlock{it->first, b.count});
+    } catch (const Error& e) {
+      drop(res.block.count != b.count ? DropKind::mismatch : DropKind::invalid, e.what());
+      return;
+    }
     b.done = true;
     b.accepted = res.log.accepted.size();
     known_accepted += b.accepted;
@@ -218,6 +264,85 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
       frontier += batches.begin()->second.count;
       batches.erase(batches.begin());
     }
+  };
+  // Results whose claim the master has not read yet (it reads the claims list every check, and
+  // at once when such a result is here). A worker's claim is in the list before its result is
+  // pushed, so after the next read a result whose range is not there was never claimed.
+  std::vector<ResultMessage> pending;
+  const auto take_result = [&](const std::string& payload) {
+    ResultMessage res;
+    if (payload.empty() || static_cast<std::uint8_t>(payload[0]) != kWireVersion) {
+      drop(DropKind::undecodable,
+           "a blob of " + std::to_string(payload.size()) + " bytes that is not a message of wire version " +
+               std::to_string(kWireVersion) + " (its first byte is " +
+               (payload.empty() ? std::string("missing") : std::to_string(static_cast<std::uint8_t>(payload[0]))) +
+               "): not an abcsmc result, or pushed by a worker of another abcsmc release (this is " +
+               software_version() + ")");
+      return;
+    }
+    try {
+      res = decode_result_message(
+          std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()));
+    } catch (const Error& e) {
+      drop(DropKind::undecodable, "a blob of " + std::to_string(payload.size()) + " bytes: " + e.what());
+      return;
+    }
+    if (res.round != k) {
+      drop(DropKind::other_round, "a result of round " + std::to_string(res.round) + " for indices from " +
+                                      std::to_string(res.block.first));
+      return;
+    }
+    if (res.block.first < frontier) return;  // duplicate of a range already folded in
+    const auto it = batches.find(res.block.first);
+    if (it == batches.end()) {
+      pending.push_back(std::move(res));
+      return;
+    }
+    fold(it, std::move(res));
+  };
+  // New entries of the claims list: ranges handed out by INCRBY never overlap, and none lies
+  // below the frontier (nothing is folded in before its claim is known).
+  const auto learn_claims = [&](const Value& list) {
+    for (const auto& e : list.elements) {
+      ++claims_read;
+      const std::optional<WorkBlock> range = parse_range(e.str);
+      std::string why;
+      if (!range) {
+        why = valid_utf8(e.str.substr(0, 64));
+        why.insert(0, 1, '\'');
+        why += "' is not start:count";
+      } else {
+        const auto next = batches.lower_bound(range->first);
+        const bool overlaps_next = next != batches.end() && next->first < range->first + range->count;
+        const bool overlaps_prev = next != batches.begin() &&
+                                   std::prev(next)->first + std::prev(next)->second.count > range->first;
+        if (range->first < frontier || overlaps_next || overlaps_prev) {
+          why = std::to_string(range->first);
+          why.insert(0, 1, '[');
+          why += ", " + std::to_string(range->first + range->count) + ") overlaps indices already claimed";
+        } else {
+          batches[range->first].count = range->count;
+          continue;
+        }
+      }
+      drop(DropKind::bad_claim, why);
+    }
+    for (auto& res : pending) {
+      if (res.block.first < frontier) continue;  // folded in meanwhile: a duplicate
+      const auto it = batches.find(res.block.first);
+      if (it == batches.end()) {
+        drop(DropKind::unclaimed, "a result for indices [" + std::to_string(res.block.first) + ", " +
+                                      std::to_string(res.block.first + res.block.count) +
+                                      ") that no worker claimed (forged, or pushed by hand)");
+        continue;
+      }
+      fold(it, std::move(res));
+    }
+    pending.clear();
+  };
+  const auto read_claims_now = [&] {
+    const Value v = client_->command({"LRANGE", r + "claims", std::to_string(claims_read), "-1"});
+    learn_claims(v);
   };
 
   const double check_every = std::clamp(options_.lease_seconds / 4.0, 0.05, 1.0);
@@ -236,11 +361,13 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
     const Value many = client_->command({"LPOP", r + "results", "256"});
     if (many.type == Value::Type::array && !many.elements.empty()) {
       for (const auto& e : many.elements) take_result(e.str);
+      if (!pending.empty()) read_claims_now();
       if (Clock::now() < next_check) continue;
     } else {
       const Value v = client_->blocking({"BLPOP", r + "results", fmt::format("{:.3f}", wait)}, wait);
       if (v.type == Value::Type::array && v.elements.size() == 2) {
         take_result(v.elements[1].str);
+        if (!pending.empty()) read_claims_now();
         continue;
       }
     }
@@ -270,13 +397,7 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
                   " (restarted without persistence, flushed, or out of memory); the results "
                   "file keeps the complete generations");
     }
-    for (const auto& e : got[0].elements) {
-      const auto [s, c] = parse_range(e.str);
-      ++claims_read;
-      if (s < frontier) continue;
-      Batch& b = batches[s];
-      b.count = c;
-    }
+    learn_claims(got[0]);
     Command dead_cmd{"EVAL", scripts::kDead, "0", r};
     for (const auto& [s, b] : batches) {
       if (!b.done && b.count > 0) dead_cmd.push_back(std::to_string(s) + ":" + std::to_string(b.count));
@@ -289,15 +410,17 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
         std::vector<Command> reissue;
         std::size_t drained = more.elements.size();
         for (const auto& e : more.elements) take_result(e.str);
+        if (!pending.empty()) read_claims_now();
         if (drained > 0) reissue.push_back({"LTRIM", r + "results", std::to_string(drained), "-1"});
         for (const auto& e : dead.elements) {
-          const auto [s, c] = parse_range(e.str);
-          const auto it = batches.find(s);
+          const std::optional<WorkBlock> range = parse_range(e.str);
+          if (!range) continue;
+          const auto it = batches.find(range->first);
           if (it == batches.end() || it->second.done) continue;
           reissue.push_back({"RPUSH", r + "reissue", e.str});
           ++reissued;
           spdlog::warn("redis: the lease on indices [{}, {}) of round {} expired without a result; "
-                       "re-issued", s, s + c, k);
+                       "re-issued", range->first, range->first + range->count, k);
         }
         reissue.push_back({"PUBLISH", keys::kEvents, run_});
         for (const auto& x : client_->pipeline(reissue)) check(x, "re-issue");
@@ -319,6 +442,11 @@ Sample RedisSampler::sample(const Evaluator& /*evaluator*/, const GenerationSpec
                      {"PUBLISH", keys::kEvents, run_ + ":complete:" + std::to_string(k)}});
   last_batch_ = batch;
   last_reissued_ = reissued;
+  std::string drops;
+  for (std::size_t i = 0; i < dropped.size(); ++i) {
+    if (dropped[i] > 0) drops += (drops.empty() ? "" : ", ") + std::to_string(dropped[i]) + " " + kDropText[i];
+  }
+  if (!drops.empty()) spdlog::warn("redis: round {} of run {} dropped {}", k, run_, drops);
   const double seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
   if (frontier > 0) {
     seconds_per_eval_ = seconds * static_cast<double>(std::max<std::size_t>(1, workers())) /

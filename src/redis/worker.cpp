@@ -11,11 +11,14 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/wire.hpp"
+#include "abcsmc/core/wire_check.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/external_command.hpp"
@@ -54,6 +57,28 @@ long long now_ms() {
 
 std::span<const std::uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+/// A decimal integer read from a key on the server (untrusted: anything else is nothing, never
+/// an exception that would end the worker).
+std::optional<long long> server_integer(const Value& v) {
+  if (v.type == Value::Type::integer) return v.integer;
+  if (v.type != Value::Type::string || v.str.empty()) return std::nullopt;
+  long long x = 0;
+  std::size_t i = v.str[0] == '-' ? 1 : 0;
+  if (i == v.str.size() || v.str.size() - i > 18) return std::nullopt;  // 18 digits never overflow
+  for (; i < v.str.size(); ++i) {
+    const char c = v.str[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    x = x * 10 + (c - '0');
+  }
+  return v.str[0] == '-' ? -x : x;
+}
+
+/// The stop time set by `redis-manager stop` is at or after `since_ms`.
+bool stop_since(const Value& v, long long since_ms) {
+  const auto t = server_integer(v);
+  return t && *t >= since_ms;
 }
 
 struct RunState {
@@ -153,7 +178,8 @@ class WorkerProcess {
   int run() {
     sub_.subscribe(keys::kEvents);
     heartbeat({});
-    spdlog::info("redis worker {} ready on {} (runtime {:.0f} s)", id_, cmd_.where(), options_.runtime_seconds);
+    spdlog::info("redis worker {} ready on {} (abcsmc {}, wire version {}, runtime {:.0f} s)", id_,
+                 cmd_.where(), software_version(), kWireVersion, options_.runtime_seconds);
     const auto started = Clock::now();
     std::optional<std::uint64_t> stop_round;  // stop seen: finish this round, then leave
     std::string stop_run;
@@ -177,7 +203,7 @@ class WorkerProcess {
           from_registry = true;
           const auto v = send({{"SMEMBERS", keys::kRuns}, {"GET", keys::kStop}});
           check(v[0], "SMEMBERS");
-          if (v[1].type == Value::Type::string && std::stoll(v[1].str) >= start_ms_ && !stop_round) {
+          if (stop_since(v[1], start_ms_) && !stop_round) {
             stop_round = 0;  // stop seen while idle or between rounds
           }
           for (const auto& e : v[0].elements) {
@@ -194,13 +220,27 @@ class WorkerProcess {
         const std::string p = keys::run_prefix(run);
         const auto v = send({{"EVAL", scripts::kClaim, "0", p, id_, std::to_string(options_.batch_size)},
                              {"GET", keys::kStop}});
-        check(v[0], "claim");
-        if (v[1].type == Value::Type::string && std::stoll(v[1].str) >= start_ms_ && !stop_round) {
+        if (v[0].type == Value::Type::error) {
+          // The claim script failed on this run's keys (damaged or forged on the server): this
+          // run cannot be served; the others can.
+          refuse(run, *state, "claiming work failed on the server (damaged keys of this run?): " + v[0].str);
+          if (run == current_) current_.clear();
+          continue;
+        }
+        if (stop_since(v[1], start_ms_) && !stop_round) {
           stop_round = v[0].type == Value::Type::array ? static_cast<std::uint64_t>(v[0].elements[0].integer) : 0;
           stop_run = run;
           spdlog::info("redis worker {}: stop requested; leaving after the current generation", id_);
         }
         if (v[0].type != Value::Type::array || v[0].elements.size() != 3) {
+          if (run == current_) current_.clear();
+          continue;
+        }
+        if (v[0].elements[0].integer < 0 || v[0].elements[1].integer < 0 || v[0].elements[2].integer < 0 ||
+            static_cast<std::uint64_t>(v[0].elements[2].integer) > kMaxWireBatch) {
+          refuse(run, *state, "the server handed out round " + std::to_string(v[0].elements[0].integer) +
+                                  " indices " + std::to_string(v[0].elements[1].integer) + " +" +
+                                  std::to_string(v[0].elements[2].integer) + " (damaged keys of this run?)");
           if (run == current_) current_.clear();
           continue;
         }
@@ -322,21 +362,43 @@ class WorkerProcess {
     const std::string r = keys::round_prefix(run, k);
     const std::string lease_key = r + "lease:" + std::to_string(start);
     if (s.round != k) {
-      const auto v = cmd_.pipeline({{"GET", r + "spec"}, {"GET", r + "lease_ms"}});
+      const auto v = cmd_.pipeline({{"GET", r + "spec"},
+                                    {"GET", r + "lease_ms"},
+                                    {"HMGET", p + "info", "wire_version", "software_version"}});
       if (v[0].type != Value::Type::string) return;  // the round ended meanwhile
+      if (const auto skew = version_skew(run, v[2], v[0].str)) {
+        hand_back(run, k, start, count);
+        refuse(run, s, *skew);
+        return;
+      }
       try {
+        // Everything here came from the server: decoded, then checked against this worker's
+        // problem before make_context or the evaluator see it (a spec that decodes can still
+        // carry a model index or a parameter count that does not exist here).
         const ControlMessage c = decode_control(as_bytes(v[0].str));
-        if (c.stop || c.generation.round != k) throw Error("bad spec for round " + std::to_string(k));
+        if (c.stop || c.generation.round != k) {
+          throw Error(c.stop ? std::string("a stop message instead of a generation")
+                             : "the spec of round " + std::to_string(c.generation.round) + " under round " +
+                                   std::to_string(k));
+        }
+        if (c.generation.scheduling != Scheduling::dynamic) {
+          throw Error("a static round, which Redis workers do not serve");
+        }
+        validate_generation(*s.problem, c.generation);
+        const auto lease = server_integer(v[1]);
+        if (lease && (*lease < 1 || *lease > 86400000LL)) {
+          throw Error("lease_ms is " + v[1].str + ", not 1 ms to a day");
+        }
+        if (!lease && v[1].type != Value::Type::nil) throw Error("lease_ms is not a number");
         s.generation = c.generation;
         s.ctx = make_context(*s.problem, s.settings, s.generation.spec);
+        s.lease_ms = lease.value_or(30000);
       } catch (const std::exception& error) {
-        // Another wire version or a damaged spec: this run cannot be served here, others can.
-        renewer_->release();
+        // A damaged or inconsistent spec: this run cannot be served here, others can.
         hand_back(run, k, start, count);
         refuse(run, s, std::string("cannot use the generation it published: ") + error.what());
         return;
       }
-      s.lease_ms = v[1].type == Value::Type::string ? std::stoll(v[1].str) : 30000;
       s.round = k;
     }
     ResultMessage res;
@@ -389,6 +451,34 @@ class WorkerProcess {
     pending_ = std::move(push);  // goes out with the next claim: one round trip per batch
   }
 
+  /// Why this worker cannot serve `run` for want of a common wire version, or nothing. The
+  /// master publishes its wire and software versions in the run's info hash (`info`: HMGET
+  /// wire_version software_version); a master that does not (older) is judged by its spec's
+  /// first byte. Another software version on the same wire version is served (noted once).
+  std::optional<std::string> version_skew(const std::string& run, const Value& info, const std::string& spec) {
+    std::optional<long long> wire;
+    std::string software = "unknown";
+    if (info.type == Value::Type::array && info.elements.size() == 2) {
+      wire = server_integer(info.elements[0]);
+      if (info.elements[1].type == Value::Type::string && !info.elements[1].str.empty()) {
+        software = valid_utf8(info.elements[1].str.substr(0, 64));
+      }
+    }
+    if (!wire && !spec.empty() && static_cast<std::uint8_t>(spec[0]) != kWireVersion) {
+      wire = static_cast<std::uint8_t>(spec[0]);
+    }
+    if (wire && *wire != kWireVersion) {
+      return "wire version " + std::to_string(*wire) + ", this worker speaks " + std::to_string(kWireVersion) +
+             " (abcsmc " + software + " vs " + software_version() +
+             "); run the same abcsmc release on the master and its workers";
+    }
+    if (software != "unknown" && software != software_version() && skew_noted_.insert(run).second) {
+      spdlog::info("redis worker {}: run {} comes from abcsmc {}, this worker is abcsmc {} (same wire "
+                   "version {}): serving it", id_, run, software, software_version(), kWireVersion);
+    }
+    return std::nullopt;
+  }
+
   /// Stopping at once: the claim goes back unevaluated, for the next worker to take.
   void hand_back(const std::string& run, std::uint64_t k, std::uint64_t start, std::uint64_t count) {
     renewer_->release();
@@ -409,6 +499,7 @@ class WorkerProcess {
   Clock::time_point last_heartbeat_ = Clock::now();
   std::unique_ptr<LeaseRenewer> renewer_;
   std::vector<Command> pending_;  ///< the last batch's result push, sent with the next claim
+  std::set<std::string> skew_noted_;  ///< runs of another software version, noted in the log
 };
 
 int worker_main(const WorkerOptions& options, long long start_ms) {
@@ -469,6 +560,20 @@ int run_workers(const WorkerOptions& options) {
   return worst;
 }
 
+namespace {
+
+/// `redis-manager info`: the workers that refuse `run`, one line each with their reason, under
+/// the run's line (the `<run>:refused` hash workers write through refuse()).
+void print_refusals(Client& c, const std::string& run) {
+  const Value h = c.command({"HGETALL", keys::run_prefix(run) + "refused"});
+  for (std::size_t i = 0; i + 1 < h.elements.size(); i += 2) {
+    std::printf("  refused by worker %s: %s\n", valid_utf8(h.elements[i].str).c_str(),
+                valid_utf8(h.elements[i + 1].str).c_str());
+  }
+}
+
+}  // namespace
+
 int run_manager(const Endpoint& endpoint, const std::string& action) {
   Client c(endpoint);
   if (action == "info") {
@@ -488,6 +593,7 @@ int run_manager(const Endpoint& endpoint, const std::string& action) {
       std::printf("Workers=%lld Evaluations=%s Acceptances=%s/%s Generation=%s Run=%s\n", workers,
                   get("evaluations").c_str(), get("acceptances").c_str(), get("n").c_str(),
                   get("t").c_str(), run.str.c_str());
+      print_refusals(c, run.str);
     }
     return 0;
   }

@@ -25,6 +25,11 @@ namespace abcsmc {
 /// Version of the byte format; bumped on any incompatible change.
 inline constexpr std::uint8_t kWireVersion = 2;  // 2: failure reasons in result logs
 
+/// The abcsmc release this library was built as ("0.9.0"): what a Redis master publishes with
+/// its run beside kWireVersion, and what a worker names when it cannot serve a run of another
+/// wire version. Any rank.
+const char* software_version();
+
 /// Kinds of top-level messages (the byte after the version).
 enum class WireKind : std::uint8_t {
   generation = 1,  ///< master -> workers: one generation (GenerationMessage)

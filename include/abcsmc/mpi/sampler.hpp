@@ -81,8 +81,9 @@ class MpiSampler final : public Sampler {
   std::uint64_t last_batch_size() const { return last_batch_; }
 
  private:
-  Sample sample_dynamic(const SampleRequest& request, std::uint64_t batch);
-  Sample sample_static(const SampleRequest& request);
+  // Results are checked against the round's message `m` and the run's problem (wire_check.hpp).
+  Sample sample_dynamic(const Problem& problem, const GenerationMessage& m);
+  Sample sample_static(const Problem& problem, const GenerationMessage& m);
   std::uint64_t next_batch_size(const SampleRequest& request) const;
 
   Master& master_;

@@ -10,6 +10,7 @@
 /// duplicates by batch start, and every lease/4 (at most 1 s) re-issues ranges whose lease
 /// vanished without a result. The population is assembled with
 /// assemble_dynamic, so results are bit-identical to single-core.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +45,9 @@ class RedisSampler final : public Sampler {
   const std::string& run_id() const { return run_; }
   std::uint64_t last_batch_size() const { return last_batch_; }
   std::uint64_t last_reissued() const { return last_reissued_; }
+  /// Results (and claim entries) dropped so far in this run: undecodable, of another round,
+  /// for ranges nobody claimed, or inconsistent (validate_result). Each kind is logged once.
+  std::uint64_t dropped_results() const { return dropped_results_; }
 
  private:
   std::uint64_t next_batch_size(const SampleRequest& request) const;
@@ -55,6 +59,8 @@ class RedisSampler final : public Sampler {
   std::uint64_t round_ = 0;
   std::uint64_t last_batch_ = 1;
   std::uint64_t last_reissued_ = 0;
+  std::uint64_t dropped_results_ = 0;
+  std::array<bool, 8> drop_logged_{};  ///< per kind of dropped result: logged already
   double seconds_per_eval_ = 0.0;
   std::uint64_t last_evaluated_ = 0;
 };
