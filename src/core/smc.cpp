@@ -55,8 +55,10 @@ class RoundWatch {
         observer_(observer),
         calibration_(calibration),
         t_(t),
-        first_failure_reported_(first_failure_reported),
-        thread_([this] { watch(); }) {}
+        first_failure_reported_(first_failure_reported) {
+    check_stops();  // a stop already due cancels the round before any work, whatever the timing
+    thread_ = std::thread([this] { watch(); });
+  }
 
   ~RoundWatch() {
     {

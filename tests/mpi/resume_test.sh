@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `--resume` under MPI (README "Stopping and resuming"): rank 0 killed with kill -9 during
 # generation 0 and mid-run, SIGTERM to rank 0 (stop at once, exit 3), SIGUSR1 to mpirun
-# (forwarded to every rank; the master finishes the generation, workers ignore it, exit 3); each
+# (forwarded to every rank; the master stops cleanly, workers ignore it, exit 3); each
 # resumed, with other rank counts, ends bit-identical to an uninterrupted single-core run
 # (dynamic) or threads-static run (static).
 source "$(dirname "$0")/common.sh"
@@ -64,7 +64,7 @@ wait_for_generation term.h5 1
 kill -TERM "$(rank0 term.h5)"; finish_mpi term.h5 3
 grep -q "SIGTERM received: stopping at once" term.h5.log || fail "no SIGTERM message: $(cat term.h5.log)"
 resume_mpi term.h5 dynamic_ref.h5 "$P"
-# SIGUSR1 to mpirun: forwarded to all ranks; the master ends after the generation, exit 3.
+# SIGUSR1 to mpirun: forwarded to all ranks; the master stops cleanly, exit 3.
 start_mpi usr1.h5 --scheduling dynamic
 wait_for_generation usr1.h5 1
 kill -USR1 "$(pgrep -P "$pid")"; finish_mpi usr1.h5 3  # $pid is `timeout`, its child mpirun

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stopping, resuming and resubmitting with sge/abcsmc-mpi.qsub under a real SGE cell:
-#  A. s_rt: SGE sends SIGUSR1 at the soft limit, the master finishes its generation and exits 3
+#  A. s_rt: SGE sends SIGUSR1 at the soft limit, the master stops cleanly (the generation in progress is dropped) and exits 3
 #     (the job's status), with those generations on file;
 #  B. resubmit until done: the same submission, now with a short h_rt, continues the file
 #     (--resume), stops itself before h_rt (--deadline, exit 3), resubmits itself (qresub) and
@@ -68,7 +68,7 @@ wait_gone "$JOB_PREFIX-c" 90
 logs_c=$(job_logs "$JOB_PREFIX-c")
 [ "$(log_files "$JOB_PREFIX-c" | wc -l)" -eq 1 ] || { echo "$logs_c" >&2; fail "a deleted job was resubmitted"; }
 echo "$logs_c" | grep -q "SIGUSR2" || { echo "$logs_c" >&2; fail "qdel of a -notify job: no SIGUSR2 in the log"; }
-echo "$logs_c" | grep -qE "SIGUSR[12] received: stopping after the generation in progress" || { echo "$logs_c" >&2; fail "the master did not act on -notify's SIGUSR2"; }
+echo "$logs_c" | grep -qE "SIGUSR[12] received: stopping cleanly now" || { echo "$logs_c" >&2; fail "the master did not act on -notify's SIGUSR2"; }
 echo "$logs_c" | grep -q "exit 3:" || { echo "$logs_c" >&2; fail "qdel of a -notify job: abcsmc did not exit 3"; }
 echo "$logs_c" | grep -q "deleted with qdel: not resubmitting" || { echo "$logs_c" >&2; fail "no 'not resubmitting' after qdel"; }
 k=$(generations deleted.h5)

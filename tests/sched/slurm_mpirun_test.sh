@@ -38,7 +38,7 @@ scancel --signal=USR1 --batch "$job" || fail "scancel --signal=USR1 --batch $job
 expect_job "$job" FAILED 3 60 "stop-$job.out"
 grep -q "abcsmc-mpirun: SIGUSR1: passing it to the ranks" "stop-$job.out" ||
   { cat "stop-$job.out"; fail "the batch shell did not take SIGUSR1"; }
-grep -q "SIGUSR1 received: stopping after the generation in progress" "stop-$job.out" ||
+grep -q "SIGUSR1 received: stopping cleanly now" "stop-$job.out" ||
   { cat "stop-$job.out"; fail "SIGUSR1 did not reach rank 0 through mpirun"; }
 resume_stopped abcsmc-mpirun.sbatch
 passed slurm_mpirun_test

@@ -2,7 +2,7 @@
 # slurm/resubmit.sbatch, the other ways a chain goes on or ends (slurm_resume_test.sh covers the
 # time limit):
 # 1. Submitted with plain sbatch options (no ABCSMC_SBATCH_ARGS) and the config as an argument,
-#    checkpointed by hand with `scancel --signal=USR1 --batch`: the job finishes its generation,
+#    checkpointed by hand with `scancel --signal=USR1 --batch`: the job stops cleanly,
 #    exits 3 and resubmits itself with its own shape (time limit, tasks, overcommit) and the same
 #    argument; the next job completes the run, identical to an uninterrupted run.
 # 2. scancel of a running job: rank 0 stops at once (exit 3), and the chain ends there: nothing
@@ -23,7 +23,7 @@ done
 [ "$(generation_count chain.h5)" -ge 1 ] || { cat "chain-$first.out"; fail "generation 0 never appeared"; }
 scancel --signal=USR1 --batch "$first" || fail "scancel --signal=USR1 --batch $first"
 expect_job "$first" FAILED 3 60 "chain-$first.out"
-grep -q "SIGUSR1 received: stopping after the generation in progress" "chain-$first.out" ||
+grep -q "SIGUSR1 received: stopping cleanly now" "chain-$first.out" ||
   { cat "chain-$first.out"; fail "SIGUSR1 did not reach rank 0 through the batch shell and srun"; }
 next=$(sed -n 's/.*submitted job \([0-9]*\) .*/\1/p' "chain-$first.out")
 [ -n "$next" ] || { cat "chain-$first.out"; fail "job $first did not resubmit itself"; }

@@ -30,7 +30,7 @@ job=$(ABCSMC_CONFIG=$cfg ABCSMC_OUTPUT=$PWD/srun.h5 submit --ntasks=2 --time=10 
 expect_job "$job" FAILED 2 60 "again-$job.out"
 grep -q "exit 2: usage or config error" "again-$job.out" || { cat "again-$job.out"; fail "exit 2 not reported"; }
 [ "$(md5sum <srun.h5)" = "$sum" ] || fail "an existing results file was changed without --overwrite"
-# SIGUSR1 to the steps: rank 0 finishes its generation, exits 3; resumed by a second job.
+# SIGUSR1 to the steps: rank 0 stops cleanly (the generation in progress is dropped), exits 3; resumed by a second job.
 slow_config medium.yaml 0.05 6
 reference_bg medium.yaml medium_single.h5 --sampler threads --threads 32 --batch-size 1
 job=$(ABCSMC_CONFIG=$PWD/medium.yaml ABCSMC_OUTPUT=$PWD/stopped.h5 submit --ntasks=3 --overcommit --time=10 \
@@ -38,7 +38,7 @@ job=$(ABCSMC_CONFIG=$PWD/medium.yaml ABCSMC_OUTPUT=$PWD/stopped.h5 submit --ntas
 wait_for_generations stopped.h5 1 60
 scancel --signal=USR1 "$job" || fail "scancel --signal=USR1 $job"
 expect_job "$job" FAILED 3 60 "stop-$job.out"
-grep -q "SIGUSR1 received: stopping after the generation in progress" "stop-$job.out" ||
+grep -q "SIGUSR1 received: stopping cleanly now" "stop-$job.out" ||
   { cat "stop-$job.out"; fail "SIGUSR1 to the job step did not reach rank 0"; }
 if grep -q "abcsmc-srun: SIGUSR1" "stop-$job.out"; then fail "the batch shell got the steps' SIGUSR1"; fi
 grep -q "abcsmc-srun: exit 3: stopped early" "stop-$job.out" || { cat "stop-$job.out"; fail "exit 3 not reported"; }

@@ -86,23 +86,43 @@ TEST_CASE("Resume: a run whose stopping rule is already met produces nothing", "
 
 TEST_CASE("Early stops are resumable: stop flag and deadline and max_walltime", "[core]") {
   SingleCoreSampler single;
-  SECTION("stop flag: ends after the generation in progress") {
+  SECTION("stop flag: the round in progress is dropped (here the calibration)") {
     Run r = prepare(kConfig, 10);
     std::atomic<bool> flag{true};
     SmcControl control;
     control.stop_flag = &flag;
     const SmcResult out = run_smc(r.problem, r.settings, single, nullptr, control);
-    CHECK(out.generations == 1);
+    CHECK(out.generations == 0);
     CHECK(out.stop_reason == "stop requested");
+    CHECK(out.interrupted == "calibration");
     CHECK(out.stopped_early);
   }
-  SECTION("deadline: no generation is started that would end after it") {
+  SECTION("deadline: passed, it stops the round in progress") {
     Run r = prepare(kConfig, 10);
     SmcControl control;
     control.deadline = std::chrono::system_clock::now();  // already over
     const SmcResult out = run_smc(r.problem, r.settings, single, nullptr, control);
-    CHECK(out.generations == 1);  // generation 0 has no previous duration to predict from
+    CHECK(out.generations == 0);
+    CHECK(out.stop_reason == "deadline reached");
+    CHECK(out.stopped_early);
+  }
+  SECTION("deadline: no generation is started that would end after it") {
+    // Generation 0 takes its time; the deadline leaves less than 1.5 x that for generation 1.
+    Run r = prepare(kConfig, 10);
+    struct Slow final : SmcObserver {
+      SmcControl* control = nullptr;
+      void on_generation(const GenerationRecord& g) override {
+        control->deadline = std::chrono::system_clock::now() +
+                            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                std::chrono::duration<double>(g.wall_seconds * 0.5));
+      }
+    } slow;
+    SmcControl control;
+    slow.control = &control;
+    const SmcResult out = run_smc(r.problem, r.settings, single, &slow, control);
+    CHECK(out.generations == 1);
     CHECK(out.stop_reason.rfind("deadline: ", 0) == 0);
+    CHECK(out.interrupted.empty());
     CHECK(out.stopped_early);
   }
   SECTION("deadline far away: the run ends by its own rule") {
@@ -121,11 +141,18 @@ TEST_CASE("Early stops are resumable: stop flag and deadline and max_walltime", 
     CHECK(out.stopped_early);
   }
   SECTION("a config rule met at the same time wins: not resumable") {
+    // The flag goes up as generation 0, the last one max_generations allows, is recorded.
     Run r = prepare(kConfig, 1);
-    std::atomic<bool> flag{true};
+    std::atomic<bool> flag{false};
+    struct Raise final : SmcObserver {
+      std::atomic<bool>* flag = nullptr;
+      void on_generation(const GenerationRecord&) override { *flag = true; }
+    } raise;
+    raise.flag = &flag;
     SmcControl control;
     control.stop_flag = &flag;
-    const SmcResult out = run_smc(r.problem, r.settings, single, nullptr, control);
+    const SmcResult out = run_smc(r.problem, r.settings, single, &raise, control);
+    CHECK(out.generations == 1);
     CHECK(out.stop_reason == "max_generations reached");
     CHECK_FALSE(out.stopped_early);
   }
