@@ -252,6 +252,7 @@ int run_command(const RunOptions& options) {
                  options.config.c_str());
     return kUsageError;
   }
+  for (const auto& w : config.warnings) spdlog::warn("{}", w);  // e.g. the memory estimate
   if (options.resume && options.overwrite) {
     spdlog::error("--resume continues the output file and --overwrite replaces it: pass one");
     return kUsageError;
