@@ -259,6 +259,11 @@ class WorkerProcess {
           break;
         }
         if (count == 0) continue;
+        if (state->refused) {  // refused while this claim was on its way (its last push failed)
+          hand_back(run, k, start, count);
+          if (run == current_) current_.clear();
+          continue;
+        }
         current_ = run;
         work(run, *state, k, start, count);
         worked = true;
@@ -287,8 +292,20 @@ class WorkerProcess {
       pending_.clear();
     }
     std::vector<Value> v = cmd_.pipeline(commands);
-    for (std::size_t i = 0; i < pending; ++i) check(v[i], "pushing results");
+    std::string push_error;
+    for (std::size_t i = 0; i < pending && push_error.empty(); ++i) {
+      if (v[i].type == Value::Type::error) push_error = v[i].str;
+    }
     v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(pending));
+    if (!push_error.empty()) {
+      // The run's keys on the server are damaged (a list or hash of another type, a counter
+      // that is not a number): that run cannot be served, the others can.
+      const auto it = runs_.find(pending_run_);
+      if (it != runs_.end() && !it->second.refused) {
+        refuse(pending_run_, it->second, "pushing results failed on the server (damaged keys of this run?): " +
+                                             push_error);
+      }
+    }
     return v;
   }
 
@@ -449,6 +466,7 @@ class WorkerProcess {
       push.push_back({"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_});
     }
     pending_ = std::move(push);  // goes out with the next claim: one round trip per batch
+    pending_run_ = run;
   }
 
   /// Why this worker cannot serve `run` for want of a common wire version, or nothing. The
@@ -499,6 +517,7 @@ class WorkerProcess {
   Clock::time_point last_heartbeat_ = Clock::now();
   std::unique_ptr<LeaseRenewer> renewer_;
   std::vector<Command> pending_;  ///< the last batch's result push, sent with the next claim
+  std::string pending_run_;       ///< the run of that push
   std::set<std::string> skew_noted_;  ///< runs of another software version, noted in the log
 };
 

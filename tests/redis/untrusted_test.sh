@@ -3,7 +3,7 @@
 #  1. A worker refuses runs it cannot serve, says why (to the master, in `redis-manager info`),
 #     and goes on serving the others: a spec that decodes but is inconsistent (model index 7 of
 #     1 model), garbage in place of a spec, a run of another wire version, a run whose claim
-#     script fails on damaged keys, and a real master's spec rewritten on the server (a theta of
+#     script fails on damaged keys, one whose results list is not a list, and a real master's spec rewritten on the server (a theta of
 #     length 0). The healthy run beside them finishes bit-identical to single-core; the
 #     poisoned master ends with exit 1 and the worker's reason.
 #  2. A master drops what it cannot use from its results list, counts and logs it, and never
@@ -50,13 +50,14 @@ blobs = {
     "theta0": lambda: generation(1, 1, [(0, []), (0, [0.2, 1.0])]),
     "forged": lambda: result(1, 0, 5),
     "forged_other_round": lambda: result(9, 0, 5),
+    "calibration": lambda: generation(1, 0, [], from_prior=1, calibration=1, eps=float("inf")),
     "garbage_spec": lambda: u8(V) + u8(1) + bytes(range(7, 250, 3)) * 3,  # the right header, then garbage
     "garbage": lambda: bytes(range(7, 250, 3)) * 3,
 }
 open(out, "wb").write(blobs[kind]())
 PY
 blob() { /usr/bin/python3 wire.py "${2:-$WIRE}" "$1" "$1.bin"; }
-for b in model7 theta0 forged forged_other_round garbage garbage_spec; do blob $b; done
+for b in model7 theta0 calibration forged forged_other_round garbage garbage_spec; do blob $b; done
 
 # fake_run ID SPEC_FILE WIRE_VERSION: a run on the server as a master of wire version
 # WIRE_VERSION would publish it (config, round 1, info, the round's keys), with SPEC_FILE's bytes.
@@ -78,6 +79,8 @@ fake_run fake-garbage garbage_spec.bin "$WIRE"
 fake_run fake-skew garbage.bin 1
 fake_run fake-keys model7.bin "$WIRE"
 rcli SET abcsmc:fake-keys:r1:limit "not a number" >/dev/null  # the claim script fails on it
+fake_run fake-push calibration.bin "$WIRE"                       # a valid spec, but results
+rcli SET abcsmc:fake-push:r1:results "not a list" >/dev/null     # cannot be pushed
 
 # --- 1. refusals -------------------------------------------------------------------------------
 # A real master, its round-1 spec rewritten on the server before any worker has read it.
@@ -94,16 +97,17 @@ worker w --runtime 90s; wp=$WPID
 refusal() { rcli HVALS "abcsmc:$1:refused"; }
 for i in $(seq 1 300); do
   n=0
-  for r in fake-model7 fake-garbage fake-skew fake-keys "$PRUN"; do [ -n "$(refusal "$r")" ] && n=$((n + 1)); done
-  [ "$n" -eq 5 ] && break
+  for r in fake-model7 fake-garbage fake-skew fake-keys fake-push "$PRUN"; do [ -n "$(refusal "$r")" ] && n=$((n + 1)); done
+  [ "$n" -eq 6 ] && break
   sleep 0.05
 done
 refusal fake-model7 > r_model7.txt; refusal fake-garbage > r_garbage.txt; refusal fake-skew > r_skew.txt
-refusal fake-keys > r_keys.txt; refusal "$PRUN" > r_poisoned.txt
+refusal fake-keys > r_keys.txt; refusal fake-push > r_push.txt; refusal "$PRUN" > r_poisoned.txt
 has "previous particle 0 (index 0) has model index 7, but the run has 1 model" r_model7.txt
 has "cannot use the generation it published: malformed message" r_garbage.txt
 has "wire version 1, this worker speaks $WIRE (abcsmc 0.0.1-test vs " r_skew.txt
 has "claiming work failed on the server" r_keys.txt
+has "pushing results failed on the server" r_push.txt
 has "previous particle 0 (index 0) has 0 parameters, but model" r_poisoned.txt
 kill -0 "$wp" 2>/dev/null || { cat w.log >&2; fail "the worker died of a bad run"; }
 has "ready on .*(abcsmc .*, wire version $WIRE" w.log
