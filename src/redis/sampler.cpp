@@ -302,7 +302,7 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
   };
   // New entries of the claims list: ranges handed out by INCRBY never overlap, and none lies
   // below the frontier (nothing is folded in before its claim is known).
-  const auto learn_claims = [&](const Value& list) {
+  const auto register_claims = [&](const Value& list) {
     for (const auto& e : list.elements) {
       ++claims_read;
       const std::optional<WorkBlock> range = parse_range(e.str);
@@ -327,6 +327,10 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
       }
       drop(DropKind::bad_claim, why);
     }
+  };
+  // After a read of the claims list that followed their arrival: fold in the pending results
+  // whose claim is now known, drop the others (never claimed).
+  const auto settle_pending = [&] {
     for (auto& res : pending) {
       if (res.block.first < frontier) continue;  // folded in meanwhile: a duplicate
       const auto it = batches.find(res.block.first);
@@ -339,6 +343,10 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
       fold(it, std::move(res));
     }
     pending.clear();
+  };
+  const auto learn_claims = [&](const Value& list) {
+    register_claims(list);
+    settle_pending();
   };
   const auto read_claims_now = [&] {
     const Value v = client_->command({"LRANGE", r + "claims", std::to_string(claims_read), "-1"});
@@ -357,11 +365,18 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
     }
     const double wait = std::clamp(
         std::chrono::duration<double>(next_check - Clock::now()).count(), 0.01, check_every);
-    // Under load one round trip drains many results; when the list is empty, block on it.
-    const Value many = client_->command({"LPOP", r + "results", "256"});
+    // Under load one round trip drains many results and then reads the new claims: the claim of
+    // every genuine result popped is in that reply (a worker's claim precedes its push), so what
+    // stays pending was never claimed. When the list is empty, block on it.
+    const std::vector<Value> popped = client_->pipeline(
+        {{"LPOP", r + "results", "256"}, {"LRANGE", r + "claims", std::to_string(claims_read), "-1"}});
+    check(popped[0], "LPOP results");
+    check(popped[1], "LRANGE claims");
+    register_claims(popped[1]);
+    const Value& many = popped[0];
     if (many.type == Value::Type::array && !many.elements.empty()) {
       for (const auto& e : many.elements) take_result(e.str);
-      if (!pending.empty()) read_claims_now();
+      settle_pending();
       if (Clock::now() < next_check) continue;
     } else {
       const Value v = client_->blocking({"BLPOP", r + "results", fmt::format("{:.3f}", wait)}, wait);
