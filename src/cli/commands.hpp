@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace abcsmc::cli {
 
@@ -38,6 +39,8 @@ struct RedisWorkerOptions {
   std::size_t processes = 1;
   std::size_t batch_size = 0;
   bool allow_commands = false;
+  bool allow_plugins = false;
+  std::vector<std::string> allow_plugin_dirs;
 };
 
 /// `abcsmc redis-manager` / `abc-redis-manager`.

@@ -1,6 +1,7 @@
 // abcsmc command line: parses arguments (CLI11) and dispatches to the subcommands.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -15,16 +16,49 @@
 #endif
 
 namespace {
-/// Blanks the value of --password in argv so that it does not show in ps.
+/// Hides the value of --password from the process title (ps, /proc/PID/cmdline) without
+/// showing its length: the argument area becomes one title, the arguments joined by blanks with
+/// the value as "***", then NULs up to a non-NUL last byte, which tells Linux to show the title
+/// only up to its first NUL (how setproctitle works). Nothing reads argv after this.
 void scrub_password(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--password") == 0 && i + 1 < argc) {
-      std::memset(argv[i + 1], '*', std::strlen(argv[i + 1]));
+  std::string title;
+  bool found = false;
+  bool contiguous = argc > 0;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) {
+      contiguous = contiguous && argv[i] == argv[i - 1] + std::strlen(argv[i - 1]) + 1;
+      title += ' ';
+    }
+    if (i > 0 && std::strcmp(argv[i], "--password") == 0 && i + 1 < argc) {
+      title += "--password ***";
+      found = true;
       ++i;
-    } else if (std::strncmp(argv[i], "--password=", 11) == 0) {
-      std::memset(argv[i] + 11, '*', std::strlen(argv[i] + 11));
+      contiguous = contiguous && argv[i] == argv[i - 1] + std::strlen(argv[i - 1]) + 1;
+    } else if (i > 0 && std::strncmp(argv[i], "--password=", 11) == 0) {
+      title += "--password=***";
+      found = true;
+    } else {
+      title += argv[i];
     }
   }
+  if (!found) return;
+  if (!contiguous) {  // not the kernel's layout: at least no character of the password stays
+    for (int i = 1; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--password") == 0 && i + 1 < argc) {
+        ++i;
+        std::memset(argv[i], 0, std::strlen(argv[i]));
+      } else if (std::strncmp(argv[i], "--password=", 11) == 0) {
+        std::memset(argv[i] + 11, 0, std::strlen(argv[i] + 11));
+      }
+    }
+    return;
+  }
+  char* begin = argv[0];
+  const std::size_t area = static_cast<std::size_t>(argv[argc - 1] + std::strlen(argv[argc - 1]) + 1 - begin);
+  std::memset(begin, 0, area);
+  if (area < 2) return;
+  std::memcpy(begin, title.data(), std::min(title.size(), area - 2));
+  begin[area - 1] = ' ';
 }
 }  // namespace
 
@@ -134,6 +168,12 @@ int main(int argc, char** argv) {
                          "Evaluations per claim (0 = the master's choice)")->check(non_negative);
   worker_cmd->add_flag("--allow-commands", worker.allow_commands,
                        "Run models that execute external commands (refused otherwise)");
+  worker_cmd->add_flag("--allow-plugins", worker.allow_plugins,
+                       "Load any plugin a run's config names (refused otherwise: loading runs its code)");
+  worker_cmd->add_option("--allow-plugin-dir", worker.allow_plugin_dirs,
+                         "Load plugins whose resolved path (symlinks followed) lies under DIR "
+                         "(repeatable)")
+      ->type_name("DIR")->allow_extra_args(false);
 
   RedisManagerOptions manager;
   auto* manager_cmd = app.add_subcommand(

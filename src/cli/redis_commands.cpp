@@ -1,23 +1,26 @@
 // `abcsmc redis-worker` and `abcsmc redis-manager` (the Redis bridge's CLI side).
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
-
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/io/duration.hpp"
 #include "commands.hpp"
 #ifdef ABCSMC_WITH_REDIS
 #include "abcsmc/redis/sampler.hpp"
+#include "abcsmc/redis/secret.hpp"
 #endif
 
 namespace abcsmc::cli {
 
 #ifdef ABCSMC_WITH_REDIS
 namespace {
+/// --password, else $ABCSMC_REDIS_PASSWORD. The variable leaves the environment either way (the
+/// simulators this process starts inherit it otherwise), and a process holding a password
+/// cannot be dumped or traced (redis/secret.hpp).
 std::string password_or_env(const std::string& given) {
-  if (!given.empty()) return given;
-  const char* env = std::getenv("ABCSMC_REDIS_PASSWORD");
-  return env == nullptr ? std::string() : std::string(env);
+  std::string env = redis::take_password_from_environment("ABCSMC_REDIS_PASSWORD");
+  if (given.empty()) return env;
+  redis::protect_password_holder();
+  return given;
 }
 }  // namespace
 
@@ -33,6 +36,13 @@ int redis_worker_command(const RedisWorkerOptions& options) {
   w.processes = options.processes == 0 ? 1 : options.processes;
   w.batch_size = options.batch_size;
   w.allow_commands = options.allow_commands;
+  w.allow_plugins = options.allow_plugins;
+  try {
+    for (const auto& dir : options.allow_plugin_dirs) w.allow_plugin_dirs.push_back(redis::resolve_plugin_dir(dir));
+  } catch (const ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return kUsageError;
+  }
   try {
     return redis::run_workers(w);
   } catch (const ConfigError& e) {

@@ -62,7 +62,7 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
     redis::MasterOptions options;
     options.endpoint.host = spec.host;
     options.endpoint.port = spec.port;
-    if (const char* pw = std::getenv(spec.password_env.c_str()); pw != nullptr) options.endpoint.password = pw;
+    options.endpoint.password = redis::take_password_from_environment(spec.password_env);  // secret.hpp
     options.batch_size = spec.batch_size;
     options.lease_seconds = spec.lease_seconds;
     return std::make_unique<redis::RedisSampler>(options);

@@ -134,6 +134,7 @@ struct Message {
 struct Ctx {
   std::string source;
   std::filesystem::path base_dir;  ///< relative observed files are resolved against this
+  const ModelGate* gate = nullptr;  ///< consent for each model before it is built (may be unset)
   std::vector<Message> messages;
 
   void error(int line, const std::string& text) { messages.push_back({line, text}); }
@@ -697,7 +698,9 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   }
   if (!delay_ok) spec.delay = DelaySpec{};
 
-  // Build it: loads plugins (ABI check, options), finds programs, checks placeholders.
+  // Build it: loads plugins (ABI check, options), finds programs, checks placeholders; first
+  // the caller's consent (a refusal propagates: nothing of this model runs).
+  if (ctx.gate != nullptr && *ctx.gate) (*ctx.gate)(spec, name_of(f.path));
   std::unique_ptr<Model> model;
   try {
     model = build_model(spec, parameter_names);
@@ -1354,8 +1357,14 @@ void check_memory(Ctx& ctx, RunConfig& cfg, int population_line, int calibration
 }  // namespace
 
 RunConfig parse_config(const std::string& yaml_text, const std::string& source_name) {
+  return parse_config(yaml_text, source_name, ModelGate{});
+}
+
+RunConfig parse_config(const std::string& yaml_text, const std::string& source_name,
+                       const ModelGate& gate) {
   Ctx ctx;
   ctx.source = source_name;
+  ctx.gate = &gate;
   ctx.base_dir = std::filesystem::path(source_name).parent_path();
 
   YAML::Node root;

@@ -59,4 +59,20 @@ end
 return dead
 )lua";
 
+// The registered runs that are alive; a run whose config key has expired (its master is gone:
+// run keys expire 5 s after its last renewal) is removed from the registry, atomically, so a
+// master registering again meanwhile is not lost. ARGV: the registry key, "abcsmc:". Returns
+// the live run ids.
+inline constexpr const char* kLiveRuns = R"lua(
+local live = {}
+for _, run in ipairs(redis.call('SMEMBERS', ARGV[1])) do
+  if redis.call('EXISTS', ARGV[2] .. run .. ':config') == 1 then
+    live[#live + 1] = run
+  else
+    redis.call('SREM', ARGV[1], run)
+  end
+end
+return live
+)lua";
+
 }  // namespace abcsmc::redis::scripts

@@ -4,14 +4,19 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "abcsmc/core/error.hpp"
@@ -79,6 +84,57 @@ std::optional<long long> server_integer(const Value& v) {
 bool stop_since(const Value& v, long long since_ms) {
   const auto t = server_integer(v);
   return t && *t >= since_ms;
+}
+
+/// A model of a config from the server that this worker did not consent to run.
+class ConsentRefusal : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// True when `path` lies strictly under directory `dir` (both absolute and resolved).
+bool lies_under(const std::string& path, const std::string& dir) {
+  if (dir == "/") return path.size() > 1 && path.front() == '/';
+  return path.size() > dir.size() + 1 && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+/// Why this worker may not run `spec`, a model of a config it found on the server, or nothing
+/// when it may: builtins always (abcsmc's own code); external commands with --allow-commands;
+/// plugins with --allow-plugins, or when the plugin's resolved path (every symlink followed)
+/// lies under a directory of --allow-plugin-dir. Such a plugin's path becomes the resolved one,
+/// so the file that was checked is the file dlopen loads. `where` names the model.
+std::optional<std::string> consent_refusal(io::ModelSpec& spec, const std::string& where,
+                                           const WorkerOptions& options) {
+  if (!spec.command.empty()) {
+    if (options.allow_commands) return std::nullopt;
+    return where + " runs an external command (" + spec.command.front() +
+           "); start the worker with --allow-commands to run it";
+  }
+  if (spec.plugin.empty() || options.allow_plugins) return std::nullopt;
+  const std::string what = where + " loads the plugin " + spec.plugin;
+  if (options.allow_plugin_dirs.empty()) {
+    return what + ", and this worker loads no plugin named by the server; start it with "
+                  "--allow-plugins, or with --allow-plugin-dir DIR for the directory that holds it";
+  }
+  std::string dirs;
+  for (const auto& d : options.allow_plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
+  const std::string only = "this worker loads only plugins under --allow-plugin-dir " + dirs;
+  if (spec.plugin.front() != '/') return what + ", which is not an absolute path; " + only;
+  char* real = ::realpath(spec.plugin.c_str(), nullptr);
+  if (real == nullptr) {
+    const int error = errno;
+    return what + ", which cannot be resolved here (" + std::strerror(error) + "); " + only;
+  }
+  const std::string resolved(real);
+  std::free(real);
+  for (const auto& d : options.allow_plugin_dirs) {
+    if (lies_under(resolved, d)) {
+      spec.plugin = resolved;
+      return std::nullopt;
+    }
+  }
+  return what + (resolved != spec.plugin ? " (resolved: " + resolved + ")" : std::string()) +
+         ", which is not under an allowed directory; " + only;
 }
 
 struct RunState {
@@ -322,19 +378,23 @@ class WorkerProcess {
     if (v.type != Value::Type::string) return nullptr;  // the run is over (or its master gone)
     RunState& s = runs_[run];
     try {
-      const io::RunConfig config = io::parse_config(v.str, "<config of run " + run + ">");
-      for (const auto& m : config.models) {
-        if (!m.command.empty() && !options_.allow_commands) {
-          refuse(run, s, "model '" + m.name + "' runs an external command (" + m.command.front() +
-                             "); start the worker with --allow-commands to run it");
-          return nullptr;
-        }
+      // Consent first: parse_config builds each model to validate it (dlopen runs a plugin's
+      // constructors), so every model, model selection's included, passes the gate before.
+      const io::ModelGate gate = [this](io::ModelSpec& m, const std::string& where) {
+        if (const auto why = consent_refusal(m, where, options_)) throw ConsentRefusal(*why);
+      };
+      io::RunConfig config = io::parse_config(v.str, "<config of run " + run + ">", gate);
+      for (auto& m : config.models) {  // and once more on what build_problem will load
+        if (const auto why = consent_refusal(m, "model '" + m.name + "'", options_)) throw ConsentRefusal(*why);
       }
       s.problem = io::build_problem(config);
       const SmcSettings settings = io::build_settings(config, *s.problem, config.seed.value_or(0));
       s.settings = ContextSettings{settings.distance, settings.transition};
       s.evaluator = std::make_unique<Evaluator>(s.problem, settings.transition.model_stay_probability);
       spdlog::info("redis worker {}: joined run {}", id_, run);
+    } catch (const ConsentRefusal& e) {
+      refuse(run, s, e.what());
+      return nullptr;
     } catch (const io::ConfigErrors& e) {
       std::string all;
       for (const auto& m : e.messages()) all += (all.empty() ? "" : "; ") + m;
@@ -536,6 +596,21 @@ int worker_main(const WorkerOptions& options, long long start_ms) {
 
 }  // namespace
 
+std::string resolve_plugin_dir(const std::string& dir) {
+  char* real = ::realpath(dir.c_str(), nullptr);
+  if (real == nullptr) {
+    const int error = errno;
+    throw ConfigError("--allow-plugin-dir " + dir + ": " + std::strerror(error));
+  }
+  const std::string resolved(real);
+  std::free(real);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(resolved, ec)) {
+    throw ConfigError("--allow-plugin-dir " + dir + ": not a directory");
+  }
+  return resolved;
+}
+
 int run_workers(const WorkerOptions& options) {
   { Client probe(options.endpoint); }  // a clear error (exit 2) before any fork
   // No SA_RESTART: the parent's waitpid returns on a signal and forwards it to the children.
@@ -596,23 +671,30 @@ void print_refusals(Client& c, const std::string& run) {
 int run_manager(const Endpoint& endpoint, const std::string& action) {
   Client c(endpoint);
   if (action == "info") {
+    const std::string empty_prefix = keys::run_prefix("");  // "abcsmc:" + run + ":"
+    const std::string run_keys_start = empty_prefix.substr(0, empty_prefix.size() - 1);
+    // Only live runs: one whose config key has expired has lost its master (killed: its keys
+    // go 5 s later) and leaves the registry.
     const auto v = c.pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(now_ms())},
                                {"ZCARD", keys::kWorkers},
-                               {"SMEMBERS", keys::kRuns}});
+                               {"EVAL", scripts::kLiveRuns, "0", keys::kRuns, run_keys_start}});
+    check(v[2], "listing runs");
     const long long workers = v[1].integer;
-    if (v[2].elements.empty()) {
+    std::vector<std::string> runs;
+    for (const auto& run : v[2].elements) runs.push_back(run.str);
+    if (runs.empty()) {
       std::printf("Workers=%lld Evaluations=0 Acceptances=0/0 (no active run)\n", workers);
       return 0;
     }
-    for (const auto& run : v[2].elements) {
-      const Value h = c.command({"HGETALL", keys::run_prefix(run.str) + "info"});
+    for (const auto& run : runs) {
+      const Value h = c.command({"HGETALL", keys::run_prefix(run) + "info"});
       std::map<std::string, std::string> f;
       for (std::size_t i = 0; i + 1 < h.elements.size(); i += 2) f[h.elements[i].str] = h.elements[i + 1].str;
       const auto get = [&](const char* key) { return f.count(key) ? f[key] : std::string("0"); };
       std::printf("Workers=%lld Evaluations=%s Acceptances=%s/%s Generation=%s Run=%s\n", workers,
                   get("evaluations").c_str(), get("acceptances").c_str(), get("n").c_str(),
-                  get("t").c_str(), run.str.c_str());
-      print_refusals(c, run.str);
+                  get("t").c_str(), run.c_str());
+      print_refusals(c, run);
     }
     return 0;
   }

@@ -2,6 +2,7 @@
 /// The whole run as a plain value: what the YAML file says, with defaults filled in.
 /// Defaults live in the member initialisers; config/REFERENCE.md documents each key.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -112,6 +113,18 @@ RunConfig load_config(const std::string& path);
 
 /// Same from text; `source_name` is used in messages in place of a file name.
 RunConfig parse_config(const std::string& yaml_text, const std::string& source_name);
+
+/// Called for each model of a config right before parse_config builds it to validate it, which
+/// loads a plugin (running its constructors) or looks up a command's program. A process that
+/// did not choose the config (a Redis worker) refuses models here by throwing: the exception
+/// leaves parse_config as it is, and nothing of that model has run. `where` is the model's key
+/// path ("model", "models[1].model"). The gate may rewrite the spec, e.g. the plugin path to
+/// the resolved one it checked, so that exactly that file is loaded.
+using ModelGate = std::function<void(ModelSpec& spec, const std::string& where)>;
+
+/// parse_config with every model passed through `gate` before it is built.
+RunConfig parse_config(const std::string& yaml_text, const std::string& source_name,
+                       const ModelGate& gate);
 
 /// The resolved config as YAML (every key, defaults filled in), parseable by parse_config.
 std::string to_yaml(const RunConfig& config);

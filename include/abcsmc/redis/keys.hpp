@@ -1,6 +1,7 @@
 #pragma once
 /// Redis key layout of the bridge (one place; the protocol itself lives in src/redis/).
-///   abcsmc:runs                 set of active run ids (master SADDs at each round, SREMs at end)
+///   abcsmc:runs                 set of active run ids (master SADDs at each round, SREMs at end;
+///                               `redis-manager info` drops runs whose config key has expired)
 ///   abcsmc:events               pub/sub channel: "<run>" on a new round or re-issued work, "stop"
 ///   abcsmc:workers              zset worker id -> heartbeat expiry (ms since epoch)
 ///   abcsmc:stop                 ms since epoch of the last `redis-manager stop`

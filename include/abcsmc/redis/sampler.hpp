@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "abcsmc/redis/client.hpp"
+#include "abcsmc/redis/secret.hpp"  // the master takes its password with it
 #include "abcsmc/samplers/sampler.hpp"
 
 namespace abcsmc::redis {
@@ -71,8 +73,18 @@ struct WorkerOptions {
   double runtime_seconds = 7200.0;
   std::size_t processes = 1;
   std::size_t batch_size = 0;  ///< 0 = the master's
-  bool allow_commands = false;
+  // Consent: a config on the server runs no code of its choosing here unless allowed. Checked
+  // on each model before it is built (plugins before dlopen), model selection included.
+  bool allow_commands = false;  ///< external-command models
+  bool allow_plugins = false;   ///< every plugin
+  /// Plugins whose resolved path (symlinks followed) lies under one of these directories
+  /// (absolute, resolved: see resolve_plugin_dir).
+  std::vector<std::string> allow_plugin_dirs;
 };
+
+/// `dir` resolved (realpath) for WorkerOptions::allow_plugin_dirs.
+/// @throws ConfigError when it does not exist or is not a directory.
+std::string resolve_plugin_dir(const std::string& dir);
 
 /// Runs `processes` worker processes until the runtime is over or `stop`; returns the exit
 /// status. @throws ConnectError at start (exit 2).
