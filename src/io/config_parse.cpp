@@ -32,6 +32,7 @@
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
 #include "utf8.hpp"
+#include "text.hpp"
 
 namespace abcsmc::io {
 
@@ -58,13 +59,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // ---------------------------------------------------------------------------------------------
 // Scalars
 // ---------------------------------------------------------------------------------------------
-
-std::string_view trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 /// A finite decimal number, or +-infinity when `allow_inf` (".inf", "inf", "infinity", ...).
 std::optional<double> parse_double(std::string_view text, bool allow_inf) {

@@ -5,17 +5,11 @@
 #include <string_view>
 
 #include "abcsmc/core/error.hpp"
+#include "text.hpp"
 
 namespace abcsmc::io {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 [[noreturn]] void bad_duration(const std::string& text, const std::string& why) {
   throw ConfigError("'" + text + "' is not a valid duration" + why +
