@@ -6,7 +6,8 @@
 #  2. back EMPTY (its data gone): the master stops with exit 3 and a clear message; --resume
 #     against the empty server, served by the same workers, ends identical to single-core;
 #  3. down longer than the master's --reconnect-window 3s: exit 3 with the message, every
-#     generation logged as complete is in the results file, and --resume completes it.
+#     generation logged as complete is in the results file, and --resume completes it; a
+#     worker that gets SIGTERM while it waits for the server leaves at once with exit 0.
 source "$(dirname "$0")/common.sh"
 # The private server of common.sh has no persistence: this test runs its own on that port.
 kill "$REDIS_PID"
@@ -50,6 +51,7 @@ expect_status 0 "$ABCSMC" run slow.yaml -o single.h5 --sampler single
 server_up data
 worker w1 --runtime 110s; w1=$WPID
 worker w2 --runtime 110s; w2=$WPID
+worker w3 --runtime 110s; w3=$WPID
 
 # 1. Down for 10 s, back with its data.
 master kept slow.yaml --batch-size 2 --lease 2
@@ -103,6 +105,13 @@ grep -q "continue with: abcsmc run slow.yaml --resume" window.err || fail "no re
 logged=$(grep -c "t=[0-9]* eps=" window.err || true)
 n=$(generations window.h5)
 [ "$n" -ge 1 ] && [ "$n" -eq "$logged" ] || fail "window.h5 holds $n generations, $logged were logged as complete"
+grep -q "lost the Redis server" w3.log || fail "worker 3 did not notice the outage: $(cat w3.log)"
+pkill -TERM -P "$w3"
+start=$(date +%s)
+rc=0; wait "$w3" || rc=$?
+[ "$rc" -eq 0 ] || fail "worker 3 exited $rc after SIGTERM while the server was away: $(cat w3.log)"
+[ $(($(date +%s) - start)) -le 5 ] || fail "worker 3 took more than 5 s to leave"
+grep -q "terminated by signal while the server was away" w3.log || fail "worker 3: $(cat w3.log)"
 server_up data
 alive "$w1" "worker 1 after the long outage" w1.log
 master window slow.yaml --resume
