@@ -9,7 +9,9 @@
 /// (LPOP 256, then BLPOP with a short timeout when the list is empty: no sleep), drops
 /// duplicates by batch start, and every lease/4 (at most 1 s) re-issues ranges whose lease
 /// vanished without a result. The population is assembled with
-/// assemble_dynamic, so results are bit-identical to single-core.
+/// assemble_dynamic, so results are bit-identical to single-core. A lost server is waited for
+/// (MasterOptions::reconnect_window_seconds; workers: WorkerOptions) and the run carries on if
+/// the server kept the round; otherwise ResumableError (exit 3).
 #include <array>
 #include <cstdint>
 #include <limits>
