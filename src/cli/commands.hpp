@@ -28,6 +28,7 @@ struct RunOptions {
   std::optional<int> redis_port;
   std::string redis_password_env;     ///< empty = config's sampler.password_env
   std::optional<double> lease_seconds;
+  std::string reconnect_window;       ///< duration; empty = config's sampler.reconnect_window
 };
 
 /// `abcsmc redis-worker` / `abc-redis-worker` (pyABC's options).
@@ -38,6 +39,7 @@ struct RedisWorkerOptions {
   std::string runtime = "2h";
   std::size_t processes = 1;
   std::size_t batch_size = 0;
+  std::string reconnect_window = "forever";  ///< a duration, or forever
   bool allow_commands = false;
   bool allow_plugins = false;
   std::vector<std::string> allow_plugin_dirs;

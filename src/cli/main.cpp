@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--lease", run.lease_seconds,
                       "Redis sampler: seconds a worker's claim lasts without renewal (sampler.lease)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--reconnect-window", run.reconnect_window,
+                      "Redis sampler: how long to wait for a lost server, reconnecting, before "
+                      "stopping with exit 3 (resumable), e.g. 90s, 10m (sampler.reconnect_window, "
+                      "default 5m)");
 
   RedisWorkerOptions worker;
   auto* worker_cmd = app.add_subcommand(
@@ -166,6 +170,11 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(non_negative);
   worker_cmd->add_option("--batch-size", worker.batch_size,
                          "Evaluations per claim (0 = the master's choice)")->check(non_negative);
+  worker_cmd->add_option("--reconnect-window", worker.reconnect_window,
+                         "How long to wait for a lost server, reconnecting, before leaving with "
+                         "exit 1 (a duration such as 10m, or forever); --runtime and signals end "
+                         "the wait too")
+      ->capture_default_str();
   worker_cmd->add_flag("--allow-commands", worker.allow_commands,
                        "Run models that execute external commands (refused otherwise)");
   worker_cmd->add_flag("--allow-plugins", worker.allow_plugins,

@@ -33,6 +33,14 @@ int redis_worker_command(const RedisWorkerOptions& options) {
     spdlog::error("--runtime: {}", e.what());
     return kUsageError;
   }
+  if (options.reconnect_window != "forever") {
+    try {
+      w.reconnect_window_seconds = io::parse_duration_seconds(options.reconnect_window);
+    } catch (const std::exception& e) {
+      spdlog::error("--reconnect-window: {} (or forever)", e.what());
+      return kUsageError;
+    }
+  }
   w.processes = options.processes == 0 ? 1 : options.processes;
   w.batch_size = options.batch_size;
   w.allow_commands = options.allow_commands;

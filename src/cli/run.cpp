@@ -13,6 +13,7 @@
 
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/resumable_error.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/config_diff.hpp"
 #include "abcsmc/io/duration.hpp"
@@ -65,6 +66,7 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
     options.endpoint.password = redis::take_password_from_environment(spec.password_env);  // secret.hpp
     options.batch_size = spec.batch_size;
     options.lease_seconds = spec.lease_seconds;
+    options.reconnect_window_seconds = spec.reconnect_window_seconds;
     return std::make_unique<redis::RedisSampler>(options);
 #else
     throw ConfigError("sampler 'redis' is not available: this abcsmc was built without Redis "
@@ -115,6 +117,8 @@ class RunObserver final : public SmcObserver {
         problem_(problem),
         population_size_(population_size),
         sampler_note_(std::move(sampler_note)) {}
+  /// Appended to each heartbeat line (e.g. the Redis server being away).
+  void set_progress_note(std::function<std::string()> note) { progress_note_ = std::move(note); }
 
   void on_calibration(const CalibrationInfo& info) override {
     clear_status();
@@ -162,7 +166,8 @@ class RunObserver final : public SmcObserver {
     const std::string text =
         fmt::format("{} in progress: accepted={}/{} sims={} failed={} sims/s={:.0f} elapsed={} eta={}",
                     where, p.accepted, p.n_accept, p.evaluated, p.failed, rate,
-                    format_seconds(p.seconds), eta);
+                    format_seconds(p.seconds), eta) +
+        (progress_note_ ? progress_note_() : std::string());
     if (StatusLine* status = StatusLine::get()) {
       status->show(text);
     } else {
@@ -195,6 +200,7 @@ class RunObserver final : public SmcObserver {
   const Problem& problem_;
   std::size_t population_size_;
   std::function<std::string()> sampler_note_;  ///< e.g. the MPI sampler's bytes broadcast
+  std::function<std::string()> progress_note_;
 };
 
 /// After an exception on rank 0 in the middle of an MPI round the workers cannot be released
@@ -267,6 +273,14 @@ int run_command(const RunOptions& options) {
   if (options.redis_port) config.sampler.port = *options.redis_port;
   if (!options.redis_password_env.empty()) config.sampler.password_env = options.redis_password_env;
   if (options.lease_seconds) config.sampler.lease_seconds = *options.lease_seconds;
+  if (!options.reconnect_window.empty()) {
+    try {
+      config.sampler.reconnect_window_seconds = io::parse_duration_seconds(options.reconnect_window);
+    } catch (const std::exception& e) {
+      spdlog::error("--reconnect-window '{}': {}", options.reconnect_window, e.what());
+      return kUsageError;
+    }
+  }
 
   std::optional<std::chrono::system_clock::time_point> deadline;
   std::string deadline_source;
@@ -388,6 +402,7 @@ int run_command(const RunOptions& options) {
     }
 
     std::function<std::string()> sampler_note;
+    std::function<std::string()> progress_note;
 #ifdef ABCSMC_WITH_MPI
     if (master) {
       // The config travels, not code: every worker builds the same problem from this text.
@@ -410,6 +425,10 @@ int run_command(const RunOptions& options) {
                            redis_sampler->last_reissued() > 0
                                ? fmt::format(" reissued={}", redis_sampler->last_reissued())
                                : std::string());
+      };
+      progress_note = [redis_sampler] {
+        const auto away = redis_sampler->outage_seconds();
+        return away ? fmt::format(" (Redis server away for {:.0f}s: reconnecting)", *away) : std::string();
       };
     }
 #endif
@@ -449,7 +468,21 @@ int run_command(const RunOptions& options) {
     if (StatusLine::get() != nullptr && !options.progress_interval) control.progress_interval = 1.0;
     RunObserver observer(*writer, signals.write_lock(), last_written, *problem,
                          config.population_size, sampler_note);
-    const SmcResult result = run_smc(problem, settings, *sampler, &observer, control);
+    observer.set_progress_note(progress_note);
+    std::optional<SmcResult> ran;
+    try {
+      ran = run_smc(problem, settings, *sampler, &observer, control);
+    } catch (const ResumableError& e) {
+      // E.g. the Redis server stayed away for the whole reconnect window: every complete
+      // generation is on file, the one in progress is dropped.
+      const long long last = last_written.load();
+      spdlog::error("{}", e.what());
+      spdlog::warn("'{}' holds {}; continue with: abcsmc run {} --resume", output_path,
+                   last < 0 ? std::string("no generation yet") : fmt::format("generations 0..{}", last),
+                   config_path);
+      return kResumable;
+    }
+    const SmcResult& result = *ran;
     {
       std::lock_guard<std::mutex> lock(signals.write_lock());
       writer->finish(result.stop_reason);

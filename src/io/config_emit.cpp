@@ -233,6 +233,7 @@ std::string to_yaml(const RunConfig& config) {
     out << YAML::Key << "port" << YAML::Value << sa.port;
     out << YAML::Key << "password_env" << YAML::Value << sa.password_env;
     out << YAML::Key << "lease" << YAML::Value << number(sa.lease_seconds);
+    out << YAML::Key << "reconnect_window" << YAML::Value << number(sa.reconnect_window_seconds);
   }
   out << YAML::EndMap;
 

@@ -1177,7 +1177,7 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
 void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   if (!require_map(ctx, f, "{type: auto}")) return;
   Section s(ctx, f, {"type", "scheduling", "batch_size", "threads", "host", "port", "password_env",
-                     "lease"});
+                     "lease", "reconnect_window"});
   if (const auto g = s.get("type")) {
     if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi", "redis"})) spec.type = *v;
   }
@@ -1209,6 +1209,9 @@ void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
         spec.lease_seconds = *v;
       }
     }
+  }
+  if (const auto g = s.get("reconnect_window")) {
+    if (const auto v = get_duration(ctx, *g)) spec.reconnect_window_seconds = *v;  // >= 0
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/failures.hpp"
+#include "abcsmc/core/resumable_error.hpp"
 #include "abcsmc/core/wire.hpp"
 #include "abcsmc/core/wire_check.hpp"
 #include "abcsmc/redis/keys.hpp"
@@ -128,11 +129,14 @@ void check_workers(const Value& abort, const Value& refused, const Value& live,
 
 RedisSampler::RedisSampler(MasterOptions options) : options_(std::move(options)) {
   if (!(options_.lease_seconds > 0.0)) throw ConfigError("sampler.lease must be > 0");
+  if (!(options_.reconnect_window_seconds >= 0.0)) throw ConfigError("sampler.reconnect_window must be >= 0");
   client_ = std::make_unique<Client>(options_.endpoint);
+  client_->set_reconnect(options_.reconnect_window_seconds);
   run_ = random_run_id();
 }
 
 RedisSampler::~RedisSampler() {
+  client_->set_reconnect(0.0);  // one quiet try: never wait for a lost server on the way out
   try {
     const std::string p = keys::run_prefix(run_);
     client_->pipeline({{"SREM", keys::kRuns, run_}, {"DEL", p + "config", p + "round", p + "info"}});
@@ -154,6 +158,8 @@ std::size_t RedisSampler::workers() const {
     const auto v = client_->pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(now_ms())},
                                       {"ZCARD", keys::kWorkers}});
     return static_cast<std::size_t>(std::max(0LL, v[1].integer));
+  } catch (const ConnectionLost&) {
+    throw;  // the reconnect window is over: the round ends (sample())
   } catch (...) {
     return 0;
   }
@@ -169,8 +175,41 @@ std::uint64_t RedisSampler::next_batch_size(const SampleRequest& request) const 
   return std::clamp<std::uint64_t>(batch, 1, kMaxAutomaticBatch);
 }
 
+std::optional<double> RedisSampler::outage_seconds() const { return client_->outage_seconds(); }
+
+// A lost server is waited for (the client reconnects with backoff) for up to
+// sampler.reconnect_window; a cancel from outside (stop request, max_walltime, deadline,
+// fail-fast guard) ends that wait within 0.1 s like any other wait of the round. A pipeline
+// whose replies did not all arrive is re-sent whole after the reconnect; each command is safe
+// to repeat: SET, PEXPIRE, HSET,
+// SADD, DEL, reads and EVAL of the dead-claims script change nothing twice, a PUBLISH twice
+// only wakes workers twice, an RPUSH of a re-issue twice hands a range out twice (the second
+// result is a duplicate, dropped). An LPOP/BLPOP of results, or an LTRIM after LRANGE, whose
+// reply was lost loses those results: their leases are gone (the push script deletes them), so
+// the dead-claims check re-issues their ranges, and the same indices give the same results.
 Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                            const GenerationContext& /*ctx*/, const SampleRequest& request) {
+                            const GenerationContext& ctx, const SampleRequest& request) {
+  SampleProgress* progress = request.progress;
+  client_->set_reconnect(options_.reconnect_window_seconds,
+                         [progress] { return progress != nullptr && progress->cancelled(); });
+  struct Restore {  // between rounds: the window alone (the round's progress is gone)
+    Client& client;
+    double window;
+    ~Restore() { client.set_reconnect(window); }
+  } restore{*client_, options_.reconnect_window_seconds};
+  try {
+    return sample_round(evaluator, spec, ctx, request);
+  } catch (const ConnectionLost& e) {
+    if (progress != nullptr && progress->cancelled()) {
+      spdlog::warn("redis: {}", e.what());
+      return Sample{};  // cancelled from outside while the server was away: nothing is used
+    }
+    throw ResumableError(std::string(e.what()) + "; stopped");
+  }
+}
+
+Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSpec& spec,
+                                  const GenerationContext& /*ctx*/, const SampleRequest& request) {
   if (config_.empty()) throw Error("RedisSampler::sample: publish_config first");
   const auto start_time = Clock::now();
   const std::uint64_t k = ++round_;
@@ -188,7 +227,7 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
   m.spec = spec;
   const std::vector<std::uint8_t> bytes = encode_generation(m);
   const std::string ttl = std::to_string(kRunKeyTtlMs);
-  const std::vector<Value> setup = client_->pipeline({
+  const std::vector<Command> setup_commands{
       {"SET", p + "config", config_, "PX", ttl},
       {"SET", r + "spec", std::string(bytes.begin(), bytes.end()), "PX", "86400000"},
       {"SET", r + "batch", std::to_string(batch), "PX", "86400000"},
@@ -203,8 +242,14 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
       {"SET", p + "round", std::to_string(k), "PX", ttl},
       {"SADD", keys::kRuns, run_},
       {"PUBLISH", keys::kEvents, run_},
-  });
+  };
+  const std::vector<Value> setup = client_->pipeline(setup_commands);
   for (const auto& v : setup) check(v, "starting round " + std::to_string(k));
+  std::uint64_t reconnections_seen = client_->reconnections();
+  const auto lost_state = [&] {
+    return ResumableError("the Redis server at " + client_->where() + " lost the state of run " + run_ +
+                          " (restarted without persistence, flushed, or out of memory); stopped");
+  };
 
   struct Batch {
     std::uint64_t count = 0;
@@ -388,6 +433,21 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
     }
     if (Clock::now() < next_check) continue;
     next_check = Clock::now() + std::chrono::duration<double>(check_every);
+    if (client_->reconnections() != reconnections_seen) {
+      // The server was away. Either it kept this round (persistence: AOF or RDB), then the
+      // run goes on: results pushed before are in the list, ranges whose results were lost are
+      // re-issued below once their leases are gone; or it came back without it (restarted
+      // empty, flushed): the run stops, resumable. The run keys (5 s TTL) may have expired
+      // meanwhile: the setup's commands on them (not the round's) go again.
+      reconnections_seen = client_->reconnections();
+      if (client_->command({"EXISTS", r + "spec"}).integer != 1) throw lost_state();
+      std::vector<Command> again;
+      for (const auto& c : setup_commands) {
+        if (c.size() < 2 || c[1].rfind(r, 0) != 0) again.push_back(c);
+      }
+      for (const auto& v : client_->pipeline(again)) check(v, "restoring the run's keys");
+      spdlog::info("redis: the server at {} kept round {} of run {}; carrying on", client_->where(), k, run_);
+    }
     // Learn new claims, keep the run's keys alive, then look for claims whose lease is gone.
     // Round keys carry a one-day TTL (a killed master leaves nothing for good), renewed here.
     std::vector<Command> cmds{{"LRANGE", r + "claims", std::to_string(claims_read), "-1"},
@@ -407,11 +467,7 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
     const auto got = client_->pipeline(cmds);
     check(got[0], "LRANGE claims");
     check_workers(got[ask], got[ask + 1], got[ask + 2], refusals_logged, all_refused_since);
-    if (got.back().integer != 1) {
-      throw Error("the Redis server at " + client_->where() + " lost the state of run " + run_ +
-                  " (restarted without persistence, flushed, or out of memory); the results "
-                  "file keeps the complete generations");
-    }
+    if (got.back().integer != 1) throw lost_state();
     learn_claims(got[0]);
     Command dead_cmd{"EVAL", scripts::kDead, "0", r};
     for (const auto& [s, b] : batches) {

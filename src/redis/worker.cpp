@@ -151,11 +151,17 @@ struct RunState {
 /// Renews the lease of the claim being evaluated (and the worker's heartbeat) from its own
 /// thread and connection, every lease/3, however long one simulation takes; notices when the
 /// master has completed the round, so the evaluation loop can drop the rest of the claim.
+/// While the server is away it waits for it (the worker's reconnect window) and renews the
+/// lease when it is back; the lease may have expired meanwhile (then the master re-issues the
+/// range and a late result is a duplicate, dropped).
 class LeaseRenewer {
  public:
-  LeaseRenewer(const Endpoint& endpoint, std::string worker_id)
-      : client_(endpoint), id_(std::move(worker_id)), thread_([this] { loop(); }) {}
+  LeaseRenewer(const Endpoint& endpoint, std::string worker_id, double reconnect_window_seconds)
+      : client_(endpoint), id_(std::move(worker_id)), thread_([this] { loop(); }) {
+    client_.set_reconnect(reconnect_window_seconds, [this] { return stopping_.load() || g_terminate.load(); });
+  }
   ~LeaseRenewer() {
+    stopping_.store(true);  // ends a wait for a lost server
     {
       std::lock_guard<std::mutex> lock(mutex_);
       quit_ = true;
@@ -201,7 +207,7 @@ class LeaseRenewer {
             {renew, complete, {"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_}});
         round_over = v[1].integer == 1;
       } catch (const std::exception& e) {
-        spdlog::warn("redis worker {}: lease renewal failed: {}", id_, e.what());
+        if (!stopping_.load()) spdlog::warn("redis worker {}: lease renewal failed: {}", id_, e.what());
       }
       lock.lock();
       if (round_over && lease_key_ == key) abandon_.store(true);
@@ -217,6 +223,7 @@ class LeaseRenewer {
   std::string complete_key_;
   long long lease_ms_ = 30000;
   std::atomic<bool> abandon_{false};
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 
@@ -228,7 +235,16 @@ class WorkerProcess {
     gethostname(host, sizeof host - 1);
     std::random_device rd;
     id_ = std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(rd() % 100000);
-    renewer_ = std::make_unique<LeaseRenewer>(options.endpoint, id_);
+    // A lost server is waited for like a run (forever by default); a signal or the end of the
+    // runtime ends the wait. After the reconnect the subscription is renewed and the loop looks
+    // for runs again. Commands re-sent after a lost reply are safe to repeat: a claim that ran
+    // but whose reply was lost leaves a range claimed with a lease nobody renews, so the master
+    // re-issues it when the lease expires; a result push twice is a duplicate the master drops
+    // (the info counters then count it twice); a hand-back twice hands a range out twice.
+    const auto give_up = [this] { return g_terminate.load() || Clock::now() >= ends_; };
+    cmd_.set_reconnect(options.reconnect_window_seconds, give_up);
+    sub_.set_reconnect(options.reconnect_window_seconds, give_up);
+    renewer_ = std::make_unique<LeaseRenewer>(options.endpoint, id_, options.reconnect_window_seconds);
   }
 
   int run() {
@@ -571,6 +587,8 @@ class WorkerProcess {
   Client cmd_;
   Client sub_;
   long long start_ms_;
+  Clock::time_point ends_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::duration<double>(std::min(options_.runtime_seconds, 1e9)));
   std::string id_;
   std::string current_;
   std::map<std::string, RunState> runs_;
@@ -588,6 +606,18 @@ int worker_main(const WorkerOptions& options, long long start_ms) {
   } catch (const ConnectError& e) {
     spdlog::error("redis worker: {}", e.what());
     return 2;
+  } catch (const ConnectionLost& e) {
+    if (g_terminate.load()) {
+      spdlog::info("redis worker: terminated by signal while the server was away ({})", e.what());
+      return 0;
+    }
+    if (static_cast<double>(now_ms() - start_ms) >= options.runtime_seconds * 1000.0) {
+      spdlog::info("redis worker: runtime of {:.0f} s is over while the server was away; leaving",
+                   options.runtime_seconds);
+      return 0;
+    }
+    spdlog::error("redis worker: {}; leaving", e.what());
+    return 1;
   } catch (const std::exception& e) {
     spdlog::error("redis worker failed: {}", e.what());
     return 1;

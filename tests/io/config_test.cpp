@@ -464,6 +464,14 @@ TEST_CASE("Config: bad values", "[io][config]") {
     CHECK(c.sampler.port == 7000);
     CHECK(c.sampler.password_env == "PW");
     CHECK(c.sampler.lease_seconds == 2.0);
+    CHECK(c.sampler.reconnect_window_seconds == 300.0);  // the default: 5 minutes
+    CHECK(parse_config(base_config("sampler: {type: redis, reconnect_window: 90s}\n"), "run.yaml")
+              .sampler.reconnect_window_seconds == 90.0);
+    CHECK(parse_config(base_config("sampler: {type: redis, reconnect_window: 0}\n"), "run.yaml")
+              .sampler.reconnect_window_seconds == 0.0);
+    CHECK(contains(message_with(errors_of(base_config("sampler: {type: redis, reconnect_window: -1}\n")),
+                                "sampler.reconnect_window"),
+                   "run.yaml:9:"));
     const auto e = message_with(errors_of(base_config("sampler: {type: redis, port: 70000}\n")),
                                 "sampler.port");
     CHECK(contains(e, "run.yaml:9:"));

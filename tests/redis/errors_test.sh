@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Wrong password and unreachable server: a clear error at start (exit 2) and the password in no
 # log; the password is blanked in the process title; an external-command model is refused
-# without --allow-commands; the server killed mid-run: a clear error, the results file is
-# still readable with its complete generations.
+# without --allow-commands; the server flushed mid-run, or killed for longer than the master's
+# reconnect window: a clear message and exit 3 (resumable), the results file still readable with
+# its complete generations (outage_test.sh: outages the run survives).
 source "$(dirname "$0")/common.sh"
 cfg="$ABCSMC_SOURCE_DIR/tests/mpi/determinism.yaml"
 real=$ABCSMC_REDIS_PASSWORD
@@ -60,26 +61,26 @@ observed: {x: [0.3, 2.0]}
 epsilon: {type: quantile, alpha: 0.5, calibration_size: 30}
 stop: {max_generations: 50}
 YAML
-# The server flushed mid-run (as after a restart without persistence): a clear error, no hang.
+# The server flushed mid-run (as after a restart without persistence): a clear message, exit 3.
 worker f1 --runtime 60s; f1=$WPID
 master flushed slow.yaml --batch-size 2
 for i in $(seq 200); do grep -q "t=0 " flushed.err && break; sleep 0.02; done
 redis-cli -p "$PORT" -a "$ABCSMC_REDIS_PASSWORD" --no-auth-warning flushall >/dev/null
 rc=0; wait "$MPID" || rc=$?
-[ "$rc" -eq 1 ] || fail "master exited $rc after FLUSHALL: $(cat flushed.err)"
+[ "$rc" -eq 3 ] || fail "master exited $rc after FLUSHALL: $(cat flushed.err)"
 grep -q "lost the state of run" flushed.err || fail "no clear error after FLUSHALL: $(cat flushed.err)"
 manager stop >/dev/null
 wait_ok "$f1" "worker after FLUSHALL" f1.log
 
-# The server killed mid-run.
+# The server killed mid-run, for longer than the master's reconnect window.
 worker s1 --runtime 60s
 worker s2 --runtime 60s
-master dead slow.yaml --batch-size 2
+master dead slow.yaml --batch-size 2 --reconnect-window 2s
 for i in $(seq 200); do grep -q "t=1 " dead.err && break; sleep 0.05; done
 kill -9 "$REDIS_PID"
 rc=0; wait "$MPID" || rc=$?
-[ "$rc" -eq 1 ] || fail "master exited $rc after the server died: $(cat dead.err)"
-grep -q "lost the connection to Redis at 127.0.0.1:$PORT" dead.err || fail "no clear error: $(cat dead.err)"
+[ "$rc" -eq 3 ] || fail "master exited $rc after the server died: $(cat dead.err)"
+grep -q "Redis server at 127.0.0.1:$PORT unreachable for 2 s" dead.err || fail "no clear error: $(cat dead.err)"
 expect_status 0 "$ABCSMC" inspect dead.h5 --format csv
 [ -s out.txt ] || fail "results file has no complete generation"
 echo "redis errors: all checks passed"

@@ -25,7 +25,9 @@
 ///   abcsmc:<run>:r<k>:done      set: no new claims (enough accepted known)
 ///   abcsmc:<run>:r<k>:complete  set: the round is assembled; workers drop what they hold
 /// Run keys expire 5 s and round keys one day after the master's last renewal (it renews them
-/// every lease/4, at most 1 s apart), so a killed master leaves nothing behind for good.
+/// every lease/4, at most 1 s apart), so a killed master leaves nothing behind for good. After
+/// a server outage the master finds its round's keys (a server with persistence) and sets its
+/// run keys again, or finds them gone (restarted empty) and stops, resumable.
 /// Messages on abcsmc:events: "<run>" (new round or re-issued work: try to claim),
 /// "<run>:complete:<k>" (round k assembled: drop unstarted work of it), "stop".
 #include <cstdint>

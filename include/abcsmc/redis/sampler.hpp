@@ -9,10 +9,14 @@
 /// (LPOP 256, then BLPOP with a short timeout when the list is empty: no sleep), drops
 /// duplicates by batch start, and every lease/4 (at most 1 s) re-issues ranges whose lease
 /// vanished without a result. The population is assembled with
-/// assemble_dynamic, so results are bit-identical to single-core.
+/// assemble_dynamic, so results are bit-identical to single-core. A lost server is waited for
+/// (MasterOptions::reconnect_window_seconds; workers: WorkerOptions) and the run carries on if
+/// the server kept the round; otherwise ResumableError (exit 3).
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +30,9 @@ struct MasterOptions {
   Endpoint endpoint;
   std::size_t batch_size = 0;  ///< 0 = automatic
   double lease_seconds = 30.0;
+  /// A lost server is waited for this long (reconnecting with backoff) before the run stops
+  /// (ResumableError, exit 3); infinity = forever.
+  double reconnect_window_seconds = 300.0;
 };
 
 class RedisSampler final : public Sampler {
@@ -50,8 +57,12 @@ class RedisSampler final : public Sampler {
   /// Results (and claim entries) dropped so far in this run: undecodable, of another round,
   /// for ranges nobody claimed, or inconsistent (validate_result). Each kind is logged once.
   std::uint64_t dropped_results() const { return dropped_results_; }
+  /// Seconds the server has been away while the master reconnects, else nothing. Any thread.
+  std::optional<double> outage_seconds() const;
 
  private:
+  Sample sample_round(const Evaluator& evaluator, const GenerationSpec& spec, const GenerationContext& ctx,
+                      const SampleRequest& request);
   std::uint64_t next_batch_size(const SampleRequest& request) const;
 
   MasterOptions options_;
@@ -73,6 +84,9 @@ struct WorkerOptions {
   double runtime_seconds = 7200.0;
   std::size_t processes = 1;
   std::size_t batch_size = 0;  ///< 0 = the master's
+  /// A lost server is waited for this long (reconnecting with backoff), then the worker exits
+  /// 1; --runtime and signals end the wait too. Default: forever.
+  double reconnect_window_seconds = std::numeric_limits<double>::infinity();
   // Consent: a config on the server runs no code of its choosing here unless allowed. Checked
   // on each model before it is built (plugins before dlopen), model selection included.
   bool allow_commands = false;  ///< external-command models
