@@ -28,6 +28,7 @@ struct RunOptions {
   std::optional<int> redis_port;
   std::string redis_password_env;     ///< empty = config's sampler.password_env
   std::optional<double> lease_seconds;
+  std::string key_file;               ///< empty = config's sampler.key_file
 };
 
 /// `abcsmc redis-worker` / `abc-redis-worker` (pyABC's options).
@@ -41,11 +42,13 @@ struct RedisWorkerOptions {
   bool allow_commands = false;
   bool allow_plugins = false;
   std::vector<std::string> allow_plugin_dirs;
+  std::string key_file;  ///< empty: serve unsigned runs only
 };
 
 /// `abcsmc redis-manager` / `abc-redis-manager`.
 struct RedisManagerOptions {
   std::string action;
+  std::string file;  ///< keygen: the key file to create
   std::string host = "localhost";
   int port = 6379;
   std::string password;

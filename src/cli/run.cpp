@@ -65,6 +65,12 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
     options.endpoint.password = redis::take_password_from_environment(spec.password_env);  // secret.hpp
     options.batch_size = spec.batch_size;
     options.lease_seconds = spec.lease_seconds;
+    if (!spec.key_file.empty()) {
+      options.key = redis::auth::Key::load(spec.key_file);  // ConfigError naming the file: exit 2
+      redis::protect_password_holder();                   // no core dump with the key in it
+      spdlog::info("redis: authenticated run: config, specs and results signed with the key in {}",
+                   spec.key_file);
+    }
     return std::make_unique<redis::RedisSampler>(options);
 #else
     throw ConfigError("sampler 'redis' is not available: this abcsmc was built without Redis "
@@ -267,6 +273,7 @@ int run_command(const RunOptions& options) {
   if (options.redis_port) config.sampler.port = *options.redis_port;
   if (!options.redis_password_env.empty()) config.sampler.password_env = options.redis_password_env;
   if (options.lease_seconds) config.sampler.lease_seconds = *options.lease_seconds;
+  if (!options.key_file.empty()) config.sampler.key_file = options.key_file;
 
   std::optional<std::chrono::system_clock::time_point> deadline;
   std::string deadline_source;

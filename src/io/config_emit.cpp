@@ -233,6 +233,7 @@ std::string to_yaml(const RunConfig& config) {
     out << YAML::Key << "port" << YAML::Value << sa.port;
     out << YAML::Key << "password_env" << YAML::Value << sa.password_env;
     out << YAML::Key << "lease" << YAML::Value << number(sa.lease_seconds);
+    if (!sa.key_file.empty()) out << YAML::Key << "key_file" << YAML::Value << sa.key_file;
   }
   out << YAML::EndMap;
 

@@ -153,7 +153,7 @@ TEST_CASE("signed aborts: only the key's own, for this run, are accepted", "[aut
   CHECK_FALSE(Key::from_bytes("another shared key of 32 bytes..").open_abort("run1", v));
 }
 
-TEST_CASE("key files: refused unless private, regular and long enough; keygen makes one", "[auth]") {
+TEST_CASE("key files: refused unless private, regular and long enough, and keygen makes one", "[auth]") {
   const Scratch s;
   const std::string good = s.write("good", "0123456789abcdef0123\n", 0600);
   const Key k = Key::load(good);

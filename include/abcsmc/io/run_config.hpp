@@ -64,6 +64,7 @@ struct SamplerSpec {
   int port = 6379;
   std::string password_env = "ABCSMC_REDIS_PASSWORD";  ///< environment variable with the password
   double lease_seconds = 30.0;        ///< a worker's claim expires this long after its last renewal
+  std::string key_file;               ///< shared key of an authenticated run; empty = none
 };
 
 /// `output:` section.
