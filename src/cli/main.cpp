@@ -153,7 +153,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--key-file", run.key_file,
                       "Redis sampler: sign the config and every generation, and accept only results "
                       "signed by workers with the same key (sampler.key_file; a file only its owner "
-                      "may read: abcsmc redis-manager keygen FILE)");
+                      "may read: abcsmc redis-manager keygen FILE)")
+      ->type_name("FILE");
 
   RedisWorkerOptions worker;
   auto* worker_cmd = app.add_subcommand(
@@ -181,7 +182,8 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--key-file", worker.key_file,
                          "Serve only runs signed with the key in this file (its owner alone may read "
                          "it), checking each config and generation before use, and sign results; "
-                         "without it, signed runs are refused");
+                         "without it, signed runs are refused")
+      ->type_name("FILE");
 
   RedisManagerOptions manager;
   auto* manager_cmd = app.add_subcommand(

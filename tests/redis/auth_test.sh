@@ -9,7 +9,9 @@
 #     serves it, bit-identical to single-core.
 #  c. feed a keyed master forged results: unsigned, signed with another key, signed with the
 #     key for another run, for another round, or for an earlier incarnation of the round (another
-#     spec: a result from before a resume), a frame with a garbage MAC; all dropped and counted
+#     spec: a result from before a resume), a frame with a garbage MAC, and a genuine result a real
+#     keyed worker signed for another run (a hand-made signed run; its signature is checked
+#     against the documented format in Python, then replayed); all dropped and counted
 #     before decoding. A correctly signed result for a range nobody claimed (the control: our
 #     signing matches the master's) passes the signature and is dropped as unclaimed. A forged
 #     abort (unsigned, or signed with another key) is ignored and logged. The run finishes
@@ -145,6 +147,53 @@ else:
 open(out, "wb").write(blob)
 PY
 forge() { /usr/bin/python3 forge.py "$WIRE" "$@"; }
+# A genuine signed result to replay: a run published by hand with the key (config, a calibration
+# spec of round 1 for 8 evaluations, their signatures, info auth), served by a real keyed worker;
+# its two pushes stay in the list (no master takes them). The worker's signature must match
+# the documented format (checked here in Python), and replayed into another run it must fail.
+cat > sign.py <<'PY'
+import hashlib, hmac, struct, sys
+key = open(sys.argv[1], "rb").read().rstrip(b"\r\n"); what = sys.argv[2]; run = sys.argv[3].encode()
+mac = lambda m: hmac.new(key, m, hashlib.sha256)
+if what == "config":
+    print(mac(b"abcsmc-config\0" + run + b"\0" + open(sys.argv[4], "rb").read()).hexdigest())
+elif what == "spec":
+    print(mac(b"abcsmc-spec\0" + run + b"\0" + sys.argv[4].encode() + b"\0" + open(sys.argv[5], "rb").read()).hexdigest())
+elif what == "calibration_spec":  # the generation of round 1 (calibration) as a master encodes it
+    V = int(sys.argv[4]); u8 = lambda x: struct.pack('<B', x); u32 = lambda x: struct.pack('<I', x)
+    u64 = lambda x: struct.pack('<Q', x); f64 = lambda x: struct.pack('<d', x)
+    b = u8(V) + u8(1) + u64(1) + u8(0) + u64(4) + u64(120) + u64(0) + u8(1) + u64(1000)
+    b += u64(1234) + u32(0) + f64(float("inf")) + u8(1) + u8(1) + u64(2) + f64(1.0) + f64(1.0) + u64(0)
+    open(sys.argv[5], "wb").write(b)
+elif what == "check_result":  # a list element: the magic, then the MAC of run, round, spec MAC, body
+    e = open(sys.argv[6], "rb").read(); m = b"abcsmc-hmac1"
+    assert e[:12] == m, "no abcsmc-hmac1 frame"
+    want = mac(b"abcsmc-result\0" + run + b"\0" + sys.argv[4].encode() + b"\0" + bytes.fromhex(sys.argv[5]) + e[44:]).digest()
+    assert hmac.compare_digest(e[12:44], want), "the worker's result MAC is not the documented one"
+PY
+sign() { /usr/bin/python3 sign.py "$@"; }
+GRUN=genuine-elsewhere; gp="abcsmc:$GRUN:"
+sign run.key calibration_spec - "$WIRE" gspec.bin
+printf '%s' "$(cat "$cfg")" > gconfig.yaml  # as redis-cli SET stores it
+rcli SET "${gp}config" "$(cat gconfig.yaml)" >/dev/null
+rcli SET "${gp}config_mac" "$(sign run.key config "$GRUN" gconfig.yaml)" >/dev/null
+rcli HSET "${gp}info" t calibration n 120 round 1 evaluations 0 acceptances 0 wire_version "$WIRE" \
+  software_version "0.0.1-test" auth hmac-sha256 >/dev/null
+rcli -x SET "${gp}r1:spec" < gspec.bin >/dev/null
+GSPEC_MAC=$(sign run.key spec "$GRUN" 1 gspec.bin)
+rcli SET "${gp}r1:spec_mac" "$GSPEC_MAC" >/dev/null
+rcli SET "${gp}r1:batch" 4 >/dev/null; rcli SET "${gp}r1:limit" 8 >/dev/null
+rcli SET "${gp}r1:lease_ms" 30000 >/dev/null; rcli SET "${gp}r1:next" 0 >/dev/null
+rcli SET "${gp}round" 1 >/dev/null
+rcli SADD abcsmc:runs "$GRUN" >/dev/null
+worker wg --key-file run.key --runtime 90s; wg=$WPID
+for i in $(seq 1 200); do [ "$(rcli LLEN "${gp}r1:results")" = 2 ] && break; sleep 0.05; done
+[ "$(rcli LLEN "${gp}r1:results")" = 2 ] || { cat wg.log >&2; fail "the keyed worker did not serve the hand-made signed run"; }
+rcli --raw LINDEX "${gp}r1:results" 0 | head -c -1 > genuine.bin
+sign run.key check_result "$GRUN" 1 "$GSPEC_MAC" genuine.bin || fail "the worker's signed result is not in the documented format"
+manager stop >/dev/null
+wait_ok "$wg" "the keyed worker of the hand-made run" wg.log
+rcli DEL "${gp}config" "${gp}round" >/dev/null; rcli SREM abcsmc:runs "$GRUN" >/dev/null
 master forged "$cfg" --batch-size 6 --key-file run.key
 FRUN=$(run_id forged)
 SPEC_MAC=$(rcli GET "abcsmc:$FRUN:r1:spec_mac")
@@ -157,7 +206,7 @@ forge run.key "other-run" 1 "$SPEC_MAC" other_run.bin         # the key, another
 forge run.key "$FRUN" 2 "$SPEC_MAC" other_round.bin           # the key, another round
 forge run.key "$FRUN" 1 "$OTHER_SPEC_MAC" other_spec.bin      # the key, another incarnation of round 1
 forge run.key "$FRUN" 1 "$SPEC_MAC" control.bin               # correctly signed, but nobody claimed [0, 5)
-for b in unsigned garbage_mac other_key other_run other_round other_spec control; do
+for b in unsigned garbage_mac other_key other_run other_round other_spec control genuine; do
   rcli -x RPUSH "abcsmc:$FRUN:r1:results" < "$b.bin" >/dev/null
 done
 rcli SET "abcsmc:$FRUN:abort" "worker evil: forged abort" >/dev/null
@@ -173,7 +222,7 @@ wait_ok "$MPID" "the keyed master with forged results" forged.err
 same_results single.h5 forged.h5 "a keyed run with forged results and aborts vs single-core"
 has "dropped one of the results that are not signed (this run has a key) in round 1" forged.err
 has "dropped one of the results whose signature does not verify" forged.err
-has "round 1 of run $FRUN dropped 1 results that are not signed (this run has a key), 5 results whose signature does not verify .*, 1 results for indices nobody claimed" forged.err
+has "round 1 of run $FRUN dropped 1 results that are not signed (this run has a key), 6 results whose signature does not verify .*, 1 results for indices nobody claimed" forged.err
 has "\[0, 5) that no worker claimed" forged.err
 hasnt "results that do not decode" forged.err
 has "ignored an abort message of run $FRUN that is not signed with its key" forged.err
