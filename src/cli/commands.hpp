@@ -29,6 +29,7 @@ struct RunOptions {
   std::string redis_password_env;     ///< empty = config's sampler.password_env
   std::optional<double> lease_seconds;
   std::string reconnect_window;       ///< duration; empty = config's sampler.reconnect_window
+  std::string key_file;               ///< empty = config's sampler.key_file
 };
 
 /// `abcsmc redis-worker` / `abc-redis-worker` (pyABC's options).
@@ -43,11 +44,13 @@ struct RedisWorkerOptions {
   bool allow_commands = false;
   bool allow_plugins = false;
   std::vector<std::string> allow_plugin_dirs;
+  std::string key_file;  ///< empty: serve unsigned runs only
 };
 
 /// `abcsmc redis-manager` / `abc-redis-manager`.
 struct RedisManagerOptions {
   std::string action;
+  std::string file;  ///< keygen: the key file to create
   std::string host = "localhost";
   int port = 6379;
   std::string password;

@@ -154,6 +154,11 @@ int main(int argc, char** argv) {
                       "Redis sampler: how long to wait for a lost server, reconnecting, before "
                       "stopping with exit 3 (resumable), e.g. 90s, 10m (sampler.reconnect_window, "
                       "default 5m)");
+  run_cmd->add_option("--key-file", run.key_file,
+                      "Redis sampler: sign the config and every generation, and accept only results "
+                      "signed by workers with the same key (sampler.key_file; a file only its owner "
+                      "may read: abcsmc redis-manager keygen FILE)")
+      ->type_name("FILE");
 
   RedisWorkerOptions worker;
   auto* worker_cmd = app.add_subcommand(
@@ -183,13 +188,20 @@ int main(int argc, char** argv) {
                          "Load plugins whose resolved path (symlinks followed) lies under DIR "
                          "(repeatable)")
       ->type_name("DIR")->allow_extra_args(false);
+  worker_cmd->add_option("--key-file", worker.key_file,
+                         "Serve only runs signed with the key in this file (its owner alone may read "
+                         "it), checking each config and generation before use, and sign results; "
+                         "without it, signed runs are refused")
+      ->type_name("FILE");
 
   RedisManagerOptions manager;
   auto* manager_cmd = app.add_subcommand(
       "redis-manager", "info | stop | reset-workers for a Redis server's workers (also installed "
-                       "as abc-redis-manager); info prints Workers=W Evaluations=E Acceptances=A/N");
-  manager_cmd->add_option("action", manager.action, "info, stop or reset-workers")
-      ->required()->check(CLI::IsMember({"info", "stop", "reset-workers"}));
+                       "as abc-redis-manager); info prints Workers=W Evaluations=E Acceptances=A/N; "
+                       "keygen FILE writes a new random key file (mode 0600) for --key-file");
+  manager_cmd->add_option("action", manager.action, "info, stop, reset-workers or keygen")
+      ->required()->check(CLI::IsMember({"info", "stop", "reset-workers", "keygen"}));
+  manager_cmd->add_option("file", manager.file, "keygen: the key file to create (never replaced)");
   manager_cmd->add_option("--host", manager.host, "Redis host")->capture_default_str();
   manager_cmd->add_option("--port", manager.port, "Redis port")->capture_default_str()->check(CLI::Range(1, 65535));
   manager_cmd->add_option("--password", manager.password,

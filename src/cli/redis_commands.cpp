@@ -1,10 +1,13 @@
 // `abcsmc redis-worker` and `abcsmc redis-manager` (the Redis bridge's CLI side).
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/io/duration.hpp"
 #include "commands.hpp"
 #ifdef ABCSMC_WITH_REDIS
+#include "abcsmc/redis/auth.hpp"
 #include "abcsmc/redis/sampler.hpp"
 #include "abcsmc/redis/secret.hpp"
 #endif
@@ -47,6 +50,11 @@ int redis_worker_command(const RedisWorkerOptions& options) {
   w.allow_plugins = options.allow_plugins;
   try {
     for (const auto& dir : options.allow_plugin_dirs) w.allow_plugin_dirs.push_back(redis::resolve_plugin_dir(dir));
+    if (!options.key_file.empty()) {
+      w.key = redis::auth::Key::load(options.key_file);
+      redis::protect_password_holder();  // no core dump with the key in it
+      spdlog::info("redis worker: serving only runs signed with the key in {}", options.key_file);
+    }
   } catch (const ConfigError& e) {
     spdlog::error("{}", e.what());
     return kUsageError;
@@ -63,6 +71,25 @@ int redis_worker_command(const RedisWorkerOptions& options) {
 }
 
 int redis_manager_command(const RedisManagerOptions& options) {
+  if ((options.action == "keygen") != !options.file.empty()) {
+    spdlog::error(options.action == "keygen" ? "keygen needs the key file to create: redis-manager keygen FILE"
+                                             : "only keygen takes a file");
+    return kUsageError;
+  }
+  if (options.action == "keygen") {  // no server needed
+    try {
+      redis::auth::generate_key_file(options.file);
+      std::printf("Wrote a new key to %s (mode 0600); give it to the master and its workers with "
+                  "--key-file %s\n", options.file.c_str(), options.file.c_str());
+      return kSuccess;
+    } catch (const ConfigError& e) {
+      spdlog::error("{}", e.what());
+      return kUsageError;
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return kRunFailure;
+    }
+  }
   try {
     return redis::run_manager(redis::Endpoint{options.host, options.port, password_or_env(options.password)},
                               options.action);

@@ -67,6 +67,12 @@ std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
     options.batch_size = spec.batch_size;
     options.lease_seconds = spec.lease_seconds;
     options.reconnect_window_seconds = spec.reconnect_window_seconds;
+    if (!spec.key_file.empty()) {
+      options.key = redis::auth::Key::load(spec.key_file);  // ConfigError naming the file: exit 2
+      redis::protect_password_holder();                   // no core dump with the key in it
+      spdlog::info("redis: authenticated run: config, specs and results signed with the key in {}",
+                   spec.key_file);
+    }
     return std::make_unique<redis::RedisSampler>(options);
 #else
     throw ConfigError("sampler 'redis' is not available: this abcsmc was built without Redis "
@@ -281,6 +287,7 @@ int run_command(const RunOptions& options) {
       return kUsageError;
     }
   }
+  if (!options.key_file.empty()) config.sampler.key_file = options.key_file;
 
   std::optional<std::chrono::system_clock::time_point> deadline;
   std::string deadline_source;

@@ -234,6 +234,7 @@ std::string to_yaml(const RunConfig& config) {
     out << YAML::Key << "password_env" << YAML::Value << sa.password_env;
     out << YAML::Key << "lease" << YAML::Value << number(sa.lease_seconds);
     out << YAML::Key << "reconnect_window" << YAML::Value << number(sa.reconnect_window_seconds);
+    if (!sa.key_file.empty()) out << YAML::Key << "key_file" << YAML::Value << sa.key_file;
   }
   out << YAML::EndMap;
 

@@ -1177,7 +1177,7 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
 void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   if (!require_map(ctx, f, "{type: auto}")) return;
   Section s(ctx, f, {"type", "scheduling", "batch_size", "threads", "host", "port", "password_env",
-                     "lease", "reconnect_window"});
+                     "lease", "reconnect_window", "key_file"});
   if (const auto g = s.get("type")) {
     if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi", "redis"})) spec.type = *v;
   }
@@ -1200,6 +1200,9 @@ void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
     if (const auto v = get_string(ctx, *g, "an environment variable name, e.g. ABCSMC_REDIS_PASSWORD")) {
       spec.password_env = *v;
     }
+  }
+  if (const auto g = s.get("key_file")) {
+    if (const auto v = get_string(ctx, *g, "the path of a key file, e.g. ~/.abcsmc/run.key")) spec.key_file = *v;
   }
   if (const auto g = s.get("lease")) {
     if (const auto v = get_duration(ctx, *g)) {

@@ -70,8 +70,13 @@ std::optional<WorkBlock> parse_range(const std::string& s) {
 
 /// What the master does not use from the results list (and the claims list), by kind: each kind
 /// is logged once per run with its first example, and counted per round.
-enum class DropKind : std::size_t { undecodable, other_round, unclaimed, mismatch, invalid, bad_claim };
+enum class DropKind : std::size_t {
+  unsigned_result, bad_signature, undecodable, other_round, unclaimed, mismatch, invalid, bad_claim
+};
 constexpr const char* kDropText[] = {
+    "results that are not signed (this run has a key)",
+    "results whose signature does not verify (forged, signed with another key, or replayed "
+    "from another run or round)",
     "results that do not decode",
     "results of another round",
     "results for indices nobody claimed",
@@ -85,12 +90,13 @@ constexpr const char* kDropText[] = {
 constexpr double kRefusalGraceSeconds = 10.0;
 
 /// Ends the run when a worker aborted it, or when every live worker has refused it for
-/// kRefusalGraceSeconds (`since`: when that began).
-void check_workers(const Value& abort, const Value& refused, const Value& live,
+/// kRefusalGraceSeconds (`since`: when that began). `abort`: the message of a worker's abort
+/// (with a key: its signature checked already), or nothing.
+void check_workers(const std::optional<std::string>& abort, const Value& refused, const Value& live,
                    std::map<std::string, std::string>& logged,
                    std::optional<Clock::time_point>& since) {
-  if (abort.type == Value::Type::string && !abort.str.empty()) {
-    throw Error("a Redis worker ended the run: " + valid_utf8(abort.str));
+  if (abort && !abort->empty()) {
+    throw Error("a Redis worker ended the run: " + valid_utf8(*abort));
   }
   if (refused.type != Value::Type::array || refused.elements.empty()) {
     since.reset();
@@ -139,7 +145,8 @@ RedisSampler::~RedisSampler() {
   client_->set_reconnect(0.0);  // one quiet try: never wait for a lost server on the way out
   try {
     const std::string p = keys::run_prefix(run_);
-    client_->pipeline({{"SREM", keys::kRuns, run_}, {"DEL", p + "config", p + "round", p + "info"}});
+    client_->pipeline({{"SREM", keys::kRuns, run_},
+                       {"DEL", p + "config", p + "config_mac", p + "round", p + "info"}});
   } catch (...) {
     // The server is gone: its keys go with it (or expire).
   }
@@ -147,6 +154,7 @@ RedisSampler::~RedisSampler() {
 
 void RedisSampler::publish_config(const std::string& config_yaml) {
   config_ = config_yaml;
+  if (options_.key) config_mac_ = options_.key->config_mac(run_, config_);
   spdlog::info("redis: run id {} on {} (abcsmc {}, wire version {}); start workers with "
                "`abcsmc redis-worker --host {} --port {}`",
                run_, client_->where(), software_version(), kWireVersion, options_.endpoint.host,
@@ -226,23 +234,38 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   m.request = request;
   m.spec = spec;
   const std::vector<std::uint8_t> bytes = encode_generation(m);
+  const std::string spec_bytes(bytes.begin(), bytes.end());
   const std::string ttl = std::to_string(kRunKeyTtlMs);
-  const std::vector<Command> setup_commands{
+  // Authenticated run (redis/auth.hpp): the signatures go in the same pipeline, before the
+  // keys that tell workers about the round (round, the registry), so a worker that sees the
+  // round finds them.
+  const auth::Key* key = options_.key ? &*options_.key : nullptr;
+  const std::string spec_mac = key != nullptr ? key->spec_mac(run_, k, spec_bytes) : std::string();
+  Command info{"HSET", p + "info", "t", spec.calibration ? std::string("calibration") : std::to_string(spec.t),
+               "n", std::to_string(request.n_accept), "round", std::to_string(k), "evaluations", "0",
+               "acceptances", "0", "wire_version", std::to_string(kWireVersion), "software_version",
+               software_version()};
+  if (key != nullptr) {
+    info.push_back("auth");
+    info.push_back(auth::kScheme);
+  }
+  std::vector<Command> setup_commands{
       {"SET", p + "config", config_, "PX", ttl},
-      {"SET", r + "spec", std::string(bytes.begin(), bytes.end()), "PX", "86400000"},
+      {"SET", r + "spec", spec_bytes, "PX", "86400000"},
       {"SET", r + "batch", std::to_string(batch), "PX", "86400000"},
       {"SET", r + "limit", std::to_string(limit), "PX", "86400000"},
       {"SET", r + "lease_ms", std::to_string(lease_ms), "PX", "86400000"},
       {"SET", r + "next", "0", "PX", "86400000"},  // a killed master's round keys expire
-      {"HSET", p + "info", "t", spec.calibration ? std::string("calibration") : std::to_string(spec.t),
-       "n", std::to_string(request.n_accept), "round", std::to_string(k), "evaluations", "0",
-       "acceptances", "0", "wire_version", std::to_string(kWireVersion), "software_version",
-       software_version()},
+      info,
       {"PEXPIRE", p + "info", ttl},
       {"SET", p + "round", std::to_string(k), "PX", ttl},
       {"SADD", keys::kRuns, run_},
       {"PUBLISH", keys::kEvents, run_},
   };
+  if (key != nullptr) {
+    setup_commands.insert(setup_commands.begin() + 2, {"SET", r + "spec_mac", spec_mac, "PX", "86400000"});
+    setup_commands.insert(setup_commands.begin() + 1, {"SET", p + "config_mac", config_mac_, "PX", ttl});
+  }
   const std::vector<Value> setup = client_->pipeline(setup_commands);
   for (const auto& v : setup) check(v, "starting round " + std::to_string(k));
   std::uint64_t reconnections_seen = client_->reconnections();
@@ -314,7 +337,26 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   // at once when such a result is here). A worker's claim is in the list before its result is
   // pushed, so after the next read a result whose range is not there was never claimed.
   std::vector<ResultMessage> pending;
-  const auto take_result = [&](const std::string& payload) {
+  const auto take_result = [&](const std::string& element) {
+    // With a key, the signature first: nothing unsigned or forged is decoded.
+    std::string_view signed_bytes = element;
+    if (key != nullptr) {
+      switch (key->open_result(run_, k, spec_mac, element, signed_bytes)) {
+        case auth::ResultCheck::ok:
+          break;
+        case auth::ResultCheck::unsigned_result:
+          drop(DropKind::unsigned_result,
+               "a blob of " + std::to_string(element.size()) + " bytes without a signature (pushed by a "
+               "worker without --key-file, or by hand)");
+          return;
+        case auth::ResultCheck::bad_signature:
+          drop(DropKind::bad_signature,
+               "a signed blob of " + std::to_string(element.size()) + " bytes whose signature does not "
+               "verify with this run's key, run id and round");
+          return;
+      }
+    }
+    const std::string_view payload = signed_bytes;
     ResultMessage res;
     if (payload.empty() || static_cast<std::uint8_t>(payload[0]) != kWireVersion) {
       drop(DropKind::undecodable,
@@ -454,8 +496,12 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
                               {"PEXPIRE", p + "round", ttl},
                               {"PEXPIRE", p + "config", ttl},
                               {"PEXPIRE", p + "info", ttl}};
-    for (const char* key : {"spec", "batch", "limit", "lease_ms", "next", "claims", "results", "reissue", "done"}) {
-      cmds.push_back({"PEXPIRE", r + key, "86400000"});
+    for (const char* name : {"spec", "batch", "limit", "lease_ms", "next", "claims", "results", "reissue", "done"}) {
+      cmds.push_back({"PEXPIRE", r + name, "86400000"});
+    }
+    if (key != nullptr) {
+      cmds.push_back({"PEXPIRE", p + "config_mac", ttl});
+      cmds.push_back({"PEXPIRE", r + "spec_mac", "86400000"});
     }
     // Workers that cannot serve the run say why: an abort ends it, refusals by every live
     // worker end it too (nobody would ever evaluate a candidate).
@@ -466,7 +512,22 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     cmds.push_back({"EXISTS", r + "spec"});
     const auto got = client_->pipeline(cmds);
     check(got[0], "LRANGE claims");
-    check_workers(got[ask], got[ask + 1], got[ask + 2], refusals_logged, all_refused_since);
+    std::optional<std::string> abort;
+    if (got[ask].type == Value::Type::string && !got[ask].str.empty()) {
+      abort = key != nullptr ? key->open_abort(run_, got[ask].str) : std::optional<std::string>(got[ask].str);
+      if (!abort) {
+        // Unsigned or forged: it does not end the run. Deleted, so that a worker's genuine
+        // abort (SET NX) can take its place.
+        if (!forged_abort_logged_) {
+          forged_abort_logged_ = true;
+          spdlog::warn("redis: ignored an abort message of run {} that is not signed with its key "
+                       "(forged, or from a worker without --key-file): {}", run_,
+                       valid_utf8(got[ask].str.substr(0, 200)));
+        }
+        client_->command({"DEL", p + "abort"});
+      }
+    }
+    check_workers(abort, got[ask + 1], got[ask + 2], refusals_logged, all_refused_since);
     if (got.back().integer != 1) throw lost_state();
     learn_claims(got[0]);
     Command dead_cmd{"EVAL", scripts::kDead, "0", r};
@@ -509,7 +570,7 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   // Round over: workers drop what they hold (their pushes find no spec), keys go.
   client_->pipeline({{"SET", r + "complete", "1", "PX", "60000"},
                      {"DEL", r + "spec", r + "batch", r + "limit", r + "next", r + "claims",
-                      r + "reissue", r + "results", r + "done", r + "lease_ms"},
+                      r + "reissue", r + "results", r + "done", r + "lease_ms", r + "spec_mac"},
                      {"PUBLISH", keys::kEvents, run_ + ":complete:" + std::to_string(k)}});
   last_batch_ = batch;
   last_reissued_ = reissued;

@@ -146,6 +146,7 @@ struct RunState {
   GenerationMessage generation;
   GenerationContext ctx;
   long long lease_ms = 30000;
+  std::string spec_mac;  ///< keyed: the round's spec signature (hex), bound into each result's
 };
 
 /// Renews the lease of the claim being evaluated (and the worker's heartbeat) from its own
@@ -390,9 +391,31 @@ class WorkerProcess {
   RunState* ensure_run(const std::string& run) {
     auto it = runs_.find(run);
     if (it != runs_.end()) return it->second.refused ? nullptr : &it->second;
-    const Value v = cmd_.command({"GET", keys::run_prefix(run) + "config"});
+    const std::string p = keys::run_prefix(run);
+    const auto got = cmd_.pipeline({{"GET", p + "config"}, {"GET", p + "config_mac"}, {"HGET", p + "info", "auth"}});
+    const Value& v = got[0];
     if (v.type != Value::Type::string) return nullptr;  // the run is over (or its master gone)
     RunState& s = runs_[run];
+    // Authenticated runs (redis/auth.hpp): the config's signature is checked before it is
+    // parsed, so nothing of a config the key did not sign is ever read, let alone run.
+    const bool signed_run = got[2].type == Value::Type::string && !got[2].str.empty();
+    if (signed_run && !options_.key) {
+      refuse(run, s, "the run is signed (auth: " + valid_utf8(got[2].str.substr(0, 32)) +
+                         "): start the worker with --key-file and the run's key");
+      return nullptr;
+    }
+    if (options_.key && !signed_run) {
+      refuse(run, s, "the run is not signed, and this worker (--key-file) serves signed runs only: "
+                     "start the master with --key-file too");
+      return nullptr;
+    }
+    if (options_.key && !options_.key->config_ok(run, v.str, got[1].type == Value::Type::string ? got[1].str : "")) {
+      refuse(run, s, std::string("config signature invalid: ") +
+                         (got[1].type == Value::Type::string ? "it does not verify with this worker's key "
+                                                               "(a forged config, or another key)"
+                                                             : "the config has no signature"));
+      return nullptr;
+    }
     try {
       // Consent first: parse_config builds each model to validate it (dlopen runs a plugin's
       // constructors), so every model, model selection's included, passes the gate before.
@@ -442,8 +465,11 @@ class WorkerProcess {
     spdlog::error("redis worker {}: run {} failed here: {}", id_, run, message);
     s.refused = true;
     const std::string key = keys::run_prefix(run) + "abort";
+    const std::string text = "worker " + id_ + ": " + message;
     try {
-      send({{"SET", key, "worker " + id_ + ": " + message, "NX", "PX", std::to_string(kReportTtlMs)},
+      // Keyed: signed, or the master ignores it (anyone with the password could end the run).
+      send({{"SET", key, options_.key ? options_.key->sign_abort(run, text) : text, "NX", "PX",
+             std::to_string(kReportTtlMs)},
             {"PUBLISH", keys::kEvents, run}});
     } catch (const std::exception& e) {
       spdlog::warn("redis worker {}: could not report the failure: {}", id_, e.what());
@@ -457,8 +483,22 @@ class WorkerProcess {
     if (s.round != k) {
       const auto v = cmd_.pipeline({{"GET", r + "spec"},
                                     {"GET", r + "lease_ms"},
-                                    {"HMGET", p + "info", "wire_version", "software_version"}});
+                                    {"HMGET", p + "info", "wire_version", "software_version"},
+                                    {"GET", r + "spec_mac"}});
       if (v[0].type != Value::Type::string) return;  // the round ended meanwhile
+      // Keyed: the signature before anything of the spec is used (its version byte included).
+      if (options_.key) {
+        const std::string mac = v[3].type == Value::Type::string ? v[3].str : std::string();
+        if (!options_.key->spec_ok(run, k, v[0].str, mac)) {
+          hand_back(run, k, start, count);
+          refuse(run, s, "the spec of round " + std::to_string(k) + " has " +
+                             (mac.empty() ? std::string("no signature")
+                                          : std::string("a signature that does not verify with this "
+                                                        "worker's key (forged, or another key)")));
+          return;
+        }
+        s.spec_mac = mac;
+      }
       if (const auto skew = version_skew(run, v[2], v[0].str)) {
         hand_back(run, k, start, count);
         refuse(run, s, *skew);
@@ -534,8 +574,10 @@ class WorkerProcess {
     renewer_->release();
     const std::size_t accepted = res.log.accepted.size();
     const std::vector<std::uint8_t> bytes = encode_result(res);
-    std::vector<Command> push{{"EVAL", scripts::kPush, "0", p, r, std::to_string(start),
-                               std::string(bytes.begin(), bytes.end()), std::to_string(count),
+    std::string element(bytes.begin(), bytes.end());
+    if (options_.key) element = options_.key->sign_result(run, k, s.spec_mac, element);
+    std::vector<Command> push{{"EVAL", scripts::kPush, "0", p, r, std::to_string(start), std::move(element),
+                               std::to_string(count),
                                std::to_string(accepted)}};
     if (Clock::now() - last_heartbeat_ >= std::chrono::seconds(1)) {
       last_heartbeat_ = Clock::now();

@@ -472,6 +472,12 @@ TEST_CASE("Config: bad values", "[io][config]") {
     CHECK(contains(message_with(errors_of(base_config("sampler: {type: redis, reconnect_window: -1}\n")),
                                 "sampler.reconnect_window"),
                    "run.yaml:9:"));
+    CHECK(c.sampler.key_file.empty());
+    CHECK(to_yaml(c).find("key_file") == std::string::npos);  // unkeyed: as before
+    // An authenticated run (redis/auth.hpp): the key file's path, never the key, round-trips.
+    const auto keyed = parse_config(base_config("sampler: {type: redis, key_file: /home/me/run.key}\n"), "run.yaml");
+    CHECK(keyed.sampler.key_file == "/home/me/run.key");
+    CHECK(parse_config(to_yaml(keyed), "resolved.yaml").sampler.key_file == "/home/me/run.key");
     const auto e = message_with(errors_of(base_config("sampler: {type: redis, port: 70000}\n")),
                                 "sampler.port");
     CHECK(contains(e, "run.yaml:9:"));

@@ -65,6 +65,7 @@ struct SamplerSpec {
   std::string password_env = "ABCSMC_REDIS_PASSWORD";  ///< environment variable with the password
   double lease_seconds = 30.0;        ///< a worker's claim expires this long after its last renewal
   double reconnect_window_seconds = 300.0;  ///< a lost server is waited for this long, then exit 3
+  std::string key_file;               ///< shared key of an authenticated run; empty = none
 };
 
 /// `output:` section.

@@ -6,13 +6,17 @@
 ///   abcsmc:workers              zset worker id -> heartbeat expiry (ms since epoch)
 ///   abcsmc:stop                 ms since epoch of the last `redis-manager stop`
 ///   abcsmc:<run>:config         resolved config YAML (TTL, renewed by the master)
+///   abcsmc:<run>:config_mac     keyed run (redis/auth.hpp): the config's HMAC, hex (same TTL)
 ///   abcsmc:<run>:round          current round number k (TTL, renewed by the master)
 ///   abcsmc:<run>:info           hash: t, n, round, evaluations, acceptances (redis-manager info),
 ///                               wire_version, software_version (a worker of another wire
-///                               version refuses the run and names both releases)
+///                               version refuses the run and names both releases), auth
+///                               (hmac-sha256 in a keyed run: keyless workers refuse it)
 ///   abcsmc:<run>:refused        hash worker id -> why it cannot serve the run (master, info)
-///   abcsmc:<run>:abort          a worker's message that ends the run (on_failure: abort)
+///   abcsmc:<run>:abort          a worker's message that ends the run (on_failure: abort;
+///                               keyed run: "hmac-sha256:<hex> message", else ignored)
 ///   abcsmc:<run>:r<k>:spec      GenerationMessage bytes (core/wire.hpp); gone = round over
+///   abcsmc:<run>:r<k>:spec_mac  keyed run: the spec's HMAC, hex
 ///   abcsmc:<run>:r<k>:batch     default batch size; :limit  index budget (0 = none);
 ///   abcsmc:<run>:r<k>:lease_ms  lease time
 ///   abcsmc:<run>:r<k>:next      INCRBY counter of evaluation indices handed out
@@ -21,7 +25,8 @@
 ///   abcsmc:<run>:r<k>:reissue   list of "start:count" whose lease expired without a result
 ///   abcsmc:<run>:r<k>:results   list of ResultMessage bytes (the master folds in only results
 ///                               that decode, are for a range in :claims and pass
-///                               validate_result; the rest is dropped and counted)
+///                               validate_result; the rest is dropped and counted; keyed
+///                               run: each framed and signed, see redis/auth.hpp)
 ///   abcsmc:<run>:r<k>:done      set: no new claims (enough accepted known)
 ///   abcsmc:<run>:r<k>:complete  set: the round is assembled; workers drop what they hold
 /// Run keys expire 5 s and round keys one day after the master's last renewal (it renews them

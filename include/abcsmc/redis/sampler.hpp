@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "abcsmc/redis/auth.hpp"
 #include "abcsmc/redis/client.hpp"
 #include "abcsmc/redis/secret.hpp"  // the master takes its password with it
 #include "abcsmc/samplers/sampler.hpp"
@@ -33,6 +34,9 @@ struct MasterOptions {
   /// A lost server is waited for this long (reconnecting with backoff) before the run stops
   /// (ResumableError, exit 3); infinity = forever.
   double reconnect_window_seconds = 300.0;
+  /// Authenticated run (--key-file, redis/auth.hpp): the config and every spec are signed, and
+  /// results that are unsigned or whose signature does not verify are dropped and counted.
+  std::optional<auth::Key> key;
 };
 
 class RedisSampler final : public Sampler {
@@ -54,8 +58,9 @@ class RedisSampler final : public Sampler {
   const std::string& run_id() const { return run_; }
   std::uint64_t last_batch_size() const { return last_batch_; }
   std::uint64_t last_reissued() const { return last_reissued_; }
-  /// Results (and claim entries) dropped so far in this run: undecodable, of another round,
-  /// for ranges nobody claimed, or inconsistent (validate_result). Each kind is logged once.
+  /// Results (and claim entries) dropped so far in this run: unsigned or forged (with a key),
+  /// undecodable, of another round, for ranges nobody claimed, or inconsistent
+  /// (validate_result). Each kind is logged once.
   std::uint64_t dropped_results() const { return dropped_results_; }
   /// Seconds the server has been away while the master reconnects, else nothing. Any thread.
   std::optional<double> outage_seconds() const;
@@ -69,11 +74,13 @@ class RedisSampler final : public Sampler {
   std::unique_ptr<Client> client_;
   std::string run_;
   std::string config_;
+  std::string config_mac_;  ///< with a key: the config's signature (hex)
   std::uint64_t round_ = 0;
   std::uint64_t last_batch_ = 1;
   std::uint64_t last_reissued_ = 0;
   std::uint64_t dropped_results_ = 0;
   std::array<bool, 8> drop_logged_{};  ///< per kind of dropped result: logged already
+  bool forged_abort_logged_ = false;    ///< an unsigned or forged abort was ignored (keyed run)
   double seconds_per_eval_ = 0.0;
   std::uint64_t last_evaluated_ = 0;
 };
@@ -94,6 +101,10 @@ struct WorkerOptions {
   /// Plugins whose resolved path (symlinks followed) lies under one of these directories
   /// (absolute, resolved: see resolve_plugin_dir).
   std::vector<std::string> allow_plugin_dirs;
+  /// --key-file (redis/auth.hpp): serve only signed runs, after checking the config's signature
+  /// (before it is parsed: before any consent check or dlopen) and each spec's; sign results.
+  /// Without it, signed runs are refused.
+  std::optional<auth::Key> key;
 };
 
 /// `dir` resolved (realpath) for WorkerOptions::allow_plugin_dirs.
