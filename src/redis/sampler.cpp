@@ -41,12 +41,6 @@ std::string random_run_id() {
   return buf;
 }
 
-long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// "start:count" (decimal digits only, no overflow, 1 <= count <= kMaxWireBatch, start + count
 /// representable), or nothing: the claims list is on the server, so it is untrusted too.
 std::optional<WorkBlock> parse_range(const std::string& s) {
@@ -163,7 +157,7 @@ void RedisSampler::publish_config(const std::string& config_yaml) {
 
 std::size_t RedisSampler::workers() const {
   try {
-    const auto v = client_->pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(now_ms())},
+    const auto v = client_->pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(keys::now_ms())},
                                       {"ZCARD", keys::kWorkers}});
     return static_cast<std::size_t>(std::max(0LL, v[1].integer));
   } catch (const ConnectionLost&) {
@@ -508,7 +502,7 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     const std::size_t ask = cmds.size();
     cmds.push_back({"GET", p + "abort"});
     cmds.push_back({"HGETALL", p + "refused"});
-    cmds.push_back({"ZRANGEBYSCORE", keys::kWorkers, std::to_string(now_ms()), "+inf"});
+    cmds.push_back({"ZRANGEBYSCORE", keys::kWorkers, std::to_string(keys::now_ms()), "+inf"});
     cmds.push_back({"EXISTS", r + "spec"});
     const auto got = client_->pipeline(cmds);
     check(got[0], "LRANGE claims");

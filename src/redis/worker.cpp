@@ -54,12 +54,6 @@ extern "C" void on_terminate(int signal) {
   }
 }
 
-long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::span<const std::uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
@@ -205,7 +199,7 @@ class LeaseRenewer {
       bool round_over = false;
       try {
         const auto v = client_.pipeline(
-            {renew, complete, {"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_}});
+            {renew, complete, {"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_}});
         round_over = v[1].integer == 1;
       } catch (const std::exception& e) {
         if (!stopping_.load()) spdlog::warn("redis worker {}: lease renewal failed: {}", id_, e.what());
@@ -384,7 +378,7 @@ class WorkerProcess {
 
   void heartbeat(std::vector<Command> more) {
     last_heartbeat_ = Clock::now();
-    more.push_back({"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_});
+    more.push_back({"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_});
     send(std::move(more));
   }
 
@@ -581,7 +575,7 @@ class WorkerProcess {
                                std::to_string(accepted)}};
     if (Clock::now() - last_heartbeat_ >= std::chrono::seconds(1)) {
       last_heartbeat_ = Clock::now();
-      push.push_back({"ZADD", keys::kWorkers, std::to_string(now_ms() + kHeartbeatTtlMs), id_});
+      push.push_back({"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_});
     }
     pending_ = std::move(push);  // goes out with the next claim: one round trip per batch
     pending_run_ = run;
@@ -653,7 +647,7 @@ int worker_main(const WorkerOptions& options, long long start_ms) {
       spdlog::info("redis worker: terminated by signal while the server was away ({})", e.what());
       return 0;
     }
-    if (static_cast<double>(now_ms() - start_ms) >= options.runtime_seconds * 1000.0) {
+    if (static_cast<double>(keys::now_ms() - start_ms) >= options.runtime_seconds * 1000.0) {
       spdlog::info("redis worker: runtime of {:.0f} s is over while the server was away; leaving",
                    options.runtime_seconds);
       return 0;
@@ -696,7 +690,7 @@ int run_workers(const WorkerOptions& options) {
   // -notify): the same as SIGTERM.
   sigaction(SIGUSR1, &sa, nullptr);
   sigaction(SIGUSR2, &sa, nullptr);
-  const long long start_ms = now_ms();
+  const long long start_ms = keys::now_ms();
   if (options.processes <= 1) return worker_main(options, start_ms);
   std::vector<pid_t> children;
   for (std::size_t i = 0; i < options.processes; ++i) {
@@ -747,7 +741,7 @@ int run_manager(const Endpoint& endpoint, const std::string& action) {
     const std::string run_keys_start = empty_prefix.substr(0, empty_prefix.size() - 1);
     // Only live runs: one whose config key has expired has lost its master (killed: its keys
     // go 5 s later) and leaves the registry.
-    const auto v = c.pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(now_ms())},
+    const auto v = c.pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(keys::now_ms())},
                                {"ZCARD", keys::kWorkers},
                                {"EVAL", scripts::kLiveRuns, "0", keys::kRuns, run_keys_start}});
     check(v[2], "listing runs");
@@ -771,7 +765,7 @@ int run_manager(const Endpoint& endpoint, const std::string& action) {
     return 0;
   }
   if (action == "stop") {
-    c.pipeline({{"SET", keys::kStop, std::to_string(now_ms()), "EX", "86400"},
+    c.pipeline({{"SET", keys::kStop, std::to_string(keys::now_ms()), "EX", "86400"},
                 {"PUBLISH", keys::kEvents, "stop"}});
     std::printf("Sent stop: workers leave after the current generation\n");
     return 0;

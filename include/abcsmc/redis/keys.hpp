@@ -35,6 +35,7 @@
 /// run keys again, or finds them gone (restarted empty) and stops, resumable.
 /// Messages on abcsmc:events: "<run>" (new round or re-issued work: try to claim),
 /// "<run>:complete:<k>" (round k assembled: drop unstarted work of it), "stop".
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -44,6 +45,14 @@ inline const std::string kRuns = "abcsmc:runs";
 inline const std::string kEvents = "abcsmc:events";
 inline const std::string kWorkers = "abcsmc:workers";
 inline const std::string kStop = "abcsmc:stop";
+
+/// Milliseconds since the epoch: the clock of abcsmc:workers' expiries and abcsmc:stop (master,
+/// workers and manager on different hosts compare them).
+inline long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 /// "abcsmc:<run>:"
 inline std::string run_prefix(const std::string& run) { return "abcsmc:" + run + ":"; }
