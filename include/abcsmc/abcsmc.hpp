@@ -30,6 +30,6 @@
 #include "abcsmc/models/simulators.hpp"
 #include "abcsmc/samplers/future.hpp"
 #include "abcsmc/samplers/mapping.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"

@@ -11,9 +11,7 @@
 #include "commands.hpp"
 #include "simulate_check.hpp"
 #include "stop_signals.hpp"
-#ifdef ABCSMC_WITH_MPI
-#include "abcsmc/mpi/environment.hpp"
-#endif
+#include "transports.hpp"
 
 namespace {
 /// Hides the value of --password from the process title (ps, /proc/PID/cmdline) without
@@ -273,15 +271,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? kSuccess : kUsageError;
   }
   int rank = -1;  // not an MPI run
-#ifdef ABCSMC_WITH_MPI
   // MPI starts only for `run` under a launcher (mpirun, mpiexec, srun): `inspect` and plain runs
   // never pay for MPI_Init. Finalised when main returns.
-  std::unique_ptr<abcsmc::mpi::Environment> mpi_environment;
-  if (*run_cmd && abcsmc::mpi::launched_by_mpi()) {
-    mpi_environment = std::make_unique<abcsmc::mpi::Environment>(argc, argv);
-    rank = mpi_environment->rank();
-  }
-#endif
+  std::shared_ptr<void> launcher_runtime;
+  if (*run_cmd) launcher_runtime = abcsmc::cli::start_launcher_runtime(argc, argv, rank);
   scrub_password(argc, argv);
   setup_logging(log_level, quiet, rank);
   if (*worker_cmd) return redis_worker_command(worker);

@@ -1,20 +1,21 @@
-// `abcsmc redis-worker` and `abcsmc redis-manager` (the Redis bridge's CLI side).
+// `abcsmc redis-worker`, `abcsmc redis-manager` and sampler redis of `abcsmc run` (the Redis
+// bridge's CLI side). A build without Redis compiles redis_commands_off.cpp instead.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/io/duration.hpp"
-#include "commands.hpp"
-#ifdef ABCSMC_WITH_REDIS
+#include "abcsmc/io/worker_problem.hpp"
+#include "abcsmc/models/external_command.hpp"
 #include "abcsmc/redis/auth.hpp"
 #include "abcsmc/redis/sampler.hpp"
 #include "abcsmc/redis/secret.hpp"
-#endif
+#include "commands.hpp"
+#include "transports.hpp"
 
 namespace abcsmc::cli {
 
-#ifdef ABCSMC_WITH_REDIS
 namespace {
 /// --password, else $ABCSMC_REDIS_PASSWORD. The variable leaves the environment either way (the
 /// simulators this process starts inherit it otherwise), and a process holding a password
@@ -46,10 +47,15 @@ int redis_worker_command(const RedisWorkerOptions& options) {
   }
   w.processes = options.processes == 0 ? 1 : options.processes;
   w.batch_size = options.batch_size;
-  w.allow_commands = options.allow_commands;
-  w.allow_plugins = options.allow_plugins;
+  // The worker's consent goes with its problem factory: checked on every model of a config
+  // from the server before it is built.
+  io::ModelConsent consent;
+  consent.allow_commands = options.allow_commands;
+  consent.allow_plugins = options.allow_plugins;
+  w.kill_children = &kill_running_commands;
   try {
-    for (const auto& dir : options.allow_plugin_dirs) w.allow_plugin_dirs.push_back(redis::resolve_plugin_dir(dir));
+    for (const auto& dir : options.allow_plugin_dirs) consent.allow_plugin_dirs.push_back(io::resolve_plugin_dir(dir));
+    w.problem_factory = io::worker_problem_factory(consent);
     if (!options.key_file.empty()) {
       w.key = redis::auth::Key::load(options.key_file);
       redis::protect_password_holder();  // no core dump with the key in it
@@ -101,15 +107,32 @@ int redis_manager_command(const RedisManagerOptions& options) {
     return kRunFailure;
   }
 }
-#else
-int redis_worker_command(const RedisWorkerOptions&) {
-  spdlog::error("this abcsmc was built without Redis (-DABCSMC_ENABLE_REDIS=OFF)");
-  return kUsageError;
+void register_redis_sampler(SamplerRegistry& registry) {
+  registry[io::SamplerType::redis] = [](const io::SamplerSpec& spec, LaunchedJob* job) {
+    if (job != nullptr) {
+      throw ConfigError("sampler 'redis' runs without an MPI launcher; start one process");
+    }
+    if (spec.scheduling != Scheduling::dynamic) {
+      throw ConfigError("sampler 'redis' schedules dynamically only; drop scheduling: static");
+    }
+    redis::MasterOptions options;
+    options.endpoint.host = spec.host;
+    options.endpoint.port = spec.port;
+    options.endpoint.password = redis::take_password_from_environment(spec.password_env);  // secret.hpp
+    options.batch_size = spec.batch_size;
+    options.lease_seconds = spec.lease_seconds;
+    options.reconnect_window_seconds = spec.reconnect_window_seconds;
+    if (!spec.key_file.empty()) {
+      options.key = redis::auth::Key::load(spec.key_file);  // ConfigError naming the file: exit 2
+      redis::protect_password_holder();                   // no core dump with the key in it
+      spdlog::info("redis: authenticated run: config, specs and results signed with the key in {}",
+                   spec.key_file);
+    }
+    SamplerSetup setup;
+    setup.sampler = std::make_unique<redis::RedisSampler>(options);
+    return setup;
+  };
 }
-int redis_manager_command(const RedisManagerOptions&) {
-  spdlog::error("this abcsmc was built without Redis (-DABCSMC_ENABLE_REDIS=OFF)");
-  return kUsageError;
-}
-#endif
+
 
 }  // namespace abcsmc::cli

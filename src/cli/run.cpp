@@ -19,96 +19,18 @@
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
+#include "abcsmc/io/worker_problem.hpp"
 #include "abcsmc/models/external_command.hpp"
-#include "abcsmc/samplers/single_core.hpp"
-#include "abcsmc/samplers/threads.hpp"
 #include "commands.hpp"
 #include "job_deadline.hpp"
 #include "report.hpp"
 #include "status_line.hpp"
 #include "stop_signals.hpp"
-#ifdef ABCSMC_WITH_MPI
-#include "abcsmc/mpi/environment.hpp"
-#include "abcsmc/mpi/sampler.hpp"
-#endif
-#ifdef ABCSMC_WITH_REDIS
-#include <cstdlib>
-
-#include "abcsmc/redis/sampler.hpp"
-#endif
+#include "transports.hpp"
 
 namespace abcsmc::cli {
 
 namespace {
-
-#ifdef ABCSMC_WITH_MPI
-using MpiMaster = mpi::Master;
-#else
-struct MpiMaster {};  // this build has no MPI
-#endif
-
-/// Applies the CLI's overrides to the config's sampler section and builds the sampler.
-/// `master` is set when this is rank 0 of an MPI job with more than one process.
-std::unique_ptr<Sampler> make_sampler(io::SamplerSpec spec, MpiMaster* master) {
-  const Scheduling scheduling =
-      spec.scheduling == "static" ? Scheduling::static_blocks : Scheduling::dynamic;
-  if (spec.type == "redis") {
-#ifdef ABCSMC_WITH_REDIS
-    if (master != nullptr) {
-      throw ConfigError("sampler 'redis' runs without an MPI launcher; start one process");
-    }
-    if (scheduling != Scheduling::dynamic) {
-      throw ConfigError("sampler 'redis' schedules dynamically only; drop scheduling: static");
-    }
-    redis::MasterOptions options;
-    options.endpoint.host = spec.host;
-    options.endpoint.port = spec.port;
-    options.endpoint.password = redis::take_password_from_environment(spec.password_env);  // secret.hpp
-    options.batch_size = spec.batch_size;
-    options.lease_seconds = spec.lease_seconds;
-    options.reconnect_window_seconds = spec.reconnect_window_seconds;
-    if (!spec.key_file.empty()) {
-      options.key = redis::auth::Key::load(spec.key_file);  // ConfigError naming the file: exit 2
-      redis::protect_password_holder();                   // no core dump with the key in it
-      spdlog::info("redis: authenticated run: config, specs and results signed with the key in {}",
-                   spec.key_file);
-    }
-    return std::make_unique<redis::RedisSampler>(options);
-#else
-    throw ConfigError("sampler 'redis' is not available: this abcsmc was built without Redis "
-                      "(-DABCSMC_ENABLE_REDIS=OFF)");
-#endif
-  }
-#ifdef ABCSMC_WITH_MPI
-  if (master != nullptr) {
-    if (spec.type != "auto" && spec.type != "mpi") {
-      throw ConfigError("sampler '" + spec.type + "' cannot run under an MPI launcher with " +
-                        std::to_string(master->workers() + 1) +
-                        " processes; use sampler mpi (the default there) or start one process");
-    }
-    return std::make_unique<mpi::MpiSampler>(*master, scheduling, spec.batch_size);
-  }
-  if (spec.type == "mpi") {
-    // One process (no launcher, or mpirun -n 1): the in-process samplers do the same work.
-    spdlog::warn("sampler mpi needs mpirun/mpiexec/srun with at least 2 processes; running "
-                 "in-process with threads instead");
-    spec.type = "threads";
-  }
-#else
-  (void)master;
-  if (spec.type == "mpi") {
-    throw ConfigError("sampler 'mpi' is not available: this abcsmc was built without MPI "
-                      "(-DABCSMC_ENABLE_MPI=OFF); use single or threads");
-  }
-#endif
-  if (spec.type == "single") {
-    if (scheduling == Scheduling::static_blocks) {
-      return std::make_unique<ThreadsSampler>(1, scheduling, spec.batch_size);
-    }
-    return std::make_unique<SingleCoreSampler>();
-  }
-  return std::make_unique<ThreadsSampler>(spec.threads, scheduling, spec.batch_size);
-}
 
 /// Logs each generation and appends it to the results file; prints the heartbeat inside a
 /// round and the run's first failure.
@@ -209,52 +131,25 @@ class RunObserver final : public SmcObserver {
   std::function<std::string()> progress_note_;
 };
 
-/// After an exception on rank 0 in the middle of an MPI round the workers cannot be released
-/// cleanly: end the whole job (the error is logged already). Between rounds the master's
-/// destructor stops them and the process exits normally.
-void abort_if_workers_busy(MpiMaster* master) {
-#ifdef ABCSMC_WITH_MPI
-  if (master != nullptr && master->in_round()) {
-    spdlog::default_logger()->flush();
-    master->comm().abort(kRunFailure);
-  }
-#else
-  (void)master;
-#endif
+/// After an exception on rank 0 the transport releases its workers; an MPI master in the
+/// middle of a round cannot do it cleanly and ends the whole job (the error is logged already).
+/// Between rounds the sampler's destructor stops them and the process exits normally.
+void shutdown_after_failure(Sampler* sampler) {
+  if (sampler == nullptr) return;
+  spdlog::default_logger()->flush();
+  sampler->shutdown(Sampler::Shutdown::failed, kRunFailure);
 }
-
-#ifdef ABCSMC_WITH_MPI
-/// Ranks > 0 of an MPI job: serve rank 0 until it stops us. Any failure is logged with the rank
-/// (the log pattern carries it) and ends the whole job: never a hang.
-int run_worker() {
-  // mpirun, Slurm and SGE pass SIGUSR1/SIGUSR2 to every rank; only the master acts on them
-  // (the default action would kill this rank).
-  std::signal(SIGUSR1, SIG_IGN);
-  std::signal(SIGUSR2, SIG_IGN);
-  const mpi::Comm comm = mpi::Comm::world();
-  try {
-    mpi::worker_loop(comm);
-    return kSuccess;
-  } catch (const std::exception& e) {
-    spdlog::error("worker rank {} failed: {}; aborting the MPI job", comm.rank(), e.what());
-    spdlog::default_logger()->flush();
-    comm.abort(kRunFailure);
-  }
-}
-#endif
 
 }  // namespace
 
 int run_command(const RunOptions& options) {
   // MPI job with P > 1: rank 0 runs the SMC master below, ranks > 0 serve it. The master object
   // releases the workers on every return path (config error, existing output, ...).
-  std::unique_ptr<MpiMaster> master;
-#ifdef ABCSMC_WITH_MPI
-  if (const auto* env = mpi::Environment::current(); env != nullptr && env->size() > 1) {
-    if (env->rank() > 0) return run_worker();
-    master = std::make_unique<mpi::Master>(mpi::Comm::world());
-  }
-#endif
+  // Ranks > 0 build their problem from the config text rank 0 sends (the config travels).
+  JobRole job = join_launched_job(io::worker_problem_factory());
+  if (job.worker_exit) return *job.worker_exit;
+  // Declared here, after the job it may refer to (destroyed first), for the error paths below.
+  SamplerSetup setup;
   io::RunConfig config;
   try {
     config = io::load_config(options.config);
@@ -271,8 +166,22 @@ int run_command(const RunOptions& options) {
   }
   if (!options.output.empty()) config.output.path = options.output;
   if (options.seed) config.seed = options.seed;
-  if (!options.sampler.empty()) config.sampler.type = options.sampler;
-  if (!options.scheduling.empty()) config.sampler.scheduling = options.scheduling;
+  if (!options.sampler.empty()) {
+    const auto type = io::sampler_type_from(options.sampler);  // CLI11 checked the word
+    if (!type) {
+      spdlog::error("--sampler '{}': use single, threads, mpi or redis", options.sampler);
+      return kUsageError;
+    }
+    config.sampler.type = *type;
+  }
+  if (!options.scheduling.empty()) {
+    const auto scheduling = io::scheduling_from(options.scheduling);
+    if (!scheduling) {
+      spdlog::error("--scheduling '{}': use dynamic or static", options.scheduling);
+      return kUsageError;
+    }
+    config.sampler.scheduling = *scheduling;
+  }
   if (options.batch_size) config.sampler.batch_size = *options.batch_size;
   if (options.threads) config.sampler.threads = *options.threads;
   if (!options.redis_host.empty()) config.sampler.host = options.redis_host;
@@ -335,15 +244,17 @@ int run_command(const RunOptions& options) {
 
     auto problem = io::build_problem(config);
     const SmcSettings settings = io::build_settings(config, *problem, *config.seed);
-    auto sampler = make_sampler(config.sampler, master.get());
+    setup = make_sampler(config.sampler, job.master.get());
+    Sampler* const sampler = setup.sampler.get();
     io::RunHeader header = io::build_header(config, *problem, *config.seed);
     header.sampler = sampler->name();
-    header.scheduling = sampler->scheduling() == Scheduling::dynamic ? "dynamic" : "static";
+    header.scheduling = io::to_string(sampler->scheduling());
     header.batch_size = sampler->batch_size();
     header.workers = sampler->workers();
-    header.ranks = header.sampler == "mpi" ? header.workers + 1 : 1;
+    header.ranks = sampler->processes();
 
     SmcControl control;
+    control.parallel = setup.parallel.get();
     std::optional<io::ResultsWriter> writer;
     if (previous) {
       const auto differences = io::config_differences(previous->header.config_yaml,
@@ -408,37 +319,10 @@ int run_command(const RunOptions& options) {
       control.deadline = deadline;
     }
 
-    std::function<std::string()> sampler_note;
-    std::function<std::string()> progress_note;
-#ifdef ABCSMC_WITH_MPI
-    if (master) {
-      // The config travels, not code: every worker builds the same problem from this text.
-      master->send_config(header.config_yaml);
-      const auto* mpi_sampler = static_cast<const mpi::MpiSampler*>(sampler.get());
-      sampler_note = [mpi_sampler] {
-        return fmt::format(" bcast={}B{}", mpi_sampler->last_broadcast_bytes(),
-                           mpi_sampler->scheduling() == Scheduling::dynamic
-                               ? fmt::format(" batch={}", mpi_sampler->last_batch_size())
-                               : std::string());
-      };
-    }
-#endif
-#ifdef ABCSMC_WITH_REDIS
-    if (auto* redis_sampler = dynamic_cast<redis::RedisSampler*>(sampler.get())) {
-      // The config travels, not code: every worker builds the same problem from this text.
-      redis_sampler->publish_config(header.config_yaml);
-      sampler_note = [redis_sampler] {
-        return fmt::format(" batch={}{}", redis_sampler->last_batch_size(),
-                           redis_sampler->last_reissued() > 0
-                               ? fmt::format(" reissued={}", redis_sampler->last_reissued())
-                               : std::string());
-      };
-      progress_note = [redis_sampler] {
-        const auto away = redis_sampler->outage_seconds();
-        return away ? fmt::format(" (Redis server away for {:.0f}s: reconnecting)", *away) : std::string();
-      };
-    }
-#endif
+    // The config travels, not code: every worker builds the same problem from this text.
+    sampler->start(header.config_yaml);
+    const std::function<std::string()> sampler_note = [sampler] { return sampler->status(); };
+    const std::function<std::string()> progress_note = [sampler] { return sampler->progress_status(); };
     // The last generation in the file, for the stop message: set before the watcher starts,
     // atomic because the watcher reads it while the observer writes it.
     std::atomic<long long> last_written{control.resume_from != nullptr
@@ -446,8 +330,7 @@ int run_command(const RunOptions& options) {
                                             : -1};
     const std::string output_path = config.output.path;
     const std::string config_path = options.config;
-    MpiMaster* master_ptr = master.get();
-    StopSignals signals([&last_written, output_path, config_path, master_ptr](const char* name) {
+    StopSignals signals([&last_written, output_path, config_path, sampler](const char* name) {
       const long long last = last_written.load();
       spdlog::warn("{} received: stopping at once; the generation in progress is dropped, '{}' "
                    "holds {}; continue with: abcsmc run {} --resume",
@@ -456,16 +339,9 @@ int run_command(const RunOptions& options) {
                    config_path);
       spdlog::default_logger()->flush();
       std::fflush(stdout);
-#ifdef ABCSMC_WITH_MPI
-      // MPI_Abort from this (non-main) thread is only allowed at MPI_THREAD_MULTIPLE; without
-      // it, exiting ends the job too: the launcher kills the other ranks when one exits early.
-      const auto* env = mpi::Environment::current();
-      if (master_ptr != nullptr && env != nullptr && env->thread_multiple()) {
-        master_ptr->comm().abort(kResumable);
-      }
-#else
-      (void)master_ptr;
-#endif
+      // An MPI master ends the job here when MPI allows it from this thread; otherwise exiting
+      // ends it too: the launcher kills the other ranks when one exits early.
+      sampler->shutdown(Sampler::Shutdown::interrupted, kResumable);
       // Simulators end with us (a guard process would also do it once we are gone).
       kill_running_commands(SIGTERM);
       std::_Exit(kResumable);
@@ -512,11 +388,11 @@ int run_command(const RunOptions& options) {
     return kSuccess;
   } catch (const ConfigError& e) {
     spdlog::error("{}: {}", options.config, e.what());
-    abort_if_workers_busy(master.get());
+    shutdown_after_failure(setup.sampler.get());
     return kUsageError;
   } catch (const std::exception& e) {
     spdlog::error("run failed: {}", e.what());
-    abort_if_workers_busy(master.get());
+    shutdown_after_failure(setup.sampler.get());
     return kRunFailure;
   }
 }

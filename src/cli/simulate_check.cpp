@@ -246,7 +246,7 @@ std::string indent(const std::string& text, const std::string& prefix) {
 }
 
 std::size_t threads_of(const io::RunConfig& config, std::string& where) {
-  const std::string& type = config.sampler.type;
+  const std::string type = io::to_string(config.sampler.type);
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (type == "single") {
     where = "1 thread (sampler single)";

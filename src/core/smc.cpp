@@ -10,7 +10,7 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/evaluator.hpp"
 #include "abcsmc/core/generation.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc {
 
@@ -162,13 +162,13 @@ std::vector<double> model_probabilities(std::size_t n_models, const std::vector<
 
 void compute_weights(const Problem& problem, const GenerationContext& ctx,
                      const ModelKernel& model_kernel, std::vector<Particle>& particles,
-                     Sampler& sampler) {
+                     const ParallelFor& parallel) {
   const std::size_t n = particles.size();
   if (n == 0) return;
   std::vector<double> log_w(n, 0.0);
   if (!ctx.from_prior) {
     const std::size_t n_models = problem.models.size();
-    sampler.parallel_for(n, [&](std::size_t i) {
+    parallel.run(n, [&](std::size_t i) {
       const Particle& p = particles[i];
       const ModelEntry& entry = problem.models[p.model];
       // pyABC: w = pi(m) pi(theta|m) / (sum_m' p_{t-1}(m') K(m|m') * K_m(theta)).
@@ -402,7 +402,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       p.stats = std::move(r.stats);
       rec.particles.push_back(std::move(p));
     }
-    compute_weights(*problem, ctx, model_kernel, rec.particles, sampler);
+    compute_weights(*problem, ctx, model_kernel, rec.particles,
+                    control.parallel != nullptr ? *control.parallel : sequential_for());
     std::vector<double> weights(rec.particles.size());
     for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = rec.particles[i].weight;
     rec.ess = effective_sample_size(weights);

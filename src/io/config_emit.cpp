@@ -224,11 +224,11 @@ std::string to_yaml(const RunConfig& config) {
 
   const SamplerSpec& sa = config.sampler;
   out << YAML::Key << "sampler" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "type" << YAML::Value << sa.type;
-  out << YAML::Key << "scheduling" << YAML::Value << sa.scheduling;
+  out << YAML::Key << "type" << YAML::Value << to_string(sa.type);
+  out << YAML::Key << "scheduling" << YAML::Value << to_string(sa.scheduling);
   out << YAML::Key << "batch_size" << YAML::Value << sa.batch_size;
   out << YAML::Key << "threads" << YAML::Value << sa.threads;
-  if (sa.type == "redis") {
+  if (sa.type == SamplerType::redis) {
     out << YAML::Key << "host" << YAML::Value << sa.host;
     out << YAML::Key << "port" << YAML::Value << sa.port;
     out << YAML::Key << "password_env" << YAML::Value << sa.password_env;

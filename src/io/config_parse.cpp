@@ -1174,15 +1174,50 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   }
 }
 
+}  // namespace
+
+std::string to_string(SamplerType type) {
+  switch (type) {
+    case SamplerType::automatic: return "auto";
+    case SamplerType::single: return "single";
+    case SamplerType::threads: return "threads";
+    case SamplerType::mpi: return "mpi";
+    case SamplerType::redis: return "redis";
+  }
+  return "auto";
+}
+
+std::optional<SamplerType> sampler_type_from(const std::string& word) {
+  for (const SamplerType t : {SamplerType::automatic, SamplerType::single, SamplerType::threads,
+                              SamplerType::mpi, SamplerType::redis}) {
+    if (to_string(t) == word) return t;
+  }
+  return std::nullopt;
+}
+
+std::string to_string(Scheduling scheduling) {
+  return scheduling == Scheduling::static_blocks ? "static" : "dynamic";
+}
+
+std::optional<Scheduling> scheduling_from(const std::string& word) {
+  if (word == "dynamic") return Scheduling::dynamic;
+  if (word == "static") return Scheduling::static_blocks;
+  return std::nullopt;
+}
+
+namespace {
+
 void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   if (!require_map(ctx, f, "{type: auto}")) return;
   Section s(ctx, f, {"type", "scheduling", "batch_size", "threads", "host", "port", "password_env",
                      "lease", "reconnect_window", "key_file"});
   if (const auto g = s.get("type")) {
-    if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi", "redis"})) spec.type = *v;
+    if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi", "redis"})) {
+      spec.type = *sampler_type_from(*v);
+    }
   }
   if (const auto g = s.get("scheduling")) {
-    if (const auto v = get_choice(ctx, *g, {"dynamic", "static"})) spec.scheduling = *v;
+    if (const auto v = get_choice(ctx, *g, {"dynamic", "static"})) spec.scheduling = *scheduling_from(*v);
   }
   if (const auto g = s.get("batch_size")) {
     if (const auto v = get_count(ctx, *g, 0)) spec.batch_size = *v;

@@ -8,6 +8,7 @@
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/wire_check.hpp"
+#include "abcsmc/mpi/environment.hpp"
 
 namespace abcsmc::mpi {
 
@@ -70,6 +71,23 @@ void Master::send_config(const std::string& config_yaml) {
 MpiSampler::MpiSampler(Master& master, Scheduling scheduling, std::size_t batch_size)
     : master_(master), scheduling_(scheduling), batch_size_(batch_size) {
   if (master_.comm().size() < 2) throw Error("the MPI sampler needs at least 2 ranks");
+}
+
+void MpiSampler::start(const std::string& config_text) { master_.send_config(config_text); }
+
+std::string MpiSampler::status() const {
+  return " bcast=" + std::to_string(last_broadcast_bytes_) + "B" +
+         (scheduling_ == Scheduling::dynamic ? " batch=" + std::to_string(last_batch_) : std::string());
+}
+
+void MpiSampler::shutdown(Shutdown why, int exit_code) {
+  if (why == Shutdown::failed) {
+    if (master_.in_round()) master_.comm().abort(exit_code);
+    return;
+  }
+  // MPI_Abort from a non-main thread is only allowed at MPI_THREAD_MULTIPLE.
+  const Environment* env = Environment::current();
+  if (env != nullptr && env->thread_multiple()) master_.comm().abort(exit_code);
 }
 
 std::uint64_t MpiSampler::next_batch_size(const SampleRequest& request) const {

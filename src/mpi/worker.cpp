@@ -7,8 +7,6 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/wire_check.hpp"
-#include "abcsmc/io/build.hpp"
-#include "abcsmc/io/run_config.hpp"
 #include "abcsmc/mpi/sampler.hpp"
 
 namespace abcsmc::mpi {
@@ -149,25 +147,21 @@ struct Worker {
 
 }  // namespace
 
-void worker_loop(const Comm& comm) {
+void worker_loop(const Comm& comm, const ProblemFactory& make_problem) {
   std::vector<std::uint8_t> bytes;
   comm.broadcast(bytes, 0);
   if (bytes.empty()) return;  // rank 0 gave up before the run (config error, existing output)
 
   // The config travels, not code: the same resolved config builds the same problem here.
-  io::RunConfig config;
+  WorkerProblem built;
   try {
-    config = io::parse_config(std::string(bytes.begin(), bytes.end()), "<config from rank 0>");
-  } catch (const io::ConfigErrors& e) {
-    std::string all;
-    for (const auto& m : e.messages()) all += (all.empty() ? "" : "; ") + m;
-    throw Error("the config from rank 0 does not parse here: " + all);
+    built = make_problem(std::string(bytes.begin(), bytes.end()), "<config from rank 0>");
+  } catch (const ConfigTextError& e) {
+    throw Error(std::string("the config from rank 0 does not parse here: ") + e.what());
   }
-  std::shared_ptr<Problem> problem = io::build_problem(config);
-  const SmcSettings settings = io::build_settings(config, *problem, config.seed.value_or(0));
-  auto evaluator = std::make_unique<Evaluator>(problem, settings.transition.model_stay_probability);
-  Worker worker{comm, std::move(problem), ContextSettings{settings.distance, settings.transition},
-                std::move(evaluator), fault_rank() == comm.rank()};
+  auto evaluator = std::make_unique<Evaluator>(built.problem, built.settings.transition.model_stay_probability);
+  Worker worker{comm, std::move(built.problem), std::move(built.settings), std::move(evaluator),
+                fault_rank() == comm.rank()};
 
   for (;;) {
     comm.broadcast(bytes, 0);

@@ -179,6 +179,16 @@ std::uint64_t RedisSampler::next_batch_size(const SampleRequest& request) const 
 
 std::optional<double> RedisSampler::outage_seconds() const { return client_->outage_seconds(); }
 
+std::string RedisSampler::status() const {
+  return fmt::format(" batch={}{}", last_batch_,
+                     last_reissued_ > 0 ? fmt::format(" reissued={}", last_reissued_) : std::string());
+}
+
+std::string RedisSampler::progress_status() const {
+  const auto away = outage_seconds();
+  return away ? fmt::format(" (Redis server away for {:.0f}s: reconnecting)", *away) : std::string();
+}
+
 // A lost server is waited for (the client reconnects with backoff) for up to
 // sampler.reconnect_window; a cancel from outside (stop request, max_walltime, deadline,
 // fail-fast guard) ends that wait within 0.1 s like any other wait of the round. A pipeline

@@ -24,9 +24,6 @@
 #include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/wire.hpp"
 #include "abcsmc/core/wire_check.hpp"
-#include "abcsmc/io/build.hpp"
-#include "abcsmc/io/run_config.hpp"
-#include "abcsmc/models/external_command.hpp"
 #include "abcsmc/redis/keys.hpp"
 #include "abcsmc/redis/sampler.hpp"
 #include "scripts.hpp"
@@ -46,11 +43,13 @@ std::atomic<bool> g_terminate{false};
 // process groups) and the claim in progress goes back to the master unevaluated. SIGUSR1/USR2
 // (the batch systems' early warnings) let the claim finish first.
 std::atomic<bool> g_stop_at_once{false};
+// WorkerOptions::kill_children, set before the handlers are installed.
+std::atomic<void (*)(int) noexcept> g_kill_children{nullptr};
 extern "C" void on_terminate(int signal) {
   g_terminate.store(true);
   if (signal == SIGTERM || signal == SIGINT) {
     g_stop_at_once.store(true);
-    kill_running_commands(SIGTERM);
+    if (auto kill_children = g_kill_children.load()) kill_children(SIGTERM);
   }
 }
 
@@ -78,57 +77,6 @@ std::optional<long long> server_integer(const Value& v) {
 bool stop_since(const Value& v, long long since_ms) {
   const auto t = server_integer(v);
   return t && *t >= since_ms;
-}
-
-/// A model of a config from the server that this worker did not consent to run.
-class ConsentRefusal : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-/// True when `path` lies strictly under directory `dir` (both absolute and resolved).
-bool lies_under(const std::string& path, const std::string& dir) {
-  if (dir == "/") return path.size() > 1 && path.front() == '/';
-  return path.size() > dir.size() + 1 && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
-
-/// Why this worker may not run `spec`, a model of a config it found on the server, or nothing
-/// when it may: builtins always (abcsmc's own code); external commands with --allow-commands;
-/// plugins with --allow-plugins, or when the plugin's resolved path (every symlink followed)
-/// lies under a directory of --allow-plugin-dir. Such a plugin's path becomes the resolved one,
-/// so the file that was checked is the file dlopen loads. `where` names the model.
-std::optional<std::string> consent_refusal(io::ModelSpec& spec, const std::string& where,
-                                           const WorkerOptions& options) {
-  if (!spec.command.empty()) {
-    if (options.allow_commands) return std::nullopt;
-    return where + " runs an external command (" + spec.command.front() +
-           "); start the worker with --allow-commands to run it";
-  }
-  if (spec.plugin.empty() || options.allow_plugins) return std::nullopt;
-  const std::string what = where + " loads the plugin " + spec.plugin;
-  if (options.allow_plugin_dirs.empty()) {
-    return what + ", and this worker loads no plugin named by the server; start it with "
-                  "--allow-plugins, or with --allow-plugin-dir DIR for the directory that holds it";
-  }
-  std::string dirs;
-  for (const auto& d : options.allow_plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
-  const std::string only = "this worker loads only plugins under --allow-plugin-dir " + dirs;
-  if (spec.plugin.front() != '/') return what + ", which is not an absolute path; " + only;
-  char* real = ::realpath(spec.plugin.c_str(), nullptr);
-  if (real == nullptr) {
-    const int error = errno;
-    return what + ", which cannot be resolved here (" + std::strerror(error) + "); " + only;
-  }
-  const std::string resolved(real);
-  std::free(real);
-  for (const auto& d : options.allow_plugin_dirs) {
-    if (lies_under(resolved, d)) {
-      spec.plugin = resolved;
-      return std::nullopt;
-    }
-  }
-  return what + (resolved != spec.plugin ? " (resolved: " + resolved + ")" : std::string()) +
-         ", which is not under an allowed directory; " + only;
 }
 
 struct RunState {
@@ -411,27 +359,18 @@ class WorkerProcess {
       return nullptr;
     }
     try {
-      // Consent first: parse_config builds each model to validate it (dlopen runs a plugin's
-      // constructors), so every model, model selection's included, passes the gate before.
-      const io::ModelGate gate = [this](io::ModelSpec& m, const std::string& where) {
-        if (const auto why = consent_refusal(m, where, options_)) throw ConsentRefusal(*why);
-      };
-      io::RunConfig config = io::parse_config(v.str, "<config of run " + run + ">", gate);
-      for (auto& m : config.models) {  // and once more on what build_problem will load
-        if (const auto why = consent_refusal(m, "model '" + m.name + "'", options_)) throw ConsentRefusal(*why);
-      }
-      s.problem = io::build_problem(config);
-      const SmcSettings settings = io::build_settings(config, *s.problem, config.seed.value_or(0));
-      s.settings = ContextSettings{settings.distance, settings.transition};
-      s.evaluator = std::make_unique<Evaluator>(s.problem, settings.transition.model_stay_probability);
+      // The factory checks consent first (WorkerOptions::problem_factory): nothing of a model
+      // this worker did not allow is loaded or run.
+      WorkerProblem built = options_.problem_factory(v.str, "<config of run " + run + ">");
+      s.problem = std::move(built.problem);
+      s.settings = std::move(built.settings);
+      s.evaluator = std::make_unique<Evaluator>(s.problem, s.settings.transition.model_stay_probability);
       spdlog::info("redis worker {}: joined run {}", id_, run);
     } catch (const ConsentRefusal& e) {
       refuse(run, s, e.what());
       return nullptr;
-    } catch (const io::ConfigErrors& e) {
-      std::string all;
-      for (const auto& m : e.messages()) all += (all.empty() ? "" : "; ") + m;
-      refuse(run, s, "the config does not build here: " + all);
+    } catch (const ConfigTextError& e) {
+      refuse(run, s, std::string("the config does not build here: ") + e.what());
       return nullptr;
     } catch (const std::exception& e) {
       refuse(run, s, std::string("the config does not build here: ") + e.what());
@@ -662,23 +601,10 @@ int worker_main(const WorkerOptions& options, long long start_ms) {
 
 }  // namespace
 
-std::string resolve_plugin_dir(const std::string& dir) {
-  char* real = ::realpath(dir.c_str(), nullptr);
-  if (real == nullptr) {
-    const int error = errno;
-    throw ConfigError("--allow-plugin-dir " + dir + ": " + std::strerror(error));
-  }
-  const std::string resolved(real);
-  std::free(real);
-  std::error_code ec;
-  if (!std::filesystem::is_directory(resolved, ec)) {
-    throw ConfigError("--allow-plugin-dir " + dir + ": not a directory");
-  }
-  return resolved;
-}
-
 int run_workers(const WorkerOptions& options) {
+  if (!options.problem_factory) throw Error("redis worker: WorkerOptions::problem_factory is not set");
   { Client probe(options.endpoint); }  // a clear error (exit 2) before any fork
+  g_kill_children.store(options.kill_children);
   // No SA_RESTART: the parent's waitpid returns on a signal and forwards it to the children.
   struct sigaction sa {};
   sa.sa_handler = on_terminate;

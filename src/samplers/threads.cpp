@@ -137,7 +137,9 @@ Sample ThreadsSampler::sample_static(const Evaluator& evaluator, const Generatio
   return assemble_static(std::move(all), request, total);
 }
 
-void ThreadsSampler::parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) {
+ThreadsFor::ThreadsFor(std::size_t threads) : threads_(threads == 0 ? hardware_threads() : threads) {}
+
+void ThreadsFor::run(std::size_t n, const std::function<void(std::size_t)>& fn) const {
   const std::size_t t = std::min(threads_, std::max<std::size_t>(1, n));
   run_on_threads(t, [&](std::size_t w) {
     for (std::size_t i = n * w / t; i < n * (w + 1) / t; ++i) fn(i);

@@ -110,14 +110,13 @@ TEST_CASE("compute_weights: prior over proposal density, normalised", "[core]") 
   ctx.transitions = {std::make_shared<ConstantKernel>(std::log(0.5))};
   std::vector<Particle> particles(3);
   for (int i = 0; i < 3; ++i) particles[static_cast<std::size_t>(i)].theta = Vector::Constant(1, i);
-  SingleCoreSampler sampler;
-  compute_weights(problem, ctx, ModelKernel(1, 0.7), particles, sampler);
+  compute_weights(problem, ctx, ModelKernel(1, 0.7), particles, sequential_for());
   const double z = 1.0 + std::exp(-0.5) + std::exp(-2.0);
   CHECK(particles[0].weight == Approx(1.0 / z));
   CHECK(particles[1].weight == Approx(std::exp(-0.5) / z));
   CHECK(particles[2].weight == Approx(std::exp(-2.0) / z));
   ctx.from_prior = true;
-  compute_weights(problem, ctx, ModelKernel(1, 0.7), particles, sampler);
+  compute_weights(problem, ctx, ModelKernel(1, 0.7), particles, sequential_for());
   CHECK(particles[2].weight == Approx(1.0 / 3.0));
 }
 

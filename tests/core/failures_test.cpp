@@ -7,7 +7,7 @@
 #include "abcsmc/core/progress.hpp"
 #include "abcsmc/core/stopping.hpp"
 #include "abcsmc/core/wire.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 using namespace abcsmc;
 

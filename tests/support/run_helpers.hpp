@@ -6,7 +6,7 @@
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc::testing {
 

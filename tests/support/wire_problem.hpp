@@ -11,7 +11,7 @@
 #include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/problem_builder.hpp"
 #include "abcsmc/core/wire.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc::test {
 

@@ -10,6 +10,7 @@
 #include "abcsmc/core/distance.hpp"
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/failures.hpp"
+#include "abcsmc/core/parallel.hpp"
 #include "abcsmc/core/population.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/stopping.hpp"
@@ -88,6 +89,10 @@ struct SmcControl {
   /// How often the watch thread checks the stop flag, max_walltime and the deadline inside a
   /// round, in seconds.
   double watch_interval = 0.05;
+  /// Runs the master's per-particle work between rounds (importance weights), e.g. a ThreadsFor
+  /// (samplers/threads.hpp) beside a ThreadsSampler. Null: sequentially. Results do not depend
+  /// on it.
+  const ParallelFor* parallel = nullptr;
 };
 
 struct SmcResult {
@@ -126,10 +131,11 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
 std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last);
 
 /// Normalised importance weights of `particles` (in place), given the proposal state they were
-/// drawn from; generation 0 (ctx.from_prior) gets uniform weights. Uses sampler.parallel_for.
+/// drawn from; generation 0 (ctx.from_prior) gets uniform weights. The per-particle densities
+/// run on `parallel` (e.g. sequential_for()); the result does not depend on it.
 struct GenerationContext;
 void compute_weights(const Problem& problem, const GenerationContext& ctx,
                      const ModelKernel& model_kernel, std::vector<Particle>& particles,
-                     Sampler& sampler);
+                     const ParallelFor& parallel);
 
 }  // namespace abcsmc

@@ -18,7 +18,7 @@
 #include "abcsmc/core/evaluator.hpp"
 #include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/types.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc {
 

@@ -13,6 +13,7 @@
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/model.hpp"
 #include "abcsmc/core/problem.hpp"
+#include "abcsmc/core/sampling.hpp"
 #include "abcsmc/core/stopping.hpp"
 #include "abcsmc/core/transition.hpp"
 #include "abcsmc/models/builtin.hpp"
@@ -53,10 +54,21 @@ struct ObservedStat {
   bool is_array = false;
 };
 
+/// `sampler.type`.
+enum class SamplerType { automatic, single, threads, mpi, redis };
+/// The config's word for `type`: auto, single, threads, mpi, redis.
+std::string to_string(SamplerType type);
+/// The type named `word` (as in the config and --sampler), or nothing.
+std::optional<SamplerType> sampler_type_from(const std::string& word);
+/// The config's word for `scheduling`: dynamic, static.
+std::string to_string(Scheduling scheduling);
+/// The scheduling named `word` (as in the config and --scheduling), or nothing.
+std::optional<Scheduling> scheduling_from(const std::string& word);
+
 /// `sampler:` section. CLI flags override it.
 struct SamplerSpec {
-  std::string type = "auto";          ///< auto | single | threads | mpi | redis
-  std::string scheduling = "dynamic"; ///< dynamic | static
+  SamplerType type = SamplerType::automatic;
+  Scheduling scheduling = Scheduling::dynamic;
   std::size_t batch_size = 0;         ///< evaluations per claim; 0 = automatic
   std::size_t threads = 0;            ///< 0 = all cores
   // redis only (the master's side; workers take their own from their command line)

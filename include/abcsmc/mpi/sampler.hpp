@@ -26,7 +26,7 @@
 #include <string>
 
 #include "abcsmc/mpi/comm.hpp"
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc::mpi {
 
@@ -74,6 +74,16 @@ class MpiSampler final : public Sampler {
   Scheduling scheduling() const override { return scheduling_; }
   std::size_t workers() const override { return master_.workers(); }
   std::size_t batch_size() const override { return batch_size_; }
+  std::size_t processes() const override { return master_.workers() + 1; }
+  /// Broadcasts the config to the workers (Master::send_config).
+  void start(const std::string& config_text) override;
+  /// " bcast=<bytes>B" and, dynamic, " batch=<last batch size>".
+  std::string status() const override;
+  /// failed: ends the job (MPI_Abort) when a round is open, else returns (the Master's
+  /// destructor stops the workers). interrupted: ends the job when MPI allows it from this
+  /// thread (MPI_THREAD_MULTIPLE); otherwise the process's exit ends it (the launcher kills
+  /// the other ranks).
+  void shutdown(Shutdown why, int exit_code) override;
 
   /// Bytes of the last round's generation broadcast (spec + request).
   std::size_t last_broadcast_bytes() const { return last_broadcast_bytes_; }
@@ -96,10 +106,11 @@ class MpiSampler final : public Sampler {
   std::uint64_t last_evaluated_ = 0;
 };
 
-/// Ranks > 0: receives the config, builds the problem, and serves rounds until stop (or quit).
+/// Ranks > 0: receives the config, builds the problem with `make_problem` (the program's parser:
+/// the transport reads no config itself), and serves rounds until stop (or quit).
 /// Fault injection for tests only: with ABCSMC_TEST_THROW_ON_RANK=<r> in the environment, rank
 /// r throws at its first evaluation.
 /// Collective with Master. @throws Error on any failure (the caller logs it and aborts the job).
-void worker_loop(const Comm& comm);
+void worker_loop(const Comm& comm, const ProblemFactory& make_problem);
 
 }  // namespace abcsmc::mpi

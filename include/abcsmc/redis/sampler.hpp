@@ -23,7 +23,7 @@
 #include "abcsmc/redis/auth.hpp"
 #include "abcsmc/redis/client.hpp"
 #include "abcsmc/redis/secret.hpp"  // the master takes its password with it
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc::redis {
 
@@ -47,6 +47,12 @@ class RedisSampler final : public Sampler {
 
   /// Publishes the resolved config; call once before the first sample().
   void publish_config(const std::string& config_yaml);
+  /// publish_config.
+  void start(const std::string& config_text) override { publish_config(config_text); }
+  /// " batch=<last batch size>" and " reissued=<n>" when ranges were re-issued.
+  std::string status() const override;
+  /// " (Redis server away for <s>s: reconnecting)" during an outage.
+  std::string progress_status() const override;
 
   Sample sample(const Evaluator& evaluator, const GenerationSpec& spec, const GenerationContext& ctx,
                 const SampleRequest& request) override;
@@ -94,22 +100,19 @@ struct WorkerOptions {
   /// A lost server is waited for this long (reconnecting with backoff), then the worker exits
   /// 1; --runtime and signals end the wait too. Default: forever.
   double reconnect_window_seconds = std::numeric_limits<double>::infinity();
-  // Consent: a config on the server runs no code of its choosing here unless allowed. Checked
-  // on each model before it is built (plugins before dlopen), model selection included.
-  bool allow_commands = false;  ///< external-command models
-  bool allow_plugins = false;   ///< every plugin
-  /// Plugins whose resolved path (symlinks followed) lies under one of these directories
-  /// (absolute, resolved: see resolve_plugin_dir).
-  std::vector<std::string> allow_plugin_dirs;
+  /// Builds a run's problem from the config found on the server (required). Consent lives
+  /// there: a config on the server runs no code of its choosing here unless allowed, checked
+  /// on each model before it is built (plugins before dlopen), model selection included; a
+  /// refusal (ConsentRefusal) or any other failure makes the worker refuse that run.
+  ProblemFactory problem_factory;
+  /// Called from the SIGTERM/SIGINT handler (async-signal-safe only): ends what the models run
+  /// outside this process (e.g. models/external_command.hpp kill_running_commands). May be null.
+  void (*kill_children)(int signal) noexcept = nullptr;
   /// --key-file (redis/auth.hpp): serve only signed runs, after checking the config's signature
   /// (before it is parsed: before any consent check or dlopen) and each spec's; sign results.
   /// Without it, signed runs are refused.
   std::optional<auth::Key> key;
 };
-
-/// `dir` resolved (realpath) for WorkerOptions::allow_plugin_dirs.
-/// @throws ConfigError when it does not exist or is not a directory.
-std::string resolve_plugin_dir(const std::string& dir);
 
 /// Runs `processes` worker processes until the runtime is over or `stop`; returns the exit
 /// status. @throws ConnectError at start (exit 2).

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc {
 

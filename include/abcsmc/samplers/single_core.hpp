@@ -1,7 +1,7 @@
 #pragma once
 /// Single-core sampler (pyABC SingleCoreSampler): evaluation indices 0, 1, 2, ... in order.
 /// The reference every dynamic transport must reproduce bit for bit.
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc {
 

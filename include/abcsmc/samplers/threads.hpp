@@ -6,7 +6,8 @@
 ///    are bit-identical across thread counts (but differ from dynamic: other streams).
 #include <cstddef>
 
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/parallel.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc {
 
@@ -19,7 +20,6 @@ class ThreadsSampler final : public Sampler {
 
   Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
                 const GenerationContext& ctx, const SampleRequest& request) override;
-  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) override;
   std::string name() const override { return "threads"; }
   Scheduling scheduling() const override { return scheduling_; }
   std::size_t workers() const override { return threads_; }
@@ -34,6 +34,19 @@ class ThreadsSampler final : public Sampler {
   std::size_t threads_;
   Scheduling scheduling_;
   std::size_t batch_size_;
+};
+
+/// A parallel for over `threads` threads (0 = all hardware threads), each taking one contiguous
+/// share of [0, n): for the master's per-particle work (SmcControl::parallel), e.g. beside a
+/// ThreadsSampler of the same size.
+class ThreadsFor final : public ParallelFor {
+ public:
+  explicit ThreadsFor(std::size_t threads);
+  void run(std::size_t n, const std::function<void(std::size_t)>& fn) const override;
+  std::size_t threads() const { return threads_; }
+
+ private:
+  std::size_t threads_;
 };
 
 /// Number of hardware threads (at least 1).

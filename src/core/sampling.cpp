@@ -1,4 +1,4 @@
-#include "abcsmc/samplers/sampler.hpp"
+#include "abcsmc/core/sampling.hpp"
 
 #include <algorithm>
 #include <tuple>

@@ -1,5 +1,9 @@
 #pragma once
-/// Samplers: how candidate evaluations are scheduled (pyABC's sample_until_n_accepted).
+/// The sampling contract (pyABC's sample_until_n_accepted): what a sampler is asked and
+/// returns, the scheduling policies, the stream rules (stream_for) and the assemble rules that
+/// make every transport agree bit for bit. Core's run_smc uses it; the in-process samplers
+/// (samplers/), MPI (mpi/) and Redis (redis/) implement it. Also the worker side's problem
+/// factory (ProblemFactory): what a transport's worker calls to build a run from its config.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -7,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/evaluator.hpp"
 #include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/generation.hpp"
@@ -54,14 +59,67 @@ class Sampler {
   /// sampler sends to its workers, which rebuild `ctx` with make_context).
   virtual Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
                         const GenerationContext& ctx, const SampleRequest& request) = 0;
-  /// Runs fn(i) for i in [0, n), possibly in parallel; fn must write disjoint outputs.
-  virtual void parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) {
-    for (std::size_t i = 0; i < n; ++i) fn(i);
-  }
   virtual std::string name() const = 0;
   virtual Scheduling scheduling() const = 0;
   virtual std::size_t workers() const { return 1; }
   virtual std::size_t batch_size() const { return 1; }
+  /// Processes of the run, the master's included (an MPI sampler: its ranks).
+  virtual std::size_t processes() const { return 1; }
+
+  // --- the run's lifecycle: what a program that runs samplers (the CLI) sees of any transport.
+  /// Hands the run's resolved config text to the workers, which build their problem from it (the
+  /// config travels, not code: DESIGN.md section 3). Call once, before the first sample().
+  /// In-process samplers: nothing. Master only. @throws Error when the workers cannot be reached.
+  virtual void start(const std::string& config_text) { (void)config_text; }
+  /// A short note on the last round for the run's log line (" bcast=812B batch=4"), starting
+  /// with a space; empty when there is nothing to say. Master only, between rounds.
+  virtual std::string status() const { return {}; }
+  /// A short note for the heartbeat inside a round (" (Redis server away for 12s: ...)"), or
+  /// empty. Any thread.
+  virtual std::string progress_status() const { return {}; }
+  /// Why the run ends early.
+  enum class Shutdown {
+    failed,      ///< an exception left the run (on the master's thread)
+    interrupted  ///< a stop signal: the process exits right after (any thread)
+  };
+  /// Releases the workers when the run cannot end normally. A transport that cannot release
+  /// them cleanly (an MPI round in progress) ends the whole job with `exit_code` and does not
+  /// return; the others return (their destructor releases the workers). Log sinks should be
+  /// flushed before. In-process samplers: nothing.
+  virtual void shutdown(Shutdown why, int exit_code) {
+    (void)why;
+    (void)exit_code;
+  }
+};
+
+/// What a transport's worker builds from a run's config text: the problem, and the settings
+/// that rebuild each generation's context (make_context) and its Evaluator (with
+/// settings.transition.model_stay_probability).
+struct WorkerProblem {
+  std::shared_ptr<Problem> problem;
+  ContextSettings settings;
+};
+
+/// Builds a worker's problem from the resolved config text a master sent (`source_name` names
+/// it in messages, e.g. "<config from rank 0>"). Transports take one from the program that
+/// starts the worker (the CLI: io's parser and builder, with the worker's consent options), so
+/// that they need no config parser of their own.
+/// @throws ConfigTextError when the text does not parse; ConsentRefusal when this worker may not
+///         run the config's models; any other Error when the problem does not build.
+using ProblemFactory =
+    std::function<WorkerProblem(const std::string& config_text, const std::string& source_name)>;
+
+/// From a ProblemFactory: the config text does not parse; what() is every message, "; "-joined.
+class ConfigTextError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
+/// From a ProblemFactory: the worker may not run a model of the config (it runs commands or
+/// loads a plugin the worker was not started to allow); what() says which and how to allow it.
+class ConsentRefusal : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
 };
 
 /// The stream of candidate `index` (dynamic) or of slot `index`, attempt `attempt` (static).
