@@ -194,7 +194,7 @@ TEST_CASE("Config: minimal file gets every default", "[io][config]") {
   CHECK(c.transition.model_stay_probability == 0.7);
   CHECK(c.stop.max_generations == 10);
   CHECK(c.stop.max_walltime_seconds == 0.0);
-  CHECK(c.sampler.type == io::SamplerType::automatic);
+  CHECK(c.sampler.type == "auto");
   CHECK(c.sampler.scheduling == "dynamic");
   CHECK(c.output.path == defaults.output.path);
   CHECK(c.output.store_stats);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "abcsmc/core/distance.hpp"
@@ -64,6 +65,9 @@ std::optional<SamplerType> sampler_type_from(const std::string& word);
 std::string to_string(Scheduling scheduling);
 /// The scheduling named `word` (as in the config and --scheduling), or nothing.
 std::optional<Scheduling> scheduling_from(const std::string& word);
+
+/// A sampler type equals its config word (`spec.type == "redis"`).
+inline bool operator==(SamplerType type, std::string_view word) { return to_string(type) == word; }
 
 /// `sampler:` section. CLI flags override it.
 struct SamplerSpec {
@@ -144,3 +148,10 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
 std::string to_yaml(const RunConfig& config);
 
 }  // namespace abcsmc::io
+
+namespace abcsmc {
+/// A scheduling equals its config word (`spec.scheduling == "static"`).
+inline bool operator==(Scheduling scheduling, std::string_view word) {
+  return io::to_string(scheduling) == word;
+}
+}  // namespace abcsmc
