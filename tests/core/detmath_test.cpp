@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
 
 namespace dm = abcsmc::detmath;
 
@@ -188,7 +189,8 @@ TEST_CASE("detmath: lgamma absolute error below 1e-15 * max(1, |lgamma|)", "[cor
                                            std::max(1.0L, std::fabs(ref)));
     worst = std::max(worst, err);
   }
-  CHECK(worst < 1e-15);
+  INFO("worst lgamma error relative to max(1, |lgamma|): " << std::to_string(worst * 1e16) << "e-16");
+  CHECK(worst * 1e16 < 10.0);  // 1e-15, compared as a number Catch prints readably
   CHECK(dm::lgamma(1.0) == Approx(0.0).margin(1e-15));
   CHECK(dm::lgamma(0.5) == Approx(0.5723649429247001).epsilon(1e-15));
   CHECK(dm::lgamma(100.0) == Approx(359.1342053695754).epsilon(1e-15));
@@ -197,14 +199,14 @@ TEST_CASE("detmath: lgamma absolute error below 1e-15 * max(1, |lgamma|)", "[cor
   CHECK(dm::lgamma(kInf) == kInf);
 }
 
-TEST_CASE("detmath: erf within 2 ulp and erfc within 4 ulp", "[core]") {
+TEST_CASE("detmath: erf within 2 ulp and erfc within 3 ulp", "[core]") {
   const auto f = [](double x) { return dm::erf(x); };
   const auto r = [](long double x) { return std::erf(x); };
   CHECK(max_ulp(-6.5, 6.5, 400000, f, r) < 2.0);
   CHECK(max_ulp(-1e-6, 1e-6, 10000, f, r) < 2.0);
   const auto g = [](double x) { return dm::erfc(x); };
   const auto rg = [](long double x) { return std::erfc(x); };
-  CHECK(max_ulp(-7.0, 27.0, 400000, g, rg) < 4.0);
+  CHECK(max_ulp(-7.0, 27.0, 400000, g, rg) < 3.0);
   CHECK(dm::erf(0.0) == 0.0);
   CHECK(dm::erf(kInf) == 1.0);
   CHECK(dm::erf(-kInf) == -1.0);
