@@ -5,9 +5,11 @@ namespace abcsmc {
 
 double Rng::gamma(double shape) noexcept {
   if (shape < 1.0) {
-    // Boost to shape + 1 and scale back: Gamma(a) = Gamma(a + 1) * U^(1/a).
+    // Boost to shape + 1 and scale back: Gamma(a) = Gamma(a + 1) * U^(1/a), with U^(1/a) as
+    // e^(log U / a): a few ulp instead of pow's 1, at a sixth of detmath::pow's cost (its
+    // double-double logarithm is for pow's accuracy, not needed to transform a uniform).
     const double g = gamma(shape + 1.0);
-    return g * detmath::pow(uniform_pos(), 1.0 / shape);
+    return g * detmath::exp(detmath::log(uniform_pos()) / shape);
   }
   const double d = shape - 1.0 / 3.0;
   const double c = 1.0 / std::sqrt(9.0 * d);
