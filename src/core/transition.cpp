@@ -11,6 +11,7 @@
 ///    a ridge of 1e-10, 1e-8, ..., 1e-2 times itself; as a last resort the correlations are
 ///    dropped. All of this is deterministic and bounded.
 #include "abcsmc/core/transition.hpp"
+#include "abcsmc/core/detail/exp_shifted.hpp"
 #include "abcsmc/core/detmath.hpp"
 
 #include <algorithm>
@@ -212,35 +213,52 @@ __attribute__((target("avx2"))) std::size_t exp_shifted_avx2(const double* e, do
 const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 #endif
 
-/// out[i] = exp(e[i] - shift) for i < m.
-void exp_shifted(const double* e, double shift, double* out, std::size_t m) {
+/// out[i] = exp(e[i] - shift) for i < m, by the AVX2 loop (use_avx2), then SSE2 (use_sse2), then
+/// scalar for what is left.
+void exp_shifted_by(const double* e, double shift, double* out, std::size_t m, bool use_avx2,
+                    bool use_sse2) {
   std::size_t i = 0;
 #if defined(ABCSMC_HAVE_AVX2_PATH)
-  if (kHaveAvx2) i = exp_shifted_avx2(e, shift, out, m);
+  if (use_avx2) i = exp_shifted_avx2(e, shift, out, m);
+#else
+  (void)use_avx2;
 #endif
 #if defined(__SSE2__)
-  const __m128d vshift = _mm_set1_pd(shift);
-  const __m128d vmin = _mm_set1_pd(kExpMin);
-  const __m128d vlog2e = _mm_set1_pd(kExpLog2e);
-  const __m128d vshifter = _mm_set1_pd(kExpShifter);
-  const __m128d vhi = _mm_set1_pd(kExpLn2Hi);
-  const __m128d vlo = _mm_set1_pd(kExpLn2Lo);
-  const __m128i bias = _mm_set1_epi64x(1023);
-  for (; i + 2 <= m; i += 2) {
-    __m128d x = _mm_sub_pd(_mm_loadu_pd(e + i), vshift);
-    x = _mm_max_pd(x, vmin);  // x < min ? min : x, as in exp_scalar
-    const __m128d t = _mm_add_pd(_mm_mul_pd(x, vlog2e), vshifter);
-    const __m128d n = _mm_sub_pd(t, vshifter);
-    const __m128d r = _mm_sub_pd(_mm_sub_pd(x, _mm_mul_pd(n, vhi)), _mm_mul_pd(n, vlo));
-    __m128d p = _mm_set1_pd(kExpPoly[0]);
-    for (std::size_t k = 1; k < kExpPoly.size(); ++k) {
-      p = _mm_add_pd(_mm_mul_pd(p, r), _mm_set1_pd(kExpPoly[k]));
+  if (use_sse2) {
+    const __m128d vshift = _mm_set1_pd(shift);
+    const __m128d vmin = _mm_set1_pd(kExpMin);
+    const __m128d vlog2e = _mm_set1_pd(kExpLog2e);
+    const __m128d vshifter = _mm_set1_pd(kExpShifter);
+    const __m128d vhi = _mm_set1_pd(kExpLn2Hi);
+    const __m128d vlo = _mm_set1_pd(kExpLn2Lo);
+    const __m128i bias = _mm_set1_epi64x(1023);
+    for (; i + 2 <= m; i += 2) {
+      __m128d x = _mm_sub_pd(_mm_loadu_pd(e + i), vshift);
+      x = _mm_max_pd(x, vmin);  // x < min ? min : x, as in exp_scalar
+      const __m128d t = _mm_add_pd(_mm_mul_pd(x, vlog2e), vshifter);
+      const __m128d n = _mm_sub_pd(t, vshifter);
+      const __m128d r = _mm_sub_pd(_mm_sub_pd(x, _mm_mul_pd(n, vhi)), _mm_mul_pd(n, vlo));
+      __m128d p = _mm_set1_pd(kExpPoly[0]);
+      for (std::size_t k = 1; k < kExpPoly.size(); ++k) {
+        p = _mm_add_pd(_mm_mul_pd(p, r), _mm_set1_pd(kExpPoly[k]));
+      }
+      const __m128i bits = _mm_slli_epi64(_mm_add_epi64(_mm_castpd_si128(t), bias), 52);
+      _mm_storeu_pd(out + i, _mm_mul_pd(p, _mm_castsi128_pd(bits)));
     }
-    const __m128i bits = _mm_slli_epi64(_mm_add_epi64(_mm_castpd_si128(t), bias), 52);
-    _mm_storeu_pd(out + i, _mm_mul_pd(p, _mm_castsi128_pd(bits)));
   }
+#else
+  (void)use_sse2;
 #endif
   for (; i < m; ++i) out[i] = exp_scalar(e[i] - shift);
+}
+
+/// out[i] = exp(e[i] - shift) for i < m: the fastest loop this CPU has.
+void exp_shifted(const double* e, double shift, double* out, std::size_t m) {
+#if defined(ABCSMC_HAVE_AVX2_PATH)
+  exp_shifted_by(e, shift, out, m, kHaveAvx2, true);
+#else
+  exp_shifted_by(e, shift, out, m, false, true);
+#endif
 }
 
 /// Streaming log-sum-exp over blocks of terms; allocation-free.
@@ -869,6 +887,33 @@ std::unique_ptr<Transition> make_transition(const TransitionSpec& spec, const Pr
   }
   if (blocks.size() == 1) return std::move(blocks.front().kernel);
   return std::make_unique<AggregatedTransition>(prior.dim(), std::move(blocks));
+}
+
+bool detail::exp_shifted(const double* e, double shift, double* out, std::size_t m,
+                         ExpLoop loop) {
+#if defined(ABCSMC_HAVE_AVX2_PATH)
+  const bool have_avx2 = kHaveAvx2;
+#else
+  const bool have_avx2 = false;
+#endif
+#if defined(__SSE2__)
+  const bool have_sse2 = true;
+#else
+  const bool have_sse2 = false;
+#endif
+  switch (loop) {
+    case ExpLoop::best: exp_shifted_by(e, shift, out, m, have_avx2, have_sse2); return true;
+    case ExpLoop::avx2:
+      if (!have_avx2) return false;
+      exp_shifted_by(e, shift, out, m, true, false);
+      return true;
+    case ExpLoop::sse2:
+      if (!have_sse2) return false;
+      exp_shifted_by(e, shift, out, m, false, true);
+      return true;
+    case ExpLoop::scalar: exp_shifted_by(e, shift, out, m, false, false); return true;
+  }
+  return false;
 }
 
 }  // namespace abcsmc

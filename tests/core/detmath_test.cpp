@@ -1,6 +1,7 @@
 // abcsmc's own transcendental functions (core/detmath.hpp): accuracy against long double on
 // dense grids, special values, and the properties the determinism contract relies on.
 #include "abcsmc/core/detmath.hpp"
+#include "abcsmc/core/detail/exp_shifted.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace dm = abcsmc::detmath;
 
@@ -215,4 +217,35 @@ TEST_CASE("detmath: erf within 2 ulp and erfc within 3 ulp", "[core]") {
   CHECK(dm::erfc(30.0) == 0.0);
   CHECK(std::isnan(dm::erf(kNaN)));
   CHECK(std::isnan(dm::erfc(kNaN)));
+}
+
+TEST_CASE("kernels' exp loops (AVX2, SSE2, scalar) give the same bits", "[core]") {
+  // Which loop runs depends on the CPU (abcsmc/core/detail/exp_shifted.hpp): a cluster with
+  // and without AVX2 runs both, so they must agree bit for bit, including every tail length.
+  using abcsmc::detail::ExpLoop;
+  std::vector<double> e;
+  for (int i = 0; i < 4099; ++i) e.push_back(-800.0 + 801.0 * std::sin(0.37 * i) * std::sin(0.37 * i));
+  e.push_back(-kInf);
+  e.push_back(0.0);
+  for (std::size_t m : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{5},
+                        std::size_t{7}, std::size_t{9}, std::size_t{15}, e.size()}) {
+    std::vector<double> scalar(m), sse2(m), avx2(m), best(m);
+    REQUIRE(abcsmc::detail::exp_shifted(e.data(), 0.5, scalar.data(), m, ExpLoop::scalar));
+    REQUIRE(abcsmc::detail::exp_shifted(e.data(), 0.5, best.data(), m, ExpLoop::best));
+    CHECK(std::memcmp(scalar.data(), best.data(), m * sizeof(double)) == 0);
+    if (abcsmc::detail::exp_shifted(e.data(), 0.5, sse2.data(), m, ExpLoop::sse2)) {
+      CHECK(std::memcmp(scalar.data(), sse2.data(), m * sizeof(double)) == 0);
+    }
+    if (abcsmc::detail::exp_shifted(e.data(), 0.5, avx2.data(), m, ExpLoop::avx2)) {
+      CHECK(std::memcmp(scalar.data(), avx2.data(), m * sizeof(double)) == 0);
+    }
+  }
+  // and close to exp of the rounded argument e - shift (as the loops compute it): a few ulp
+  std::vector<double> out(e.size());
+  abcsmc::detail::exp_shifted(e.data(), 0.5, out.data(), e.size(), ExpLoop::best);
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    INFO("e - shift = " << e[i] - 0.5);
+    const double x = e[i] - 0.5;
+    if (x > -700.0) CHECK(ulp_error(out[i], std::exp(static_cast<long double>(x))) < 4.0);
+  }
 }
