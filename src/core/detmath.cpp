@@ -130,8 +130,8 @@ double expm1_q(double r) {
 
 double expm1_small(double r) { return r + r * r * expm1_q(r); }
 
-// erf and erfc: polynomial fits (Chebyshev, by mpmath at 40 digits; degree chosen so the fit
-// error is below 2^-60 relative), evaluated by Horner in a variable u in [-1, 1]:
+// erf and erfc: polynomial fits (Chebyshev, by mpmath at 40 digits: scripts/detmath_erf_fit.py;
+// degrees chosen so the fit error is below 2^-60 relative), evaluated by Horner in u in [-1, 1]:
 //   |x| <= 1       erf(x) = x + x (2/sqrt(pi) - 1 + kErfSmall(u)), u = 2 x^2 - 1
 //   0.5 <= x < 4   erfc(x) = e^-x^2 erfcx(x), erfcx fitted on [0.5, 1], [1, 2], [2, 4] in x
 //   x >= 4         erfc(x) = e^-x^2 (x erfcx(x)) / x, x erfcx(x) fitted in s = 1/x^2 on
