@@ -4,13 +4,17 @@
  * index 0, attempt 0, kind evaluation) produces, so a plugin that draws with it reproduces an
  * in-process C++ model that draws from Rng{StreamId{seed}} number for number (Philox4x64-10 from
  * Random123, 53-bit uniforms, Box-Muller normals with the spare kept). Header only; needs the
- * Random123 headers (Debian: librandom123-dev) and libm.
+ * Random123 headers (Debian: librandom123-dev). The logarithm, sine and cosine are abcsmc's own
+ * (abcsmc/detmath.h), not libm's, so the draws are the same on every host; compile the plugin
+ * with -ffp-contract=off (see README, "Determinism on mixed hardware").
  */
 #ifndef ABCSMC_PLUGIN_RNG_H
 #define ABCSMC_PLUGIN_RNG_H
 
 #include <Random123/philox.h>
 #include <math.h>
+
+#include "detmath.h"
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -62,11 +66,12 @@ static inline double abcsmc_rng_normal(abcsmc_rng* r) {
     r->has_spare = 0;
     return r->spare;
   }
-  const double rad = sqrt(-2.0 * log(abcsmc_rng_uniform_pos(r)));
-  const double phi = 6.283185307179586476925 * abcsmc_rng_uniform(r);
-  r->spare = rad * sin(phi);
+  const double rad = sqrt(-2.0 * abcsmc_det_log(abcsmc_rng_uniform_pos(r)));
+  double s, c;
+  abcsmc_det_sincos_turn(abcsmc_rng_uniform(r), &s, &c); /* angle 2 pi u */
+  r->spare = rad * s;
   r->has_spare = 1;
-  return rad * cos(phi);
+  return rad * c;
 }
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
 #include "abcsmc/core/distance.hpp"
+#include "abcsmc/core/detmath.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -72,8 +73,8 @@ double Distance::operator()(const Vector& x) const {
     return std::sqrt(s);
   }
   double s = 0.0;
-  for (Eigen::Index i = 0; i < k; ++i) s += std::pow(weights_[i] * std::abs(x[i] - observed_[i]), p_);
-  return std::pow(s, 1.0 / p_);
+  for (Eigen::Index i = 0; i < k; ++i) s += detmath::pow(weights_[i] * std::abs(x[i] - observed_[i]), p_);
+  return detmath::pow(s, 1.0 / p_);
 }
 
 void Distance::adapt(const std::vector<Vector>& stats) {

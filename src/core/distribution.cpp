@@ -1,4 +1,5 @@
 #include "abcsmc/core/distribution.hpp"
+#include "abcsmc/core/detmath.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,26 +30,26 @@ std::string num(double x) {
 }
 
 /// (a - 1) * log(x) with the convention 0 * log(0) = 0.
-double xlogy(double a, double x) { return a == 0.0 ? 0.0 : a * std::log(x); }
+double xlogy(double a, double x) { return a == 0.0 ? 0.0 : a * detmath::log(x); }
 
 // ------------------------------------------------------------------------------------------------
 // Standard normal helpers.
 
 double norm_log_pdf(double z) { return -0.5 * z * z - kLogSqrt2Pi; }
 /// Phi(z) = P(Z <= z), accurate in the lower tail.
-double norm_cdf(double z) { return 0.5 * std::erfc(-z * kSqrt1_2); }
+double norm_cdf(double z) { return 0.5 * detmath::erfc(-z * kSqrt1_2); }
 /// Q(z) = P(Z > z), accurate in the upper tail.
-double norm_upper(double z) { return 0.5 * std::erfc(z * kSqrt1_2); }
+double norm_upper(double z) { return 0.5 * detmath::erfc(z * kSqrt1_2); }
 
 /// log Q(x), accurate (no underflow) for any x: erfc below 5, Laplace's continued fraction for
 /// the Mills ratio R(x) = Q(x) / phi(x) above.
 double log_norm_upper(double x) {
-  if (x < 5.0) return std::log(norm_upper(x));
+  if (x < 5.0) return detmath::log(norm_upper(x));
   if (x == kInf) return -kInf;
   // R(x) = 1 / (x + 1 / (x + 2 / (x + 3 / (x + ...)))), evaluated backwards from a fixed depth.
   double t = x;
   for (int k = 80; k >= 1; --k) t = x + k / t;
-  return norm_log_pdf(x) - std::log(t);
+  return norm_log_pdf(x) - detmath::log(t);
 }
 
 /// Inverse of Phi: Acklam's rational approximation refined by one Halley step on erfc, which
@@ -70,7 +71,7 @@ double norm_quantile(double p) {
   constexpr double p_low = 0.02425;
   double x = 0.0;
   if (p < p_low) {
-    const double q = std::sqrt(-2.0 * std::log(p));
+    const double q = std::sqrt(-2.0 * detmath::log(p));
     x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
   } else if (p <= 1.0 - p_low) {
@@ -79,7 +80,7 @@ double norm_quantile(double p) {
     x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
   } else {
-    const double q = std::sqrt(-2.0 * std::log1p(-p));
+    const double q = std::sqrt(-2.0 * detmath::log1p(-p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
   }
@@ -91,7 +92,7 @@ double norm_quantile(double p) {
     } else {
       e = (1.0 - p) - norm_upper(x);  // = Phi(x) - p, to the precision p itself has
     }
-    const double u = e * kSqrt2Pi * std::exp(0.5 * x * x);
+    const double u = e * kSqrt2Pi * detmath::exp(0.5 * x * x);
     x = x - u / (1.0 + 0.5 * x * u);
   }
   return x;
@@ -107,7 +108,7 @@ constexpr double kFpMin = 1e-300;
 double reg_lower_gamma(double a, double x, double lga) {
   if (!(x > 0.0)) return 0.0;
   if (x == kInf) return 1.0;
-  const double log_front = -x + a * std::log(x) - lga;
+  const double log_front = -x + a * detmath::log(x) - lga;
   if (x < a + 1.0) {
     double ap = a;
     double del = 1.0 / a;
@@ -118,7 +119,7 @@ double reg_lower_gamma(double a, double x, double lga) {
       sum += del;
       if (std::abs(del) < std::abs(sum) * kEps) break;
     }
-    return std::min(1.0, sum * std::exp(log_front));
+    return std::min(1.0, sum * detmath::exp(log_front));
   }
   // Continued fraction for Q(a, x) (modified Lentz).
   double bb = x + 1.0 - a;
@@ -137,7 +138,7 @@ double reg_lower_gamma(double a, double x, double lga) {
     h *= del;
     if (std::abs(del - 1.0) < kEps) break;
   }
-  return std::max(0.0, 1.0 - std::exp(log_front) * h);
+  return std::max(0.0, 1.0 - detmath::exp(log_front) * h);
 }
 
 /// Continued fraction of the incomplete beta function (modified Lentz).
@@ -176,9 +177,9 @@ double beta_cf(double a, double b, double x) {
 double reg_inc_beta(double a, double b, double x, double lbeta) {
   if (!(x > 0.0)) return 0.0;
   if (!(x < 1.0)) return 1.0;
-  const double log_front = a * std::log(x) + b * std::log1p(-x) - lbeta;
-  if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_cf(a, b, x) / a;
-  return 1.0 - std::exp(log_front) * beta_cf(b, a, 1.0 - x) / b;
+  const double log_front = a * detmath::log(x) + b * detmath::log1p(-x) - lbeta;
+  if (x < (a + 1.0) / (a + b + 2.0)) return detmath::exp(log_front) * beta_cf(a, b, x) / a;
+  return 1.0 - detmath::exp(log_front) * beta_cf(b, a, 1.0 - x) / b;
 }
 
 /// Smallest x in [lo, hi] with cdf(x) >= p for a continuous distribution: safeguarded Newton
@@ -197,7 +198,7 @@ double solve_quantile(double p, double lo, double hi, double x, const Cdf& cdf,
       hi = x;
     }
     if (!(hi - lo > 2.0 * std::numeric_limits<double>::epsilon() * std::abs(hi))) break;
-    double next = x - f / std::exp(log_pdf(x));
+    double next = x - f / detmath::exp(log_pdf(x));
     if (!(next > lo && next < hi)) {
       if (lo > 0.0 && hi / lo > 16.0) {
         next = std::sqrt(lo) * std::sqrt(hi);
@@ -221,7 +222,7 @@ double solve_quantile(double p, double lo, double hi, double x, const Cdf& cdf,
 class UniformDist final : public Distribution {
  public:
   UniformDist(double low, double high)
-      : low_(low), high_(high), log_density_(-std::log(high - low)) {}
+      : low_(low), high_(high), log_density_(-detmath::log(high - low)) {}
   double sample(Rng& rng) const override {
     return std::min(high_, low_ + (high_ - low_) * rng.uniform());
   }
@@ -250,7 +251,7 @@ class UniformDist final : public Distribution {
 class NormalDist final : public Distribution {
  public:
   NormalDist(double mean, double sd)
-      : mean_(mean), sd_(sd), inv_sd_(1.0 / sd), log_norm_(-std::log(sd) - kLogSqrt2Pi) {}
+      : mean_(mean), sd_(sd), inv_sd_(1.0 / sd), log_norm_(-detmath::log(sd) - kLogSqrt2Pi) {}
   double sample(Rng& rng) const override { return mean_ + sd_ * rng.normal(); }
   double log_pdf(double x) const override {
     const double z = (x - mean_) * inv_sd_;
@@ -273,22 +274,22 @@ class NormalDist final : public Distribution {
 class LogNormalDist final : public Distribution {
  public:
   LogNormalDist(double mu, double sigma)
-      : mu_(mu), sigma_(sigma), log_norm_(-std::log(sigma) - kLogSqrt2Pi) {}
-  double sample(Rng& rng) const override { return std::exp(mu_ + sigma_ * rng.normal()); }
+      : mu_(mu), sigma_(sigma), log_norm_(-detmath::log(sigma) - kLogSqrt2Pi) {}
+  double sample(Rng& rng) const override { return detmath::exp(mu_ + sigma_ * rng.normal()); }
   double log_pdf(double x) const override {
     if (!(x > 0.0) || x == kInf) return -kInf;
-    const double lx = std::log(x);
+    const double lx = detmath::log(x);
     const double z = (lx - mu_) / sigma_;
     return log_norm_ - lx - 0.5 * z * z;
   }
   double cdf(double x) const override {
     if (!(x > 0.0)) return 0.0;
-    return norm_cdf((std::log(x) - mu_) / sigma_);
+    return norm_cdf((detmath::log(x) - mu_) / sigma_);
   }
-  double quantile(double p) const override { return std::exp(mu_ + sigma_ * norm_quantile(p)); }
-  double mean() const override { return std::exp(mu_ + 0.5 * sigma_ * sigma_); }
+  double quantile(double p) const override { return detmath::exp(mu_ + sigma_ * norm_quantile(p)); }
+  double mean() const override { return detmath::exp(mu_ + 0.5 * sigma_ * sigma_); }
   double variance() const override {
-    return std::expm1(sigma_ * sigma_) * std::exp(2.0 * mu_ + sigma_ * sigma_);
+    return detmath::expm1(sigma_ * sigma_) * detmath::exp(2.0 * mu_ + sigma_ * sigma_);
   }
   std::string type() const override { return "lognormal"; }
   std::map<std::string, double> parameters() const override {
@@ -302,20 +303,20 @@ class LogNormalDist final : public Distribution {
 class LogUniformDist final : public Distribution {
  public:
   LogUniformDist(double low, double high)
-      : low_(low), high_(high), log_ratio_(std::log(high / low)),
-        log_log_ratio_(std::log(std::log(high / low))) {}
+      : low_(low), high_(high), log_ratio_(detmath::log(high / low)),
+        log_log_ratio_(detmath::log(detmath::log(high / low))) {}
   double sample(Rng& rng) const override { return quantile(rng.uniform()); }
   double log_pdf(double x) const override {
     if (!(x >= low_ && x <= high_)) return -kInf;
-    return -std::log(x) - log_log_ratio_;
+    return -detmath::log(x) - log_log_ratio_;
   }
   double cdf(double x) const override {
     if (x <= low_) return 0.0;
     if (x >= high_) return 1.0;
-    return std::log(x / low_) / log_ratio_;
+    return detmath::log(x / low_) / log_ratio_;
   }
   double quantile(double p) const override {
-    return std::clamp(low_ * std::exp(p * log_ratio_), low_, high_);
+    return std::clamp(low_ * detmath::exp(p * log_ratio_), low_, high_);
   }
   double mean() const override { return (high_ - low_) / log_ratio_; }
   double variance() const override {
@@ -352,15 +353,15 @@ class TruncatedNormalDist final : public Distribution {
       mode_ = Mode::straddle;
     }
     if (mode_ == Mode::straddle) {
-      erf_a_ = std::erf(a_ * kSqrt1_2);
-      z_ = 0.5 * (std::erf(b_ * kSqrt1_2) - erf_a_);
-      log_z_ = std::log(z_);
+      erf_a_ = detmath::erf(a_ * kSqrt1_2);
+      z_ = 0.5 * (detmath::erf(b_ * kSqrt1_2) - erf_a_);
+      log_z_ = detmath::log(z_);
     } else {
       log_qa_ = log_norm_upper(ta_);
-      r_ = std::exp(log_norm_upper(tb_) - log_qa_);
-      log_z_ = log_qa_ + std::log1p(-r_);
+      r_ = detmath::exp(log_norm_upper(tb_) - log_qa_);
+      log_z_ = log_qa_ + detmath::log1p(-r_);
     }
-    log_norm_ = -log_z_ - std::log(sd_) - kLogSqrt2Pi;
+    log_norm_ = -log_z_ - detmath::log(sd_) - kLogSqrt2Pi;
     std::tie(std_mean_, std_var_) = std_moments();
   }
 
@@ -377,13 +378,13 @@ class TruncatedNormalDist final : public Distribution {
     double c = 0.0;
     switch (mode_) {
       case Mode::upper:
-        c = -std::expm1(log_norm_upper(z) - log_qa_) / (1.0 - r_);
+        c = -detmath::expm1(log_norm_upper(z) - log_qa_) / (1.0 - r_);
         break;
       case Mode::lower:
-        c = (std::exp(log_norm_upper(-z) - log_qa_) - r_) / (1.0 - r_);
+        c = (detmath::exp(log_norm_upper(-z) - log_qa_) - r_) / (1.0 - r_);
         break;
       case Mode::straddle:
-        c = 0.5 * (std::erf(z * kSqrt1_2) - erf_a_) / z_;
+        c = 0.5 * (detmath::erf(z * kSqrt1_2) - erf_a_) / z_;
         break;
     }
     return std::clamp(c, 0.0, 1.0);
@@ -410,7 +411,7 @@ class TruncatedNormalDist final : public Distribution {
       const double lq = log_norm_upper(y);
       const double f = lq - target;
       if (f == 0.0) break;
-      const double slope = -std::exp(norm_log_pdf(y) - lq);  // d/dy log Q(y) = -phi / Q
+      const double slope = -detmath::exp(norm_log_pdf(y) - lq);  // d/dy log Q(y) = -phi / Q
       double next = y - f / slope;
       if (next > tb_) next = tb_;
       if (next < ta_) next = ta_;
@@ -428,9 +429,9 @@ class TruncatedNormalDist final : public Distribution {
     if (!(p < 1.0)) return b_;
     switch (mode_) {
       case Mode::upper:
-        return solve_upper(log_qa_ + std::log1p(-p * (1.0 - r_)));
+        return solve_upper(log_qa_ + detmath::log1p(-p * (1.0 - r_)));
       case Mode::lower:  // P(X <= x) = p  <=>  P(Y >= -x) = p with Y = -X on [ta, tb]
-        return -solve_upper(log_qa_ + std::log(r_ + p * (1.0 - r_)));
+        return -solve_upper(log_qa_ + detmath::log(r_ + p * (1.0 - r_)));
       case Mode::straddle:
         break;
     }
@@ -446,8 +447,8 @@ class TruncatedNormalDist final : public Distribution {
       const double e = erf_a_ + 2.0 * p * z_;
       x = norm_quantile(0.5 + 0.5 * e);
       for (int it = 0; it < 3; ++it) {
-        const double g = std::erf(x * kSqrt1_2) - e;
-        x -= g / (2.0 * std::exp(norm_log_pdf(x)));
+        const double g = detmath::erf(x * kSqrt1_2) - e;
+        x -= g / (2.0 * detmath::exp(norm_log_pdf(x)));
       }
     }
     return std::clamp(x, a_, b_);
@@ -459,8 +460,8 @@ class TruncatedNormalDist final : public Distribution {
   /// of exp(-(z^2 - c^2) / 2) in coordinates u = z - c centred on the density's mode c, over the
   /// region holding all but ~e^-50 of the mass.
   std::pair<double, double> std_moments() const {
-    const double pa = a_ == -kInf ? 0.0 : std::exp(norm_log_pdf(a_) - log_z_);
-    const double pb = b_ == kInf ? 0.0 : std::exp(norm_log_pdf(b_) - log_z_);
+    const double pa = a_ == -kInf ? 0.0 : detmath::exp(norm_log_pdf(a_) - log_z_);
+    const double pb = b_ == kInf ? 0.0 : detmath::exp(norm_log_pdf(b_) - log_z_);
     const double m = pa - pb;
     const double apa = a_ == -kInf ? 0.0 : a_ * pa;
     const double bpb = b_ == kInf ? 0.0 : b_ * pb;
@@ -479,7 +480,7 @@ class TruncatedNormalDist final : public Distribution {
     for (int i = 0; i <= n; ++i) {
       const double u = lo + i * h;
       const double wgt = (i == 0 || i == n) ? 1.0 : (i % 2 ? 4.0 : 2.0);
-      const double f = wgt * std::exp(-0.5 * u * (u + 2.0 * c));
+      const double f = wgt * detmath::exp(-0.5 * u * (u + 2.0 * c));
       s0 += f;
       s1 += u * f;
       s2 += u * u * f;
@@ -502,7 +503,7 @@ class TruncatedNormalDist final : public Distribution {
 class BetaDist final : public Distribution {
  public:
   BetaDist(double a, double b)
-      : a_(a), b_(b), lbeta_(std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b)) {}
+      : a_(a), b_(b), lbeta_(detmath::lgamma(a) + detmath::lgamma(b) - detmath::lgamma(a + b)) {}
   double sample(Rng& rng) const override { return rng.beta(a_, b_); }
   double log_pdf(double x) const override {
     if (!(x >= 0.0 && x <= 1.0)) return -kInf;
@@ -531,8 +532,8 @@ class BetaDist final : public Distribution {
 class GammaDist final : public Distribution {
  public:
   GammaDist(double shape, double scale)
-      : shape_(shape), scale_(scale), lgamma_shape_(std::lgamma(shape)),
-        log_norm_(-std::lgamma(shape) - shape * std::log(scale)) {}
+      : shape_(shape), scale_(scale), lgamma_shape_(detmath::lgamma(shape)),
+        log_norm_(-detmath::lgamma(shape) - shape * detmath::log(scale)) {}
   double sample(Rng& rng) const override { return scale_ * rng.gamma(shape_); }
   double log_pdf(double x) const override {
     if (!(x >= 0.0) || x == kInf) return -kInf;
@@ -561,16 +562,16 @@ class GammaDist final : public Distribution {
 
 class ExponentialDist final : public Distribution {
  public:
-  explicit ExponentialDist(double scale) : scale_(scale), log_scale_(std::log(scale)) {}
+  explicit ExponentialDist(double scale) : scale_(scale), log_scale_(detmath::log(scale)) {}
   double sample(Rng& rng) const override { return rng.exponential(scale_); }
   double log_pdf(double x) const override {
     if (!(x >= 0.0) || x == kInf) return -kInf;
     return -log_scale_ - x / scale_;
   }
-  double cdf(double x) const override { return x <= 0.0 ? 0.0 : -std::expm1(-x / scale_); }
+  double cdf(double x) const override { return x <= 0.0 ? 0.0 : -detmath::expm1(-x / scale_); }
   double quantile(double p) const override {
     if (!(p < 1.0)) return kInf;
-    return -scale_ * std::log1p(-p);
+    return -scale_ * detmath::log1p(-p);
   }
   double mean() const override { return scale_; }
   double variance() const override { return scale_ * scale_; }
@@ -584,7 +585,7 @@ class ExponentialDist final : public Distribution {
 class DiscreteUniformDist final : public Distribution {
  public:
   DiscreteUniformDist(double low, double high)
-      : low_(low), high_(high), count_(high - low + 1.0), log_pmf_(-std::log(high - low + 1.0)) {}
+      : low_(low), high_(high), count_(high - low + 1.0), log_pmf_(-detmath::log(high - low + 1.0)) {}
   double sample(Rng& rng) const override {
     return low_ + static_cast<double>(rng.below(static_cast<std::uint64_t>(count_)));
   }

@@ -1,4 +1,5 @@
 #include "abcsmc/core/smc.hpp"
+#include "abcsmc/core/detmath.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -179,8 +180,8 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
           model_factor += ctx.model_probabilities[from] * model_kernel.pmf(p.model, from);
         }
       }
-      log_w[i] = std::log(entry.prior_probability) + entry.prior.log_pdf(p.theta) -
-                 std::log(model_factor) - ctx.transitions[p.model]->log_pdf(p.theta);
+      log_w[i] = detmath::log(entry.prior_probability) + entry.prior.log_pdf(p.theta) -
+                 detmath::log(model_factor) - ctx.transitions[p.model]->log_pdf(p.theta);
     });
   }
   // Normalise in index order (a fixed reduction order keeps results bit-identical).
@@ -189,7 +190,7 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
   if (!std::isfinite(max_log)) throw Error("importance weights are all zero or not finite");
   double total = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
-    particles[i].weight = std::exp(log_w[i] - max_log);
+    particles[i].weight = detmath::exp(log_w[i] - max_log);
     total += particles[i].weight;
   }
   for (auto& p : particles) p.weight /= total;

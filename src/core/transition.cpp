@@ -11,8 +11,9 @@
 ///    a ridge of 1e-10, 1e-8, ..., 1e-2 times itself; as a last resort the correlations are
 ///    dropped. All of this is deterministic and bounded.
 #include "abcsmc/core/transition.hpp"
+#include "abcsmc/core/detail/exp_shifted.hpp"
+#include "abcsmc/core/detmath.hpp"
 
-#include <Eigen/Cholesky>
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -212,35 +213,52 @@ __attribute__((target("avx2"))) std::size_t exp_shifted_avx2(const double* e, do
 const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 #endif
 
-/// out[i] = exp(e[i] - shift) for i < m.
-void exp_shifted(const double* e, double shift, double* out, std::size_t m) {
+/// out[i] = exp(e[i] - shift) for i < m, by the AVX2 loop (use_avx2), then SSE2 (use_sse2), then
+/// scalar for what is left.
+void exp_shifted_by(const double* e, double shift, double* out, std::size_t m, bool use_avx2,
+                    bool use_sse2) {
   std::size_t i = 0;
 #if defined(ABCSMC_HAVE_AVX2_PATH)
-  if (kHaveAvx2) i = exp_shifted_avx2(e, shift, out, m);
+  if (use_avx2) i = exp_shifted_avx2(e, shift, out, m);
+#else
+  (void)use_avx2;
 #endif
 #if defined(__SSE2__)
-  const __m128d vshift = _mm_set1_pd(shift);
-  const __m128d vmin = _mm_set1_pd(kExpMin);
-  const __m128d vlog2e = _mm_set1_pd(kExpLog2e);
-  const __m128d vshifter = _mm_set1_pd(kExpShifter);
-  const __m128d vhi = _mm_set1_pd(kExpLn2Hi);
-  const __m128d vlo = _mm_set1_pd(kExpLn2Lo);
-  const __m128i bias = _mm_set1_epi64x(1023);
-  for (; i + 2 <= m; i += 2) {
-    __m128d x = _mm_sub_pd(_mm_loadu_pd(e + i), vshift);
-    x = _mm_max_pd(x, vmin);  // x < min ? min : x, as in exp_scalar
-    const __m128d t = _mm_add_pd(_mm_mul_pd(x, vlog2e), vshifter);
-    const __m128d n = _mm_sub_pd(t, vshifter);
-    const __m128d r = _mm_sub_pd(_mm_sub_pd(x, _mm_mul_pd(n, vhi)), _mm_mul_pd(n, vlo));
-    __m128d p = _mm_set1_pd(kExpPoly[0]);
-    for (std::size_t k = 1; k < kExpPoly.size(); ++k) {
-      p = _mm_add_pd(_mm_mul_pd(p, r), _mm_set1_pd(kExpPoly[k]));
+  if (use_sse2) {
+    const __m128d vshift = _mm_set1_pd(shift);
+    const __m128d vmin = _mm_set1_pd(kExpMin);
+    const __m128d vlog2e = _mm_set1_pd(kExpLog2e);
+    const __m128d vshifter = _mm_set1_pd(kExpShifter);
+    const __m128d vhi = _mm_set1_pd(kExpLn2Hi);
+    const __m128d vlo = _mm_set1_pd(kExpLn2Lo);
+    const __m128i bias = _mm_set1_epi64x(1023);
+    for (; i + 2 <= m; i += 2) {
+      __m128d x = _mm_sub_pd(_mm_loadu_pd(e + i), vshift);
+      x = _mm_max_pd(x, vmin);  // x < min ? min : x, as in exp_scalar
+      const __m128d t = _mm_add_pd(_mm_mul_pd(x, vlog2e), vshifter);
+      const __m128d n = _mm_sub_pd(t, vshifter);
+      const __m128d r = _mm_sub_pd(_mm_sub_pd(x, _mm_mul_pd(n, vhi)), _mm_mul_pd(n, vlo));
+      __m128d p = _mm_set1_pd(kExpPoly[0]);
+      for (std::size_t k = 1; k < kExpPoly.size(); ++k) {
+        p = _mm_add_pd(_mm_mul_pd(p, r), _mm_set1_pd(kExpPoly[k]));
+      }
+      const __m128i bits = _mm_slli_epi64(_mm_add_epi64(_mm_castpd_si128(t), bias), 52);
+      _mm_storeu_pd(out + i, _mm_mul_pd(p, _mm_castsi128_pd(bits)));
     }
-    const __m128i bits = _mm_slli_epi64(_mm_add_epi64(_mm_castpd_si128(t), bias), 52);
-    _mm_storeu_pd(out + i, _mm_mul_pd(p, _mm_castsi128_pd(bits)));
   }
+#else
+  (void)use_sse2;
 #endif
   for (; i < m; ++i) out[i] = exp_scalar(e[i] - shift);
+}
+
+/// out[i] = exp(e[i] - shift) for i < m: the fastest loop this CPU has.
+void exp_shifted(const double* e, double shift, double* out, std::size_t m) {
+#if defined(ABCSMC_HAVE_AVX2_PATH)
+  exp_shifted_by(e, shift, out, m, kHaveAvx2, true);
+#else
+  exp_shifted_by(e, shift, out, m, false, true);
+#endif
 }
 
 /// Streaming log-sum-exp over blocks of terms; allocation-free.
@@ -252,7 +270,7 @@ class LogSumExp {
     for (std::size_t i = 0; i < m; ++i) block_max = std::max(block_max, e[i]);
     if (block_max == -kInf) return;
     if (block_max > max_) {
-      sum_ *= std::exp(max_ - block_max);
+      sum_ *= detmath::exp(max_ - block_max);
       max_ = block_max;
     }
     const double shift = max_;
@@ -270,7 +288,7 @@ class LogSumExp {
     for (; i < m; ++i) s0 += x[i];
     sum_ += (s0 + s1) + (s2 + s3);
   }
-  double result() const { return sum_ > 0.0 ? max_ + std::log(sum_) : -kInf; }
+  double result() const { return sum_ > 0.0 ? max_ + detmath::log(sum_) : -kInf; }
 
  private:
   double max_ = -kInf;
@@ -302,28 +320,57 @@ void fix_degenerate_variances(Matrix& cov, const Vector& center) {
   }
 }
 
-bool usable_cholesky(const Matrix& cov, const Eigen::LLT<Matrix>& llt) {
-  if (llt.info() != Eigen::Success) return false;
-  const Matrix& l = llt.matrixLLT();
-  for (Eigen::Index i = 0; i < cov.rows(); ++i) {
-    const double p = l(i, i);
-    if (!(p > 0.0) || !std::isfinite(p) || !(p * p > 1e-12 * cov(i, i))) return false;
+/// Cholesky factor of the symmetric `cov` (its lower triangle is read) into `l`: plain loops in
+/// a fixed order rather than Eigen's LLT, whose blocked and SIMD (FMA under -march=native) code
+/// paths would make the factor depend on the build. Fails when a pivot is not positive and
+/// finite or loses more than 12 digits of its variance (numerically singular).
+bool cholesky_lower(const Matrix& cov, Matrix& l) {
+  const Eigen::Index d = cov.rows();
+  l = Matrix::Zero(d, d);
+  for (Eigen::Index j = 0; j < d; ++j) {
+    double s = cov(j, j);
+    for (Eigen::Index k = 0; k < j; ++k) s -= l(j, k) * l(j, k);
+    if (!(s > 0.0) || !std::isfinite(s)) return false;
+    const double p = std::sqrt(s);
+    if (!(p * p > 1e-12 * cov(j, j))) return false;
+    l(j, j) = p;
+    for (Eigen::Index i = j + 1; i < d; ++i) {
+      double t = cov(i, j);
+      for (Eigen::Index k = 0; k < j; ++k) t -= l(i, k) * l(j, k);
+      l(i, j) = t / p;
+    }
   }
   return true;
+}
+
+/// Inverse of a lower-triangular matrix by forward substitution, column by column.
+Matrix lower_inverse(const Matrix& l) {
+  const Eigen::Index d = l.rows();
+  Matrix x = Matrix::Zero(d, d);
+  for (Eigen::Index c = 0; c < d; ++c) {
+    x(c, c) = 1.0 / l(c, c);
+    for (Eigen::Index r = c + 1; r < d; ++r) {
+      double s = 0.0;
+      for (Eigen::Index k = c; k < r; ++k) s += l(r, k) * x(k, c);
+      x(r, c) = -s / l(r, r);
+    }
+  }
+  return x;
 }
 
 /// Lower Cholesky factor of `cov` (positive diagonal required), regularised as described in
 /// the file comment.
 Matrix regularised_cholesky(const Matrix& cov) {
-  Eigen::LLT<Matrix> llt(cov);
-  if (usable_cholesky(cov, llt)) return llt.matrixL();
+  Matrix l;
+  if (cholesky_lower(cov, l)) return l;
   for (double ridge = 1e-10; ridge <= 1.1e-2; ridge *= 100.0) {
     Matrix c = cov;
-    c.diagonal() *= 1.0 + ridge;
-    llt.compute(c);
-    if (usable_cholesky(c, llt)) return llt.matrixL();
+    for (Eigen::Index i = 0; i < c.rows(); ++i) c(i, i) *= 1.0 + ridge;
+    if (cholesky_lower(c, l)) return l;
   }
-  return Matrix(cov.diagonal().cwiseSqrt().asDiagonal());
+  Matrix diag = Matrix::Zero(cov.rows(), cov.cols());
+  for (Eigen::Index i = 0; i < cov.rows(); ++i) diag(i, i) = std::sqrt(cov(i, i));
+  return diag;
 }
 
 /// Stores the lower-triangular matrix `m` row-major into `out` (d * d values).
@@ -383,8 +430,8 @@ class MultivariateNormalTransition final : public Transition {
     const double ess = 1.0 / sum_w2;
     const double dd = static_cast<double>(d);
     const double bw = bandwidth_ == Bandwidth::silverman
-                          ? std::pow(4.0 / (ess * (dd + 2.0)), 1.0 / (dd + 4.0))
-                          : std::pow(ess, -1.0 / (dd + 4.0));
+                          ? detmath::pow(4.0 / (ess * (dd + 2.0)), 1.0 / (dd + 4.0))
+                          : detmath::pow(ess, -1.0 / (dd + 4.0));
     cov *= scaling_ * bw * bw;
     set_kernel(thetas, w, regularised_cholesky(cov));
   }
@@ -440,14 +487,13 @@ class MultivariateNormalTransition final : public Transition {
  private:
   void set_kernel(const Matrix& thetas, const std::vector<double>& w, const Matrix& chol) {
     d_ = static_cast<std::size_t>(thetas.cols());
-    const Matrix chol_inv =
-        chol.triangularView<Eigen::Lower>().solve(Matrix::Identity(chol.rows(), chol.cols()));
+    const Matrix chol_inv = lower_inverse(chol);
     chol_.assign(d_ * d_, 0.0);
     chol_inv_.assign(d_ * d_, 0.0);
     store_row_major(chol, chol_.data());
     store_row_major(chol_inv, chol_inv_.data());
     double log_det_half = 0.0;
-    for (std::size_t k = 0; k < d_; ++k) log_det_half += std::log(chol_[k * d_ + k]);
+    for (std::size_t k = 0; k < d_; ++k) log_det_half += detmath::log(chol_[k * d_ + k]);
     log_const_ = -0.5 * static_cast<double>(d_) * kLog2Pi - log_det_half;
     // Keep particles with positive weight only: the others never contribute.
     theta_.clear();
@@ -463,7 +509,7 @@ class MultivariateNormalTransition final : public Transition {
       lower_times(chol_inv_.data(), row.data(), white_row.data(), d_);
       theta_.insert(theta_.end(), row.begin(), row.end());
       white_.insert(white_.end(), white_row.begin(), white_row.end());
-      log_w_.push_back(std::log(wi));
+      log_w_.push_back(detmath::log(wi));
       kept_w.push_back(wi);
     }
     n_ = kept_w.size();
@@ -519,7 +565,12 @@ class LocalTransition final : public Transition {
       if (!(w[j] > 0.0)) continue;
       const auto ji = static_cast<Eigen::Index>(j);
       for (std::size_t i = 0; i < n_all; ++i) {
-        dist[i] = {(thetas.row(static_cast<Eigen::Index>(i)) - thetas.row(ji)).squaredNorm(), i};
+        double q = 0.0;  // fixed-order squared distance (no Eigen reduction)
+        for (Eigen::Index c = 0; c < de; ++c) {
+          const double t = thetas(static_cast<Eigen::Index>(i), c) - thetas(ji, c);
+          q += t * t;
+        }
+        dist[i] = {q, i};
       }
       // Pairs compare by (distance, index): a strict total order, so the set is deterministic.
       std::nth_element(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k - 1),
@@ -540,16 +591,15 @@ class LocalTransition final : public Transition {
       fix_degenerate_variances(cov, thetas.row(ji).transpose());
       cov *= scaling_;
       const Matrix chol = regularised_cholesky(cov);
-      const Matrix chol_inv =
-          chol.triangularView<Eigen::Lower>().solve(Matrix::Identity(de, de));
+      const Matrix chol_inv = lower_inverse(chol);
       const std::size_t off = chol_.size();
       chol_.resize(off + d_ * d_);
       chol_inv_.resize(off + d_ * d_);
       store_row_major(chol, chol_.data() + off);
       store_row_major(chol_inv, chol_inv_.data() + off);
       double log_det_half = 0.0;
-      for (std::size_t c = 0; c < d_; ++c) log_det_half += std::log(chol(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(c)));
-      log_term_const_.push_back(std::log(w[j]) - 0.5 * static_cast<double>(d_) * kLog2Pi -
+      for (std::size_t c = 0; c < d_; ++c) log_det_half += detmath::log(chol(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(c)));
+      log_term_const_.push_back(detmath::log(w[j]) - 0.5 * static_cast<double>(d_) * kLog2Pi -
                                 log_det_half);
       for (std::size_t c = 0; c < d_; ++c) theta_.push_back(thetas(ji, static_cast<Eigen::Index>(c)));
       kept_w.push_back(w[j]);
@@ -621,7 +671,7 @@ class DiscreteRandomWalkTransition final : public Transition {
       : steps_(steps), expected_dim_(dim), d_(dim) {
     // log pmf of a sum of s steps, index m + s for m in [-s, s].
     std::vector<double> lp{0.0};
-    const double log3 = std::log(3.0);
+    const double log3 = detmath::log(3.0);
     for (int s = 1; s <= steps; ++s) {
       std::vector<double> next(static_cast<std::size_t>(2 * s + 1), -kInf);
       for (std::size_t m = 0; m < next.size(); ++m) {
@@ -633,8 +683,8 @@ class DiscreteRandomWalkTransition final : public Transition {
           mx = std::max(mx, terms[t]);
         }
         double sum = 0.0;
-        for (double v : terms) sum += std::exp(v - mx);
-        next[m] = mx + std::log(sum) - log3;
+        for (double v : terms) sum += detmath::exp(v - mx);
+        next[m] = mx + detmath::log(sum) - log3;
       }
       lp = std::move(next);
     }
@@ -654,7 +704,7 @@ class DiscreteRandomWalkTransition final : public Transition {
       for (std::size_t c = 0; c < d_; ++c) {
         theta_.push_back(std::round(thetas(i, static_cast<Eigen::Index>(c))));
       }
-      log_w_.push_back(std::log(wi));
+      log_w_.push_back(detmath::log(wi));
       kept_w.push_back(wi);
     }
     n_ = kept_w.size();
@@ -837,6 +887,33 @@ std::unique_ptr<Transition> make_transition(const TransitionSpec& spec, const Pr
   }
   if (blocks.size() == 1) return std::move(blocks.front().kernel);
   return std::make_unique<AggregatedTransition>(prior.dim(), std::move(blocks));
+}
+
+bool detail::exp_shifted(const double* e, double shift, double* out, std::size_t m,
+                         ExpLoop loop) {
+#if defined(ABCSMC_HAVE_AVX2_PATH)
+  const bool have_avx2 = kHaveAvx2;
+#else
+  const bool have_avx2 = false;
+#endif
+#if defined(__SSE2__)
+  const bool have_sse2 = true;
+#else
+  const bool have_sse2 = false;
+#endif
+  switch (loop) {
+    case ExpLoop::best: exp_shifted_by(e, shift, out, m, have_avx2, have_sse2); return true;
+    case ExpLoop::avx2:
+      if (!have_avx2) return false;
+      exp_shifted_by(e, shift, out, m, true, false);
+      return true;
+    case ExpLoop::sse2:
+      if (!have_sse2) return false;
+      exp_shifted_by(e, shift, out, m, false, true);
+      return true;
+    case ExpLoop::scalar: exp_shifted_by(e, shift, out, m, false, false); return true;
+  }
+  return false;
 }
 
 }  // namespace abcsmc

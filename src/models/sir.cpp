@@ -4,6 +4,7 @@
 #include <string>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/detmath.hpp"
 #include "abcsmc/models/simulators.hpp"
 
 namespace abcsmc {
@@ -53,7 +54,7 @@ void SirModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
     const double rate_recovery = gamma * static_cast<double>(i);
     const double total = rate_infection + rate_recovery;
     if (!(total > 0.0)) break;  // absorbing: no infected, or both rates zero
-    t += -std::log(rng.uniform_pos()) / total;
+    t += -detmath::log(rng.uniform_pos()) / total;
     // Observations before the event see the state before it.
     while (k < observations_ && t_end_ * static_cast<double>(k + 1) / n_obs < t) {
       stats[k++] = static_cast<double>(i);

@@ -6,6 +6,8 @@
 /// exactly the same numbers: this is what makes results independent of scheduling.
 #include <Random123/philox.h>
 
+#include "abcsmc/core/detmath.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -54,20 +56,21 @@ class Rng {
   double uniform_pos() noexcept { return static_cast<double>(((*this)() >> 11) + 1) * 0x1.0p-53; }
 
   /// Standard normal by Box-Muller; the second value of each pair is kept for the next call.
+  /// log, sin and cos are abcsmc's own (core/detmath.hpp), not the CPU-dependent libm's.
   double normal() noexcept {
     if (has_spare_) {
       has_spare_ = false;
       return spare_;
     }
-    const double r = std::sqrt(-2.0 * std::log(uniform_pos()));
-    const double phi = 6.283185307179586476925 * uniform();
-    spare_ = r * std::sin(phi);
+    const double r = std::sqrt(-2.0 * detmath::log(uniform_pos()));
+    const detmath::SinCos sc = detmath::sincos_turn(uniform());  // angle 2 pi u
+    spare_ = r * sc.sin;
     has_spare_ = true;
-    return r * std::cos(phi);
+    return r * sc.cos;
   }
 
   /// Exponential with the given mean.
-  double exponential(double mean) noexcept { return -mean * std::log(uniform_pos()); }
+  double exponential(double mean) noexcept { return -mean * detmath::log(uniform_pos()); }
 
   /// Uniform integer in [0, n) (n > 0), unbiased (Lemire's method with rejection).
   std::uint64_t below(std::uint64_t n) noexcept {
