@@ -19,7 +19,7 @@
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
-#include "abcsmc/models/external_command.hpp"
+#include "abcsmc/models/process.hpp"  // kill_running_commands
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
 #include "commands.hpp"

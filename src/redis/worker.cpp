@@ -26,7 +26,7 @@
 #include "abcsmc/core/wire_check.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
-#include "abcsmc/models/external_command.hpp"
+#include "abcsmc/models/process.hpp"  // kill_running_commands
 #include "abcsmc/redis/keys.hpp"
 #include "abcsmc/redis/sampler.hpp"
 #include "scripts.hpp"
