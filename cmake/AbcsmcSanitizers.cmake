@@ -51,14 +51,10 @@ function(abcsmc_add_sanitizer_suite)
             -DOPTIONS=${options} -DJOBS=${jobs}
             -DCXX_COMPILER=${CMAKE_CXX_COMPILER} -DC_COMPILER=${CMAKE_C_COMPILER}
             -P ${PROJECT_SOURCE_DIR}/cmake/AbcsmcSanitizerBuild.cmake)
-  # COST: ctest starts the builds first. One slot each (PROCESSORS 1) although the build uses
-  # every core: many tests mostly wait (scheduler jobs, Redis leases, outages, timeouts), and a
-  # build beside them fills that idle time; with PROCESSORS ${jobs} ctest starved the builds
-  # until every one-slot test was done and then ran them alone (22 min for CI on 2 cores).
-  # RESOURCE_LOCK: one sanitizer build at a time, so at most one test runs beside a build.
+  # PROCESSORS: the build uses every core, so ctest runs nothing beside it. COST: ctest starts
+  # the builds first, so that the sanitized tests can run beside the rest afterwards.
   set_tests_properties("${ARG_LABEL}: build" PROPERTIES LABELS ${ARG_LABEL}
-    FIXTURES_SETUP ${ARG_LABEL}_build PROCESSORS 1 RESOURCE_LOCK abcsmc_sanitizer_build
-    TIMEOUT ${build_timeout} COST 10000)
+    FIXTURES_SETUP ${ARG_LABEL}_build PROCESSORS ${jobs} TIMEOUT ${build_timeout} COST 10000)
   foreach(area ${ARG_AREAS})
     add_test(NAME "${ARG_LABEL}: ${area}"
       COMMAND ${CMAKE_CTEST_COMMAND} --test-dir ${dir} -L ^${ARG_LABEL}$ -L ^${area}$
