@@ -18,6 +18,7 @@
 #include "abcsmc/core/problem_builder.hpp"
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/models/external_command.hpp"
+#include "abcsmc/models/process.hpp"
 #include "abcsmc/models/function_model.hpp"
 #include "abcsmc/models/plugin.hpp"
 #include "abcsmc/models/simulators.hpp"

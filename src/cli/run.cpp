@@ -20,7 +20,7 @@
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/io/worker_problem.hpp"
-#include "abcsmc/models/external_command.hpp"
+#include "abcsmc/models/process.hpp"  // kill_running_commands
 #include "commands.hpp"
 #include "job_deadline.hpp"
 #include "report.hpp"

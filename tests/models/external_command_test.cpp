@@ -1,4 +1,5 @@
-// External command models: templates, processes, timeouts, statistics from text, failures.
+// External command models: templates, the compiled example, timeouts, failures and their reasons
+// (process.cpp and statistics_text.cpp have their own tests).
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -71,42 +72,6 @@ double seconds_of(const std::function<void()>& fn) {
 }
 
 }  // namespace
-
-TEST_CASE("command: statistics text, positional and named", "[models]") {
-  const std::vector<StatSpec> specs{{"a", 1}, {"x", 2}};
-  Vector out(3);
-  parse_statistics_text("1 2\n 3\n", specs, out);
-  CHECK(out[0] == 1.0);
-  CHECK(out[2] == 3.0);
-  parse_statistics_text("x 5 6\na 4\n", specs, out);
-  CHECK(out[0] == 4.0);
-  CHECK(out[1] == 5.0);
-  CHECK(out[2] == 6.0);
-  parse_statistics_text("x[1] 8\na -1e3\nx[0] +7\n", specs, out);
-  CHECK(out[0] == -1000.0);
-  CHECK(out[1] == 7.0);
-  CHECK(out[2] == 8.0);
-  parse_statistics_text("nan inf 1", specs, out);  // parsed; the evaluator rejects them
-  CHECK(std::isnan(out[0]));
-  CHECK(std::isinf(out[1]));
-
-  const auto error = [&](const std::string& text) {
-    try {
-      parse_statistics_text(text, specs, out);
-    } catch (const ModelError& e) {
-      return std::string(e.what());
-    }
-    return std::string("(no error)");
-  };
-  CHECK(contains(error("1 2"), "printed 2 numbers, but 3 statistics are declared"));
-  CHECK(contains(error("1 2 3 4"), "printed 4 numbers"));
-  CHECK(contains(error(""), "printed no statistics"));
-  CHECK(contains(error("1 two 3"), "'two'"));
-  CHECK(contains(error("b 1\nx 1 2"), "unknown statistic 'b'"));
-  CHECK(contains(error("x 1 2"), "did not print the statistic 'a'"));
-  CHECK(contains(error("a 1\na 2\nx 1 2"), "twice"));
-  CHECK(contains(error("a 1\nx 1"), "printed 1 value(s) for 'x', which has size 2"));
-}
 
 TEST_CASE("command: template and executable checks", "[models]") {
   CHECK(config_error({"true", "{theta}", "{seed}", "{output}"}) == "(no error)");
@@ -221,16 +186,6 @@ TEST_CASE("command: a timeout kills a sleeping command", "[models]") {
   CHECK(s < 5.0);
 }
 
-TEST_CASE("command: run_process reports exit codes and output", "[models]") {
-  const auto r = run_process({"/bin/sh", "-c", "printf 'a b'; printf err >&2; exit 4"}, 5.0, 1.0);
-  CHECK(r.exit_status == 4);
-  CHECK(r.signal == 0);
-  CHECK_FALSE(r.timed_out);
-  CHECK(r.out == "a b");
-  CHECK(r.err_tail == "err");
-  CHECK_THROWS_AS(run_process({"/nonexistent/prog"}, 0.0, 1.0), ModelError);
-}
-
 namespace {
 
 /// The reason() of the ModelError a simulation throws, or "(no error)".
@@ -247,32 +202,6 @@ std::string sim_reason(const Model& m, Vector& stats, double theta = 0.5) {
 }
 
 std::vector<StatSpec> twenty() { return {{"x", 20}}; }
-
-/// How many processes have a command line that matches the regex `pattern` (pgrep -f). Write
-/// the pattern as "[s]leep 123" so that it does not match the shell that runs pgrep.
-int count_processes(const std::string& pattern) {
-  FILE* p = popen(("pgrep -fc -- '" + pattern + "'").c_str(), "r");
-  if (p == nullptr) return -1;
-  int n = 0;
-  if (std::fscanf(p, "%d", &n) != 1) n = -1;
-  pclose(p);
-  return n;
-}
-
-/// Waits up to `seconds` for count_processes(pattern) to satisfy `done`.
-bool wait_for(const std::string& pattern, const std::function<bool(int)>& done, double seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  for (;;) {
-    if (done(count_processes(pattern))) return true;
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-extern "C" void exit_at_once(int) { _exit(0); }
-
-/// A sleep length no other test (or process) uses: finds this test's processes by argv.
-std::string unique_sleep(int k) { return std::to_string(100000 + 10 * (getpid() % 100000) + k); }
 
 }  // namespace
 
@@ -347,52 +276,5 @@ TEST_CASE("command: failure reasons group failures without per-candidate values"
       CHECK(std::string(e.reason()) == "cannot start: Permission denied");
       CHECK(contains(e.what(), dir));
     }
-  }
-}
-
-TEST_CASE("command: kill_running_commands signals the running commands' groups", "[models]") {
-  kill_running_commands(SIGTERM);  // nothing running: nothing happens
-  const std::string length = unique_sleep(1);
-  const std::string pattern = "[s]leep " + length;  // the shells and their sleeps
-  std::vector<ProcessOutcome> outcomes(3);
-  std::vector<std::thread> threads;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    threads.emplace_back([&, i] {
-      // A grandchild in the command's group: `sleep` below a shell that waits for it.
-      outcomes[i] = run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0);
-    });
-  }
-  REQUIRE(wait_for(pattern, [](int n) { return n >= 6; }, 10.0));
-  kill_running_commands(SIGTERM);
-  for (auto& t : threads) t.join();
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  CHECK(s < 10.0);
-  for (const auto& o : outcomes) CHECK(o.signal == SIGTERM);
-  CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
-  // The next command runs normally.
-  CHECK(run_process({"/bin/sh", "-c", "echo ok"}, 5.0, 1.0).out == "ok\n");
-}
-
-TEST_CASE("command: commands end with their process, however it ends", "[models]") {
-  // A child process runs a command with a grandchild, then dies by SIGKILL, or by _exit (from a
-  // SIGUSR1 handler) while the command runs; the guard ends the command's whole group.
-  for (const int how : {SIGKILL, 0}) {
-    INFO("ended by " << (how == SIGKILL ? "SIGKILL" : "_exit"));
-    const std::string length = unique_sleep(how == SIGKILL ? 2 : 3);
-    const std::string pattern = "[s]leep " + length;
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      signal(SIGUSR1, exit_at_once);
-      std::thread([&] { run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0); })
-          .detach();
-      for (;;) pause();
-    }
-    REQUIRE(wait_for(pattern, [](int n) { return n >= 2; }, 10.0));  // the shell and its sleep
-    kill(child, how == SIGKILL ? SIGKILL : SIGUSR1);
-    int status = 0;
-    waitpid(child, &status, 0);
-    CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
   }
 }
