@@ -26,6 +26,21 @@ std::string password_or_env(const std::string& given) {
   redis::protect_password_holder();
   return given;
 }
+
+/// Runs `body` and maps what it throws to an exit status: a ConfigError (bad flags, a key file
+/// open to others, ...) is a usage error, anything else a failure, logged with `failure_prefix`.
+template <class Body>
+int exit_status_of(Body&& body, const char* failure_prefix = "") {
+  try {
+    return body();
+  } catch (const ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return kUsageError;
+  } catch (const std::exception& e) {
+    spdlog::error("{}{}", failure_prefix, e.what());
+    return kRunFailure;
+  }
+}
 }  // namespace
 
 int redis_worker_command(const RedisWorkerOptions& options) {
@@ -65,15 +80,7 @@ int redis_worker_command(const RedisWorkerOptions& options) {
     spdlog::error("{}", e.what());
     return kUsageError;
   }
-  try {
-    return redis::run_workers(w);
-  } catch (const ConfigError& e) {
-    spdlog::error("{}", e.what());
-    return kUsageError;
-  } catch (const std::exception& e) {
-    spdlog::error("redis worker failed: {}", e.what());
-    return kRunFailure;
-  }
+  return exit_status_of([&] { return redis::run_workers(w); }, "redis worker failed: ");
 }
 
 int redis_manager_command(const RedisManagerOptions& options) {
@@ -83,29 +90,17 @@ int redis_manager_command(const RedisManagerOptions& options) {
     return kUsageError;
   }
   if (options.action == "keygen") {  // no server needed
-    try {
+    return exit_status_of([&] {
       redis::auth::generate_key_file(options.file);
       std::printf("Wrote a new key to %s (mode 0600); give it to the master and its workers with "
                   "--key-file %s\n", options.file.c_str(), options.file.c_str());
       return kSuccess;
-    } catch (const ConfigError& e) {
-      spdlog::error("{}", e.what());
-      return kUsageError;
-    } catch (const std::exception& e) {
-      spdlog::error("{}", e.what());
-      return kRunFailure;
-    }
+    });
   }
-  try {
+  return exit_status_of([&] {
     return redis::run_manager(redis::Endpoint{options.host, options.port, password_or_env(options.password)},
                               options.action);
-  } catch (const ConfigError& e) {
-    spdlog::error("{}", e.what());
-    return kUsageError;
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return kRunFailure;
-  }
+  });
 }
 void register_redis_sampler(SamplerRegistry& registry) {
   registry[io::SamplerType::redis] = [](const io::SamplerSpec& spec, LaunchedJob* job) {
