@@ -15,25 +15,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Test-only fault injection: ABCSMC_TEST_THROW_ON_RANK=<r> makes rank r throw at its first
-/// evaluation (tests/mpi checks that the job then ends with the rank and message, no hang).
-int fault_rank() {
-  const char* v = std::getenv("ABCSMC_TEST_THROW_ON_RANK");
-  return v == nullptr ? -1 : std::atoi(v);
-}
-
 struct Worker {
   const Comm& comm;
   std::shared_ptr<Problem> problem;
   ContextSettings context_settings;
   std::unique_ptr<Evaluator> evaluator;
-  bool inject_fault = false;
-
-  void maybe_fail() {
-    if (inject_fault) {
-      throw Error("injected test fault (ABCSMC_TEST_THROW_ON_RANK=" + std::to_string(comm.rank()) + ")");
-    }
-  }
 
   void run_static(const GenerationMessage& g, const GenerationContext& ctx) {
     ResultMessage r;
@@ -80,7 +66,6 @@ struct Worker {
       return !cancelled;
     };
     for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count && !cancelled; ++slot) {
-      maybe_fail();
       fill_static_slot(*evaluator, ctx, slot, static_slot_budget(g.request, slot),
                        g.request.keep_all_stats, r.log, r.attempts,
                        slot == 0 && guard ? &*guard : nullptr, proceed);
@@ -135,8 +120,7 @@ struct Worker {
       r.block = reply.block;
       for (std::uint64_t i = r.block.first; i < r.block.first + r.block.count; ++i) {
         if (check_cancel(i == r.block.first)) break;  // the rest is above what rank 0 keeps
-        maybe_fail();
-        r.log.record(evaluator->evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
+          r.log.record(evaluator->evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
                      g.request.keep_all_stats);
         ++r.attempts;
       }
@@ -160,8 +144,7 @@ void worker_loop(const Comm& comm, const ProblemFactory& make_problem) {
     throw Error(std::string("the config from rank 0 does not parse here: ") + e.what());
   }
   auto evaluator = std::make_unique<Evaluator>(built.problem, built.settings.transition.model_stay_probability);
-  Worker worker{comm, std::move(built.problem), std::move(built.settings), std::move(evaluator),
-                fault_rank() == comm.rank()};
+  Worker worker{comm, std::move(built.problem), std::move(built.settings), std::move(evaluator)};
 
   for (;;) {
     comm.broadcast(bytes, 0);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <openssl/evp.h>
+
 #include "abcsmc/core/distribution.hpp"
 #include "abcsmc/core/problem_builder.hpp"
 #include "abcsmc/core/rng.hpp"
@@ -20,15 +22,33 @@
 
 namespace {
 
-/// FNV-1a over the bytes of what it is fed.
-struct Hash {
-  std::uint64_t h = 14695981039346656037ull;
-  void bytes(const void* p, std::size_t n) {
-    const auto* c = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ c[i]) * 1099511628211ull;
+/// SHA-256 (OpenSSL) over the bytes of what it is fed.
+class Hash {
+ public:
+  Hash() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+      std::fprintf(stderr, "fp_probe: cannot start SHA-256\n");
+      std::exit(1);
+    }
   }
-  void add(double x) { bytes(&x, sizeof x); }
-  void add(std::uint64_t x) { bytes(&x, sizeof x); }
+  void add(double x) { EVP_DigestUpdate(ctx_.get(), &x, sizeof x); }
+  void add(std::uint64_t x) { EVP_DigestUpdate(ctx_.get(), &x, sizeof x); }
+  /// The digest in hex (once).
+  std::string hex() {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_.get(), d, &n);
+    std::string out;
+    char two[3];
+    for (unsigned int i = 0; i < n; ++i) {
+      std::snprintf(two, sizeof two, "%02x", d[i]);
+      out += two;
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
 };
 
 class Recorder final : public abcsmc::SmcObserver {
@@ -48,7 +68,7 @@ class Recorder final : public abcsmc::SmcObserver {
   int generations = 0;
 };
 
-std::uint64_t b1(int* generations) {
+std::string b1(int* generations) {
   abcsmc::ModelOptions options{{"n", {"10", 10.0}}, {"sigma", {"1", 1.0}}};
   std::shared_ptr<const abcsmc::Model> model =
       abcsmc::make_builtin_model("gaussian_mean", options, {"theta"});
@@ -64,10 +84,10 @@ std::uint64_t b1(int* generations) {
   Recorder recorder;
   abcsmc::run_smc(problem, settings, sampler, &recorder);
   *generations = recorder.generations;
-  return recorder.hash.h;
+  return recorder.hash.hex();
 }
 
-std::uint64_t distributions() {
+std::string distributions() {
   const std::map<std::string, std::map<std::string, double>> params = {
       {"uniform", {{"low", -1.0}, {"high", 2.0}}},
       {"normal", {{"mean", 0.3}, {"sd", 1.7}}},
@@ -97,16 +117,15 @@ std::uint64_t distributions() {
       }
     }
   }
-  return hash.h;
+  return hash.hex();
 }
 
 }  // namespace
 
 int main() {
   int generations = 0;
-  const std::uint64_t run = b1(&generations);
-  std::printf("b1 generations %d hash %016llx\n", generations, static_cast<unsigned long long>(run));
-  std::printf("priors and variates hash %016llx\n",
-              static_cast<unsigned long long>(distributions()));
+  const std::string run = b1(&generations);
+  std::printf("b1 generations %d sha256 %s\n", generations, run.c_str());
+  std::printf("priors and variates sha256 %s\n", distributions().c_str());
   return 0;
 }

@@ -108,8 +108,6 @@ class MpiSampler final : public Sampler {
 
 /// Ranks > 0: receives the config, builds the problem with `make_problem` (the program's parser:
 /// the transport reads no config itself), and serves rounds until stop (or quit).
-/// Fault injection for tests only: with ABCSMC_TEST_THROW_ON_RANK=<r> in the environment, rank
-/// r throws at its first evaluation.
 /// Collective with Master. @throws Error on any failure (the caller logs it and aborts the job).
 void worker_loop(const Comm& comm, const ProblemFactory& make_problem);
 
