@@ -19,7 +19,7 @@
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
-#include "abcsmc/models/process.hpp"  // kill_running_commands
+#include "abcsmc/models/process.hpp"  // end_running_commands
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
 #include "commands.hpp"
@@ -467,7 +467,7 @@ int run_command(const RunOptions& options) {
       (void)master_ptr;
 #endif
       // Simulators end with us (a guard process would also do it once we are gone).
-      kill_running_commands(SIGTERM);
+      end_running_commands(SIGTERM);
       std::_Exit(kResumable);
     });
     control.stop_flag = &signals.stop_flag();
