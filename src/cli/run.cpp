@@ -20,7 +20,7 @@
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/io/worker_problem.hpp"
-#include "abcsmc/models/process.hpp"  // kill_running_commands
+#include "abcsmc/models/process.hpp"  // end_running_commands
 #include "commands.hpp"
 #include "job_deadline.hpp"
 #include "report.hpp"
@@ -343,7 +343,7 @@ int run_command(const RunOptions& options) {
       // ends it too: the launcher kills the other ranks when one exits early.
       sampler->shutdown(Sampler::Shutdown::interrupted, kResumable);
       // Simulators end with us (a guard process would also do it once we are gone).
-      kill_running_commands(SIGTERM);
+      end_running_commands(SIGTERM);
       std::_Exit(kResumable);
     });
     control.stop_flag = &signals.stop_flag();

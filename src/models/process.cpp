@@ -82,6 +82,11 @@ std::mutex g_setup_mutex;
 int g_guard_fd = -1;   // the write end of the pipe the guard watches
 bool g_atfork = false;
 Registry g_fallback;   // when no shared mapping can be made (then there is no guard either)
+// The gap between posix_spawn and the table entry: run_process calls inside it, and whether
+// end_running_commands has closed it (no command starts after that).
+std::atomic<int> g_starting{0};
+std::atomic<bool> g_closed{false};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 
 /// Sends `signal` to every process group in `r`; async-signal-safe.
 void signal_groups(Registry& r, int signal) {
@@ -238,6 +243,20 @@ void kill_running_commands(int signal) noexcept {
   errno = saved;
 }
 
+void end_running_commands(int signal) noexcept {
+  const int saved = errno;
+  // Sequentially consistent with run_process's increment-then-check: a start either sees the
+  // flag (and does not happen) or is counted here, and its group is in the table when the
+  // count drops. Bounded, for a handler that interrupted a start in its own thread.
+  g_closed.store(true);
+  const struct timespec step {0, 1000 * 1000};
+  for (int waited_ms = 0; waited_ms < 2000 && g_starting.load() > 0; ++waited_ms) {
+    nanosleep(&step, nullptr);
+  }
+  errno = saved;
+  kill_running_commands(signal);
+}
+
 std::string quote_command(const std::vector<std::string>& argv) {
   std::string out;
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -322,9 +341,14 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
   std::optional<Registration> registration;
-  if (rc == 0) registration.emplace(running, pid);  // its group id is its pid
+  int rc = ECANCELED;
+  g_starting.fetch_add(1);  // from here until its group is in the table (end_running_commands)
+  if (!g_closed.load()) {
+    rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
+    if (rc == 0) registration.emplace(running, pid);  // its group id is its pid
+  }
+  g_starting.fetch_sub(1);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(out_pipe[1]);
@@ -332,6 +356,10 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   if (rc != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
+    if (rc == ECANCELED) {
+      throw ModelError("not starting " + quote_command(argv) + ": this process is stopping",
+                       "not started: the process is stopping");
+    }
     throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc),
                      std::string("cannot start: ") + std::strerror(rc));
   }

@@ -8,6 +8,8 @@ source "$(dirname "$0")/common.sh"
 timed() { local s=$SECONDS; expect_status "$@"; took=$((SECONDS - s)); }
 under() { [ "$took" -le "$1" ] || fail "took ${took}s, expected <= $1 s"; }
 has() { grep -q -- "$1" "$2" || { cat "$2" >&2; fail "'$1' not in $2"; }; }
+# step N WHAT: says which case runs (a timeout in CI then names the case that hung).
+step() { echo "[$SECONDS s] case $*"; }
 
 cat > nineteen.sh <<'SH'
 #!/bin/sh
@@ -49,6 +51,7 @@ YAML
 twenty_stats="{y: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]}"
 
 # 1. 19 numbers for 20 statistics, default on_failure: reject -> fail fast, exit 1, the message.
+step 1 "19 numbers for 20 statistics"
 config nineteen "{command: [$PWD/nineteen.sh, '{theta}'], statistics: {y: 20}}" "$twenty_stats"
 timed 1 "$ABCSMC" run nineteen.yaml
 under 30
@@ -57,6 +60,7 @@ has "printed 19 numbers" err.txt
 has "first failed candidate (calibration" err.txt
 
 # 2. Always NaN, with a smaller guard from the config.
+step 2 "always NaN"
 config nan "{command: [$PWD/nan.sh], statistics: [y]}" "{y: 0.5}" "stop: {max_generations: 3, fail_fast: 100}"
 timed 1 "$ABCSMC" run nan.yaml
 under 20
@@ -64,6 +68,7 @@ has "the first 100 candidates of calibration all failed" err.txt
 has "nan" err.txt
 
 # 3. An {output} model whose TMPDIR is missing.
+step 3 "missing TMPDIR"
 config output "{command: [$PWD/output.sh, '{output}'], statistics: [y]}" "{y: 0.5}" "stop: {max_generations: 3, fail_fast: 100}"
 TMPDIR=/nonexistent-abcsmc-dir timed 1 "$ABCSMC" run output.yaml
 under 20
@@ -71,6 +76,7 @@ has "all failed" err.txt
 has "/nonexistent-abcsmc-dir" err.txt
 
 # 4. max_simulations counts the calibration: it ends the run there, exit 1 with a reason.
+step 4 "max_simulations in calibration"
 config budget "{command: [$PWD/nan.sh], statistics: [y]}" "{y: 0.5}" "stop: {max_simulations: 100, fail_fast: 0}"
 timed 1 "$ABCSMC" run budget.yaml
 under 20
@@ -78,19 +84,25 @@ has "max_simulations reached during calibration" err.txt
 has "no generation was completed" err.txt
 
 # 5. SIGUSR1 stops a calibration that cannot end (guard off): exit 3 within seconds.
+step 5 "SIGUSR1 in calibration"
 config usr1 "{command: [$PWD/nan.sh], statistics: [y]}" "{y: 0.5}" "stop: {max_generations: 3, fail_fast: 0}"
 "$ABCSMC" run usr1.yaml > usr1.out 2> usr1.err &
 pid=$!
 sleep 1
 kill -USR1 "$pid"
 s=$SECONDS
+# The test itself never waits silently: a run still there after 30 s is killed and reported.
+( sleep 30 > /dev/null 2>&1; kill -KILL "$pid" 2>/dev/null && echo "SIGUSR1 ignored for 30 s: killed" >&2 ) &
+watchdog=$!
 set +e; wait "$pid"; rc=$?; set -e
+kill "$watchdog" 2>/dev/null || true
 [ "$rc" -eq 3 ] || { cat usr1.err >&2; fail "SIGUSR1 during calibration: exit $rc, expected 3"; }
 [ $((SECONDS - s)) -le 5 ] || fail "SIGUSR1 took $((SECONDS - s)) s to act"
 has "stopped early (stop requested) after generation - (calibration was in progress: dropped" usr1.err
 
 # 6. Epsilon far below reach: min_acceptance_rate, max_walltime and --deadline fire inside the
 #    generation.
+step 6 "stops inside a generation"
 model="{builtin: gaussian_mean}"
 eps="epsilon: {type: list, values: [5, 1.0e-12]}"
 config rate "$model" "{y: 0.5}" "$eps
@@ -116,6 +128,7 @@ has "is complete (max_generations reached after generation 0)" err.txt
 
 # 7. Why candidates fail: the first message in full, then counts by reason per generation, in
 #    the log, the file and inspect.
+step 7 "failure reasons"
 POP=100 config diverge "{command: [$PWD/diverge.sh, '{theta}'], statistics: [y]}" "{y: 0.5}" "stop: {max_generations: 2}"
 expect_status 0 "$ABCSMC" run diverge.yaml
 has "first failed candidate" err.txt
@@ -139,6 +152,7 @@ expect_status 0 "$ABCSMC" inspect diverge.h5
 has 'exit status 1 "ODE solver diverged"' out.txt
 
 # 8. The heartbeat: plain lines in a file (no control characters), with accepted/N and an ETA.
+step 8 "heartbeat"
 POP=40 config slow "{command: [$PWD/slow.sh, '{theta}'], statistics: [y]}" "{y: 0.5}" "stop: {max_generations: 1}"
 expect_status 0 "$ABCSMC" run slow.yaml --progress-interval 0.3
 grep -E 'in progress: accepted=[0-9]+/40 sims=[0-9]+ failed=0 sims/s=[0-9]+ elapsed=[0-9]+s eta=' err.txt > /dev/null ||

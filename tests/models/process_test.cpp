@@ -1,5 +1,5 @@
-// run_process (exit codes, output, timeouts), kill_running_commands and the guard process,
-// find_executable and quote_command.
+// run_process (exit codes, output, timeouts), kill_running_commands, end_running_commands,
+// the guard process, find_executable and quote_command.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -146,4 +146,34 @@ TEST_CASE("process: commands end with their process, however it ends", "[models]
     waitpid(child, &status, 0);
     CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
   }
+}
+
+TEST_CASE("process: end_running_commands ends the commands and starts no more", "[models]") {
+  // In a child process: the refusal to start lasts for the rest of the process.
+  const std::string length = unique_sleep(4);
+  const std::string pattern = "[s]leep " + length;
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ProcessOutcome running;
+    std::thread t([&] { running = run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0); });
+    if (!wait_for(pattern, [](int n) { return n >= 2; }, 10.0)) _exit(10);
+    end_running_commands(SIGTERM);
+    t.join();
+    if (running.signal != SIGTERM) _exit(11);
+    try {
+      run_process({"/bin/sh", "-c", "echo ok"}, 5.0, 1.0);
+      _exit(12);  // started after the end
+    } catch (const ModelError& e) {
+      if (std::string(e.what()).find("this process is stopping") == std::string::npos) _exit(13);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);  // 10: no start, 11: not signalled, 12/13: started afterwards
+  CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
+  // This process is not affected.
+  CHECK(run_process({"/bin/sh", "-c", "echo ok"}, 5.0, 1.0).out == "ok\n");
 }

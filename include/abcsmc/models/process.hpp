@@ -34,8 +34,9 @@ struct ProcessOutcome {
 /// command's group (`sh -c 'sleep 100; ...'`) are ended with it. Not covered: processes a
 /// command moves to another group or session (setsid, setpgid, a daemon), a guard killed
 /// together with this process (kill -9 of the whole process group, the OOM killer), a command
-/// started within microseconds of this process's death (between posix_spawn returning and its
-/// group entering the table), and more than 4096 commands running at once in one process. A
+/// started within microseconds of this process's sudden death (between posix_spawn and its
+/// group entering the table; end_running_commands closes that gap for a process that stops on
+/// purpose), and more than 4096 commands running at once in one process. A
 /// fork()ed child starts its own table and guard on its first command.
 /// @throws ModelError when the process cannot be started.
 ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
@@ -46,6 +47,13 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
 /// and kill(2); call it from a signal handler or just before _Exit when stopping at once. The
 /// commands then fail (killed by the signal) in the threads that run them.
 void kill_running_commands(int signal) noexcept;
+
+/// As kill_running_commands, for a process that is about to exit: from now on run_process
+/// starts nothing (it throws ModelError "not started: the process is stopping"), and commands
+/// whose start was under way are signalled too once they are in the table (waits at most 2 s
+/// for them). Async-signal-safe. Without it, a command whose posix_spawn had returned but whose
+/// thread had not yet listed it (milliseconds on a loaded machine) outlived an exit by SIGTERM.
+void end_running_commands(int signal) noexcept;
 
 /// The full path of `program` as posix_spawnp would find it ('/' in the name: the name itself,
 /// if it is an executable file), or "" when there is none.
