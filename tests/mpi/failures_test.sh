@@ -48,8 +48,9 @@ rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "a throwing worker did not fail the job"
 [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] || fail "a throwing worker hung the job (timeout)"
-grep -q "\[r$((P - 1))\] \[error\] worker rank $((P - 1)) failed: .*fault on the last rank" err.txt ||
+grep -q "\[r$((P - 1))\] \[error\] worker rank $((P - 1)) failed: model .*on_failure policy is 'abort'" err.txt ||
   fail "the error does not name the rank: $(cat err.txt)"
+grep -q "fault on the last rank" err.txt || fail "the error does not carry the model's message: $(cat err.txt)"
 
 # Config-level errors on rank 0 release the workers: exit 2, no hang.
 set +e
