@@ -4,8 +4,8 @@
 //                                      ratio of that throughput to a bare loop over the model
 //   bench_engine b2 [population] [threads...]  B2 efficiency = ideal / measured with threads
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -40,7 +40,8 @@ model:
   options: {n: 10, sigma: 1}
   delay: {type: exponential, mean: 0.005}
 observed: {y: 0.5}
-epsilon: {type: quantile, alpha: 0.5, calibration_size: )" + std::to_string(population) + R"(}
+epsilon: {type: quantile, alpha: 0.5, calibration_size: )" +
+         std::to_string(population) + R"(}
 stop: {max_generations: 4}
 )";
 }
@@ -52,7 +53,7 @@ double median(std::vector<double> v) {
 
 struct Timed {
   SmcResult result;
-  double sampling_seconds = 0.0;        // sum of per-generation wall seconds
+  double sampling_seconds = 0.0;           // sum of per-generation wall seconds
   std::uint64_t sampling_simulations = 0;  // generations only (calibration excluded)
 };
 
@@ -90,7 +91,8 @@ int bench_b1(int repeats) {
     abc_rates.push_back(static_cast<double>(t.result.total_simulations) / t.result.wall_seconds);
     double m = 0.0, v = 0.0;
     for (const auto& p : t.result.last.particles) m += p.weight * p.theta[0];
-    for (const auto& p : t.result.last.particles) v += p.weight * (p.theta[0] - m) * (p.theta[0] - m);
+    for (const auto& p : t.result.last.particles)
+      v += p.weight * (p.theta[0] - m) * (p.theta[0] - m);
     mean = m;
     sd = std::sqrt(v);
     // Bare loop: a fresh stream per simulation, the same model, no engine.
@@ -110,8 +112,10 @@ int bench_b1(int repeats) {
   }
   const double abc = median(abc_rates);
   const double bare = median(bare_rates);
-  std::printf("B1 (single core, median of %d): ABC %.0f simulations/s, bare loop %.0f simulations/s, "
-              "ratio %.3f (goal >= 0.5)\n", repeats, abc, bare, abc / bare);
+  std::printf(
+      "B1 (single core, median of %d): ABC %.0f simulations/s, bare loop %.0f simulations/s, "
+      "ratio %.3f (goal >= 0.5)\n",
+      repeats, abc, bare, abc / bare);
   std::printf("B1 final posterior: mean %.4f (exact 0.4545), sd %.4f (exact 0.3015)\n", mean, sd);
   return 0;
 }
@@ -128,11 +132,12 @@ int bench_b2(std::size_t population, const std::vector<std::size_t>& threads) {
           static_cast<double>(r.sampling_simulations) * 0.005 / static_cast<double>(t);
       const double ideal_whole =
           static_cast<double>(r.result.total_simulations) * 0.005 / static_cast<double>(t);
-      std::printf("B2 N=%zu threads=%-2zu %-7s: %llu simulations, efficiency %.3f (sampling phase), "
-                  "%.3f (whole run)\n", population, t,
-                  s == Scheduling::dynamic ? "dynamic" : "static",
-                  static_cast<unsigned long long>(r.result.total_simulations),
-                  ideal_sampling / r.sampling_seconds, ideal_whole / whole);
+      std::printf(
+          "B2 N=%zu threads=%-2zu %-7s: %llu simulations, efficiency %.3f (sampling phase), "
+          "%.3f (whole run)\n",
+          population, t, s == Scheduling::dynamic ? "dynamic" : "static",
+          static_cast<unsigned long long>(r.result.total_simulations),
+          ideal_sampling / r.sampling_seconds, ideal_whole / whole);
     }
   }
   return 0;

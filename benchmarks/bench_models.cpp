@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -18,9 +18,9 @@
 #include "abcsmc/core/problem_builder.hpp"
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/models/external_command.hpp"
-#include "abcsmc/models/process.hpp"
 #include "abcsmc/models/function_model.hpp"
 #include "abcsmc/models/plugin.hpp"
+#include "abcsmc/models/process.hpp"
 #include "abcsmc/models/simulators.hpp"
 #include "abcsmc/samplers/single_core.hpp"
 
@@ -122,8 +122,8 @@ int main(int argc, char** argv) {
               t_callable * 1e6, t_callable / t_builtin);
   std::printf("  %-34s %8.3f us  (%.3fx built-in, %.3fx callable)\n", "plugin, C (thread-safe)",
               t_c * 1e6, t_c / t_builtin, t_c / t_callable);
-  std::printf("  %-34s %8.3f us  (%.3fx built-in, %.3fx callable)\n",
-              "plugin, C++ (instance pool)", t_cpp * 1e6, t_cpp / t_builtin, t_cpp / t_callable);
+  std::printf("  %-34s %8.3f us  (%.3fx built-in, %.3fx callable)\n", "plugin, C++ (instance pool)",
+              t_cpp * 1e6, t_cpp / t_builtin, t_cpp / t_callable);
 
   std::printf("\nwhole ABC-SMC run (population 1000, 8 generations), per simulation:\n");
   std::vector<double> abc_builtin;

@@ -7,6 +7,7 @@ packages=(
   libopenmpi-dev openmpi-bin libeigen3-dev libhdf5-dev hdf5-tools libcli11-dev libspdlog-dev
   catch2 libyaml-cpp-dev libhiredis-dev redis-server librandom123-dev
   libssl-dev  # libcrypto: HMAC-SHA256 of authenticated Redis runs (--key-file)
+  clang-format  # the house style (.clang-format), checked by ctest layout: clang-format
   python3-h5py
   # The Python package (python/abcsmc), its tests and the report test's browser; R's HDF5 reader
   # for the documented R snippet (examples/analysis/read_results.R).

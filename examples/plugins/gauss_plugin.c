@@ -100,9 +100,12 @@ static int gauss_simulate(void* instance, const double* theta, size_t n_theta, u
 
 static void gauss_destroy(void* instance) { free(instance); }
 
-static const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION, ABCSMC_PLUGIN_THREAD_SAFE,
-                                       "gauss_c",  gauss_create,
-                                       gauss_statistics,          gauss_simulate,
+static const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION,
+                                       ABCSMC_PLUGIN_THREAD_SAFE,
+                                       "gauss_c",
+                                       gauss_create,
+                                       gauss_statistics,
+                                       gauss_simulate,
                                        gauss_destroy};
 
 ABCSMC_PLUGIN_DEFINE(kApi)

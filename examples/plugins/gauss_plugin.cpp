@@ -111,8 +111,13 @@ int simulate(void* instance, const double* theta, std::size_t n_theta, std::uint
 
 void destroy(void* instance) { delete static_cast<Gauss*>(instance); }
 
-const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION, 0 /* not thread-safe */, "gauss_cpp",
-                                create, statistics, simulate, destroy};
+const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION,
+                                0 /* not thread-safe */,
+                                "gauss_cpp",
+                                create,
+                                statistics,
+                                simulate,
+                                destroy};
 
 }  // namespace
 

@@ -63,10 +63,10 @@ static inline double abcsmc_det_exp(double x) {
   const double r = hi - lo;
   /* e^r = 1 + r + r^2 q(r), q the Taylor polynomial of (e^r - 1 - r) / r^2 up to r^12
    * (truncation < 3e-19 relative on |r| <= 0.35). */
-  double q = 1.0 / 6227020800.0;           /* 1/13! */
-  q = q * r + 1.0 / 479001600.0;           /* 1/12! */
-  q = q * r + 1.0 / 39916800.0;            /* 1/11! */
-  q = q * r + 1.0 / 3628800.0;             /* 1/10! */
+  double q = 1.0 / 6227020800.0; /* 1/13! */
+  q = q * r + 1.0 / 479001600.0; /* 1/12! */
+  q = q * r + 1.0 / 39916800.0;  /* 1/11! */
+  q = q * r + 1.0 / 3628800.0;   /* 1/10! */
   q = q * r + 1.0 / 362880.0;
   q = q * r + 1.0 / 40320.0;
   q = q * r + 1.0 / 5040.0;
@@ -96,7 +96,7 @@ static inline double abcsmc_det_log(double x) {
     if (x == 0.0) return -__builtin_inf();
     if (!(x == x) || x == __builtin_inf()) return x + x;
     if (x < 0.0) return __builtin_nan("");
-    x *= 18014398509481984.0;              /* 2^54: subnormal -> normal */
+    x *= 18014398509481984.0; /* 2^54: subnormal -> normal */
     u = abcsmc_det_bits_(x);
     e = -54;
   }
@@ -150,7 +150,7 @@ static inline void abcsmc_det_sincos_turn(double t, double* sin_out, double* cos
     quadrant = (int)((uint64_t)(int64_t)qd & 3u);
   } else {
     const uint64_t b = abcsmc_det_bits_(qd);
-    const int ex = (int)((b >> 52) & 0x7ff) - 1075;        /* qd = +-M 2^ex, ex >= 1 */
+    const int ex = (int)((b >> 52) & 0x7ff) - 1075; /* qd = +-M 2^ex, ex >= 1 */
     const uint64_t m = (b & 0x000fffffffffffffull) | 0x0010000000000000ull;
     const uint64_t low = ex == 1 ? (m << 1) & 3u : 0u;
     quadrant = (int)((qd < 0.0 ? (4u - low) : low) & 3u);
@@ -176,10 +176,22 @@ static inline void abcsmc_det_sincos_turn(double t, double* sin_out, double* cos
   pc = pc * z + 1.0 / 24.0;
   const double cs = 1.0 - (0.5 * z - z * z * pc);
   switch (quadrant) {
-    case 0: *sin_out = sn; *cos_out = cs; break;
-    case 1: *sin_out = cs; *cos_out = -sn; break;
-    case 2: *sin_out = -sn; *cos_out = -cs; break;
-    default: *sin_out = -cs; *cos_out = sn; break;
+    case 0:
+      *sin_out = sn;
+      *cos_out = cs;
+      break;
+    case 1:
+      *sin_out = cs;
+      *cos_out = -sn;
+      break;
+    case 2:
+      *sin_out = -sn;
+      *cos_out = -cs;
+      break;
+    default:
+      *sin_out = -cs;
+      *cos_out = sn;
+      break;
   }
 }
 

@@ -37,9 +37,9 @@ extern "C" {
 #define ABCSMC_PLUGIN_ABI_VERSION 1u
 
 /** Return values of simulate(). */
-#define ABCSMC_PLUGIN_OK 0         /**< success: all n_stats values written */
-#define ABCSMC_PLUGIN_FAILED 1     /**< the simulation failed; message in the error buffer */
-#define ABCSMC_PLUGIN_BAD_SIZE 2   /**< n_theta or n_stats is not what the instance expects */
+#define ABCSMC_PLUGIN_OK 0       /**< success: all n_stats values written */
+#define ABCSMC_PLUGIN_FAILED 1   /**< the simulation failed; message in the error buffer */
+#define ABCSMC_PLUGIN_BAD_SIZE 2 /**< n_theta or n_stats is not what the instance expects */
 
 /** Bits of abcsmc_plugin_api.flags. */
 #define ABCSMC_PLUGIN_THREAD_SAFE 1u /**< one instance may be called from several threads */
@@ -60,7 +60,7 @@ typedef struct abcsmc_plugin_statistic {
 /** The plugin's function table; `abi_version` repeats ABCSMC_PLUGIN_ABI_VERSION. */
 typedef struct abcsmc_plugin_api {
   uint32_t abi_version;
-  uint32_t flags; /**< ABCSMC_PLUGIN_THREAD_SAFE or 0 */
+  uint32_t flags;   /**< ABCSMC_PLUGIN_THREAD_SAFE or 0 */
   const char* name; /**< short name for messages and logs, e.g. "gauss" */
 
   /** Creates an instance. `parameter_names` are the model's parameters in theta order, so the
@@ -102,13 +102,13 @@ typedef const abcsmc_plugin_api* (*abcsmc_plugin_api_get_fn)(void);
 
 /** Defines both entry points for a plugin whose table is the static object `api_table`
  * (write it at file scope, in C or C++). */
-#define ABCSMC_PLUGIN_DEFINE(api_table)                                                      \
-  ABCSMC_PLUGIN_EXTERN_C ABCSMC_PLUGIN_EXPORT uint32_t abcsmc_plugin_abi_version(void) {     \
-    return ABCSMC_PLUGIN_ABI_VERSION;                                                        \
-  }                                                                                          \
+#define ABCSMC_PLUGIN_DEFINE(api_table)                                                       \
+  ABCSMC_PLUGIN_EXTERN_C ABCSMC_PLUGIN_EXPORT uint32_t abcsmc_plugin_abi_version(void) {      \
+    return ABCSMC_PLUGIN_ABI_VERSION;                                                         \
+  }                                                                                           \
   ABCSMC_PLUGIN_EXTERN_C ABCSMC_PLUGIN_EXPORT const abcsmc_plugin_api* abcsmc_plugin_api_get( \
-      void) {                                                                                \
-    return &(api_table);                                                                     \
+      void) {                                                                                 \
+    return &(api_table);                                                                      \
   }
 
 #ifdef __cplusplus

@@ -14,8 +14,8 @@
 #include <Random123/philox.h>
 #include <math.h>
 
-#include "detmath.h"
 #include <stdint.h>
+#include "detmath.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -22,7 +22,8 @@ void setup_logging(const std::string& level, bool quiet, int rank) {
   // terminal, log lines pass through the status line's sink so that they never mix with it.
   std::shared_ptr<spdlog::logger> logger;
   if (::isatty(STDERR_FILENO) != 0 && rank <= 0) {
-    auto line = std::make_shared<StatusLine>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    auto line =
+        std::make_shared<StatusLine>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     StatusLine::install(line);
     logger = std::make_shared<spdlog::logger>("abcsmc", line);
     spdlog::register_logger(logger);
@@ -47,8 +48,9 @@ int validate_command(const std::string& config) {
     for (const auto& w : c.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::size_t parameters = 0;
     for (const auto& m : c.models) parameters += m.parameters.size();
-    std::printf("%s: OK (%zu model(s), %zu parameter(s), %zu observed statistic(s), population %zu)\n",
-                config.c_str(), c.models.size(), parameters, c.observed.size(), c.population_size);
+    std::printf(
+        "%s: OK (%zu model(s), %zu parameter(s), %zu observed statistic(s), population %zu)\n",
+        config.c_str(), c.models.size(), parameters, c.observed.size(), c.population_size);
     return kSuccess;
   } catch (const io::ConfigErrors& e) {
     for (const auto& m : e.messages()) std::fprintf(stderr, "error: %s\n", m.c_str());
@@ -60,7 +62,8 @@ int validate_command(const std::string& config) {
 namespace {
 /// --generation: digits only (std::stoul would read "-1" as 4294967295), at most 2^32 - 1.
 std::optional<std::uint32_t> parse_generation_number(const std::string& text) {
-  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 10 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     return std::nullopt;
   }
   const unsigned long long t = std::stoull(text);
@@ -75,8 +78,9 @@ int inspect_command(const InspectOptions& options) {
   if (!all && options.generation != "last") {
     generation = parse_generation_number(options.generation);
     if (!generation) {
-      spdlog::error("--generation must be a generation number (0, 1, ...), 'last' or 'all', got '{}'",
-                    options.generation);
+      spdlog::error(
+          "--generation must be a generation number (0, 1, ...), 'last' or 'all', got '{}'",
+          options.generation);
       return kUsageError;
     }
   }
@@ -108,13 +112,14 @@ int models_command() {
                 m.parameters.c_str(), m.statistics.c_str());
     if (!m.options.empty()) std::printf("  options:\n");
     for (const auto& o : m.options) {
-      std::printf("    %-14s %-8s default %-8g %s\n", o.name.c_str(), o.type.c_str(), o.default_value,
-                  o.help.c_str());
+      std::printf("    %-14s %-8s default %-8g %s\n", o.name.c_str(), o.type.c_str(),
+                  o.default_value, o.help.c_str());
     }
     std::printf("\n");
   }
-  std::printf("Any model also takes `delay: {type: constant|exponential|uniform, ...}` (seconds):\n"
-              "an artificial run time drawn from the simulation's own random stream.\n");
+  std::printf(
+      "Any model also takes `delay: {type: constant|exponential|uniform, ...}` (seconds):\n"
+      "an artificial run time drawn from the simulation's own random stream.\n");
   return kSuccess;
 }
 

@@ -17,19 +17,19 @@ struct RunOptions {
   std::string output;                 ///< empty = config's output.path
   std::optional<std::uint64_t> seed;  ///< overrides config seed
   bool resume = false;
-  std::string deadline;               ///< duration from now; empty = none (Slurm's is automatic)
+  std::string deadline;  ///< duration from now; empty = none (Slurm's is automatic)
   std::optional<double> progress_interval;  ///< seconds between heartbeat lines inside a round
   bool overwrite = false;
-  std::string sampler;                ///< empty = config's
+  std::string sampler;  ///< empty = config's
   std::string scheduling;
   std::optional<std::size_t> batch_size;
   std::optional<std::size_t> threads;
-  std::string redis_host;             ///< empty = config's sampler.host
+  std::string redis_host;  ///< empty = config's sampler.host
   std::optional<int> redis_port;
-  std::string redis_password_env;     ///< empty = config's sampler.password_env
+  std::string redis_password_env;  ///< empty = config's sampler.password_env
   std::optional<double> lease_seconds;
-  std::string reconnect_window;       ///< duration; empty = config's sampler.reconnect_window
-  std::string key_file;               ///< empty = config's sampler.key_file
+  std::string reconnect_window;  ///< duration; empty = config's sampler.reconnect_window
+  std::string key_file;          ///< empty = config's sampler.key_file
 };
 
 /// `abcsmc redis-worker` / `abc-redis-worker` (pyABC's options).
@@ -65,9 +65,9 @@ struct InspectOptions {
 /// `abcsmc report`: the HTML report, written by the Python package (python/abcsmc).
 struct ReportOptions {
   std::string file;
-  std::string output;     ///< empty: FILE with .html
+  std::string output;  ///< empty: FILE with .html
   bool watch = false;
-  double interval = 10;   ///< --watch: seconds between looks at the file
+  double interval = 10;  ///< --watch: seconds between looks at the file
 };
 
 int run_command(const RunOptions& options);

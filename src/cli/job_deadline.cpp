@@ -16,7 +16,8 @@ std::optional<long long> parse_epoch(const std::string& text) {
   if (first == std::string::npos) return std::nullopt;
   const auto last = text.find_last_not_of(" \t\r\n");
   const std::string digits = text.substr(first, last - first + 1);
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   if (digits.size() > 12) return std::nullopt;
   return std::stoll(digits);
 }
@@ -48,9 +49,10 @@ std::optional<JobDeadline> slurm_job_deadline() {
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
   const int status = ::pclose(pipe);
   if (status != 0) {
-    spdlog::warn("inside Slurm job {} but `squeue -j {} -o %e` failed; the job's end time is "
-                 "unknown, so only signals (--signal) and stop.max_walltime stop the run early",
-                 job_id, job_id);
+    spdlog::warn(
+        "inside Slurm job {} but `squeue -j {} -o %e` failed; the job's end time is "
+        "unknown, so only signals (--signal) and stop.max_walltime stop the run early",
+        job_id, job_id);
     return std::nullopt;
   }
   if (auto epoch = parse_epoch(output)) return at(*epoch, "Slurm job " + job_id);

@@ -52,7 +52,8 @@ void scrub_password(int argc, char** argv) {
     return;
   }
   char* begin = argv[0];
-  const std::size_t area = static_cast<std::size_t>(argv[argc - 1] + std::strlen(argv[argc - 1]) + 1 - begin);
+  const std::size_t area =
+      static_cast<std::size_t>(argv[argc - 1] + std::strlen(argv[argc - 1]) + 1 - begin);
   std::memset(begin, 0, area);
   if (area < 2) return;
   std::memcpy(begin, title.data(), std::min(title.size(), area - 2));
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
   std::string implied;
   {
     std::string prog = argc > 0 ? argv[0] : "";
-    if (const auto slash = prog.rfind('/'); slash != std::string::npos) prog = prog.substr(slash + 1);
+    if (const auto slash = prog.rfind('/'); slash != std::string::npos)
+      prog = prog.substr(slash + 1);
     if (prog == "abc-redis-worker") implied = "redis-worker";
     if (prog == "abc-redis-manager") implied = "redis-manager";
   }
@@ -95,17 +97,19 @@ int main(int argc, char** argv) {
   // CLI11 would read "-5" into an unsigned option as a huge number: refuse it in plain words.
   const CLI::Validator non_negative(
       [](std::string& text) {
-        return (!text.empty() && text[0] == '-') ? std::string("must be a whole number >= 0, got " + text)
-                                                 : std::string();
+        return (!text.empty() && text[0] == '-')
+                   ? std::string("must be a whole number >= 0, got " + text)
+                   : std::string();
       },
       "");
   RunOptions run;
   auto* run_cmd = app.add_subcommand(
-      "run", "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes.\n"
-             "SIGUSR1/SIGUSR2 stop cleanly, SIGTERM/SIGINT stop at once (both drop the generation "
-             "in progress and keep every complete one); both exit 3 (resumable) and --resume "
-             "continues the file. Inside a generation a heartbeat line shows progress (a status "
-             "line on a terminal)");
+      "run",
+      "Run ABC-SMC on a config; writes every generation to an HDF5 file as it completes.\n"
+      "SIGUSR1/SIGUSR2 stop cleanly, SIGTERM/SIGINT stop at once (both drop the generation "
+      "in progress and keep every complete one); both exit 3 (resumable) and --resume "
+      "continues the file. Inside a generation a heartbeat line shows progress (a status "
+      "line on a terminal)");
   run_cmd->add_option("config", run.config, "Run config (YAML); see config/REFERENCE.md")
       ->required()
       ->check(CLI::ExistingFile);
@@ -121,21 +125,26 @@ int main(int argc, char** argv) {
                       "Do not start a generation that is expected to end later than this from now "
                       "(e.g. 55m, 2h), and stop a generation still running then; exit 3 instead. "
                       "Inside a Slurm job its end time is used automatically");
-  run_cmd->add_option("--progress-interval", run.progress_interval,
-                      "Seconds between heartbeat lines inside a generation (accepted/N, "
-                      "simulations, failed, simulations/s, elapsed, ETA; default 30, 0 = none; on "
-                      "a terminal a status line updated every second instead)")
+  run_cmd
+      ->add_option("--progress-interval", run.progress_interval,
+                   "Seconds between heartbeat lines inside a generation (accepted/N, "
+                   "simulations, failed, simulations/s, elapsed, ETA; default 30, 0 = none; on "
+                   "a terminal a status line updated every second instead)")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("--overwrite", run.overwrite, "Replace an existing output file");
-  run_cmd->add_option("--sampler", run.sampler,
-                      "single, threads, mpi or redis (default: mpi under mpirun/srun with more than one "
-                      "process, otherwise threads on all cores)")
+  run_cmd
+      ->add_option(
+          "--sampler", run.sampler,
+          "single, threads, mpi or redis (default: mpi under mpirun/srun with more than one "
+          "process, otherwise threads on all cores)")
       ->check(CLI::IsMember({"single", "threads", "mpi", "redis"}));
-  run_cmd->add_option("--scheduling", run.scheduling,
-                      "dynamic (work stealing, default) or static (blocks of particle slots)")
+  run_cmd
+      ->add_option("--scheduling", run.scheduling,
+                   "dynamic (work stealing, default) or static (blocks of particle slots)")
       ->check(CLI::IsMember({"static", "dynamic"}));
-  run_cmd->add_option("--batch-size", run.batch_size,
-                      "Dynamic scheduling: evaluations per claim (0 = automatic)")
+  run_cmd
+      ->add_option("--batch-size", run.batch_size,
+                   "Dynamic scheduling: evaluations per claim (0 = automatic)")
       ->check(non_negative);
   run_cmd->add_option("--threads", run.threads, "Threads for the threads sampler (0 = all cores)")
       ->check(non_negative);
@@ -145,71 +154,90 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--redis-password-env", run.redis_password_env,
                       "Redis sampler: environment variable holding the password "
                       "(sampler.password_env; default ABCSMC_REDIS_PASSWORD)");
-  run_cmd->add_option("--lease", run.lease_seconds,
-                      "Redis sampler: seconds a worker's claim lasts without renewal (sampler.lease)")
+  run_cmd
+      ->add_option("--lease", run.lease_seconds,
+                   "Redis sampler: seconds a worker's claim lasts without renewal (sampler.lease)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--reconnect-window", run.reconnect_window,
                       "Redis sampler: how long to wait for a lost server, reconnecting, before "
                       "stopping with exit 3 (resumable), e.g. 90s, 10m (sampler.reconnect_window, "
                       "default 5m)");
-  run_cmd->add_option("--key-file", run.key_file,
-                      "Redis sampler: sign the config and every generation, and accept only results "
-                      "signed by workers with the same key (sampler.key_file; a file only its owner "
-                      "may read: abcsmc redis-manager keygen FILE)")
+  run_cmd
+      ->add_option("--key-file", run.key_file,
+                   "Redis sampler: sign the config and every generation, and accept only results "
+                   "signed by workers with the same key (sampler.key_file; a file only its owner "
+                   "may read: abcsmc redis-manager keygen FILE)")
       ->type_name("FILE");
 
   RedisWorkerOptions worker;
   auto* worker_cmd = app.add_subcommand(
-      "redis-worker", "Serve ABC-SMC runs of a Redis server (also installed as abc-redis-worker); "
-                      "workers may join and leave at any time");
+      "redis-worker",
+      "Serve ABC-SMC runs of a Redis server (also installed as abc-redis-worker); "
+      "workers may join and leave at any time");
   worker_cmd->add_option("--host", worker.host, "Redis host")->capture_default_str();
-  worker_cmd->add_option("--port", worker.port, "Redis port")->capture_default_str()->check(CLI::Range(1, 65535));
+  worker_cmd->add_option("--port", worker.port, "Redis port")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
   worker_cmd->add_option("--password", worker.password,
                          "Redis password (default: $ABCSMC_REDIS_PASSWORD); prefer the variable");
-  worker_cmd->add_option("--runtime", worker.runtime,
-                         "Leave after this long, once the current claim is done (e.g. 3600s, 2h, 2d)")
+  worker_cmd
+      ->add_option("--runtime", worker.runtime,
+                   "Leave after this long, once the current claim is done (e.g. 3600s, 2h, 2d)")
       ->capture_default_str();
   worker_cmd->add_option("--processes", worker.processes, "Worker processes to start")
-      ->capture_default_str()->check(non_negative);
-  worker_cmd->add_option("--batch-size", worker.batch_size,
-                         "Evaluations per claim (0 = the master's choice)")->check(non_negative);
-  worker_cmd->add_option("--reconnect-window", worker.reconnect_window,
-                         "How long to wait for a lost server, reconnecting, before leaving with "
-                         "exit 1 (a duration such as 10m, or forever); --runtime and signals end "
-                         "the wait too")
+      ->capture_default_str()
+      ->check(non_negative);
+  worker_cmd
+      ->add_option("--batch-size", worker.batch_size,
+                   "Evaluations per claim (0 = the master's choice)")
+      ->check(non_negative);
+  worker_cmd
+      ->add_option("--reconnect-window", worker.reconnect_window,
+                   "How long to wait for a lost server, reconnecting, before leaving with "
+                   "exit 1 (a duration such as 10m, or forever); --runtime and signals end "
+                   "the wait too")
       ->capture_default_str();
   worker_cmd->add_flag("--allow-commands", worker.allow_commands,
                        "Run models that execute external commands (refused otherwise)");
-  worker_cmd->add_flag("--allow-plugins", worker.allow_plugins,
-                       "Load any plugin a run's config names (refused otherwise: loading runs its code)");
-  worker_cmd->add_option("--allow-plugin-dir", worker.allow_plugin_dirs,
-                         "Load plugins whose resolved path (symlinks followed) lies under DIR "
-                         "(repeatable)")
-      ->type_name("DIR")->allow_extra_args(false);
-  worker_cmd->add_option("--key-file", worker.key_file,
-                         "Serve only runs signed with the key in this file (its owner alone may read "
-                         "it), checking each config and generation before use, and sign results; "
-                         "without it, signed runs are refused")
+  worker_cmd->add_flag(
+      "--allow-plugins", worker.allow_plugins,
+      "Load any plugin a run's config names (refused otherwise: loading runs its code)");
+  worker_cmd
+      ->add_option("--allow-plugin-dir", worker.allow_plugin_dirs,
+                   "Load plugins whose resolved path (symlinks followed) lies under DIR "
+                   "(repeatable)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  worker_cmd
+      ->add_option("--key-file", worker.key_file,
+                   "Serve only runs signed with the key in this file (its owner alone may read "
+                   "it), checking each config and generation before use, and sign results; "
+                   "without it, signed runs are refused")
       ->type_name("FILE");
 
   RedisManagerOptions manager;
   auto* manager_cmd = app.add_subcommand(
-      "redis-manager", "info | stop | reset-workers for a Redis server's workers (also installed "
-                       "as abc-redis-manager); info prints Workers=W Evaluations=E Acceptances=A/N; "
-                       "keygen FILE writes a new random key file (mode 0600) for --key-file");
+      "redis-manager",
+      "info | stop | reset-workers for a Redis server's workers (also installed "
+      "as abc-redis-manager); info prints Workers=W Evaluations=E Acceptances=A/N; "
+      "keygen FILE writes a new random key file (mode 0600) for --key-file");
   manager_cmd->add_option("action", manager.action, "info, stop, reset-workers or keygen")
-      ->required()->check(CLI::IsMember({"info", "stop", "reset-workers", "keygen"}));
+      ->required()
+      ->check(CLI::IsMember({"info", "stop", "reset-workers", "keygen"}));
   manager_cmd->add_option("file", manager.file, "keygen: the key file to create (never replaced)");
   manager_cmd->add_option("--host", manager.host, "Redis host")->capture_default_str();
-  manager_cmd->add_option("--port", manager.port, "Redis port")->capture_default_str()->check(CLI::Range(1, 65535));
+  manager_cmd->add_option("--port", manager.port, "Redis port")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
   manager_cmd->add_option("--password", manager.password,
                           "Redis password (default: $ABCSMC_REDIS_PASSWORD)");
 
   std::string validate_config;
-  auto* validate_cmd = app.add_subcommand(
-      "validate", "Check a config and print every problem with file:line (exit 2 if any); "
-                  "with --simulate, also run its models a few times (abcsmc validate CONFIG "
-                  "--simulate [N])");
+  auto* validate_cmd =
+      app.add_subcommand("validate",
+                         "Check a config and print every problem with file:line (exit 2 if any); "
+                         "with --simulate, also run its models a few times (abcsmc validate CONFIG "
+                         "--simulate [N])");
   validate_cmd->add_option("config", validate_config, "Run config (YAML)")->required();
   std::size_t simulate = 0;
   auto* simulate_opt = validate_cmd->add_option(
@@ -219,7 +247,8 @@ int main(int argc, char** argv) {
           "config, failures by reason with the first one's message, and a rough estimate of "
           "the run's duration. Exit 1 when every simulation of a model fails (or one fails "
           "with on_failure: abort)");
-  simulate_opt->expected(0, 1)->default_str(std::to_string(kDefaultSimulations))
+  simulate_opt->expected(0, 1)
+      ->default_str(std::to_string(kDefaultSimulations))
       ->check(CLI::Validator(
           [](std::string& text) {
             return text.empty() || text.find_first_not_of("0123456789") == std::string::npos
@@ -231,15 +260,18 @@ int main(int argc, char** argv) {
 
   InspectOptions inspect;
   auto* inspect_cmd = app.add_subcommand(
-      "inspect", "Show a results file: per-generation table and posterior summary, or particles "
-                 "as csv/json. Works while the run is still writing");
+      "inspect",
+      "Show a results file: per-generation table and posterior summary, or particles "
+      "as csv/json. Works while the run is still writing");
   inspect_cmd->add_option("file", inspect.file, "Results file (HDF5)")->required();
-  inspect_cmd->add_option("-g,--generation", inspect.generation,
-                          "Generation number, 'last', or 'all' (every generation; csv gains a "
-                          "leading column t, json is an array)")
+  inspect_cmd
+      ->add_option("-g,--generation", inspect.generation,
+                   "Generation number, 'last', or 'all' (every generation; csv gains a "
+                   "leading column t, json is an array)")
       ->capture_default_str();
-  inspect_cmd->add_option("-f,--format", inspect.format,
-                          "table (summary), csv or json (one record per particle)")
+  inspect_cmd
+      ->add_option("-f,--format", inspect.format,
+                   "table (summary), csv or json (one record per particle)")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
 
@@ -247,22 +279,26 @@ int main(int argc, char** argv) {
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand(
-      "report", "Write one self-contained HTML page of a results file: plots (posterior KDEs, "
-                "epsilons, samples, acceptance rates, ESS, model probabilities, credible "
-                "intervals, distance weights, observed vs simulated), the per-generation table, "
-                "the posterior summary, failures by reason, the resolved config and how the run "
-                "stopped. Runs the Python package abcsmc (python/ in the source tree): needs "
-                "Python 3 with h5py, numpy, pandas, matplotlib and scipy (Debian: apt-get install "
-                "python3-h5py python3-numpy python3-pandas python3-matplotlib python3-scipy); "
-                "ABCSMC_PYTHON=/path/to/python3 chooses the interpreter");
+      "report",
+      "Write one self-contained HTML page of a results file: plots (posterior KDEs, "
+      "epsilons, samples, acceptance rates, ESS, model probabilities, credible "
+      "intervals, distance weights, observed vs simulated), the per-generation table, "
+      "the posterior summary, failures by reason, the resolved config and how the run "
+      "stopped. Runs the Python package abcsmc (python/ in the source tree): needs "
+      "Python 3 with h5py, numpy, pandas, matplotlib and scipy (Debian: apt-get install "
+      "python3-h5py python3-numpy python3-pandas python3-matplotlib python3-scipy); "
+      "ABCSMC_PYTHON=/path/to/python3 chooses the interpreter");
   report_cmd->add_option("file", report.file, "Results file (HDF5)")->required();
-  report_cmd->add_option("-o,--output", report.output, "HTML file to write (default: FILE with .html)");
+  report_cmd->add_option("-o,--output", report.output,
+                         "HTML file to write (default: FILE with .html)");
   report_cmd->add_flag("--watch", report.watch,
                        "Rewrite the page whenever the run adds a generation (atomic replace; the "
                        "page reloads itself) until the run records a stop reason: a live view of "
                        "a running job");
-  report_cmd->add_option("--interval", report.interval, "--watch: seconds between looks at the file")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+  report_cmd
+      ->add_option("--interval", report.interval, "--watch: seconds between looks at the file")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());

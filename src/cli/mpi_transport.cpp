@@ -74,8 +74,9 @@ void register_mpi_sampler(SamplerRegistry& registry) {
       return setup;
     }
     // One process (no launcher, or mpirun -n 1): the in-process samplers do the same work.
-    spdlog::warn("sampler mpi needs mpirun/mpiexec/srun with at least 2 processes; running "
-                 "in-process with threads instead");
+    spdlog::warn(
+        "sampler mpi needs mpirun/mpiexec/srun with at least 2 processes; running "
+        "in-process with threads instead");
     return make_threads_sampler(spec);
   };
 }

@@ -14,8 +14,9 @@ JobRole join_launched_job(const ProblemFactory&) { return {}; }
 
 void register_mpi_sampler(SamplerRegistry& registry) {
   registry[io::SamplerType::mpi] = [](const io::SamplerSpec&, LaunchedJob*) -> SamplerSetup {
-    throw ConfigError("sampler 'mpi' is not available: this abcsmc was built without MPI "
-                      "(-DABCSMC_ENABLE_MPI=OFF); use single or threads");
+    throw ConfigError(
+        "sampler 'mpi' is not available: this abcsmc was built without MPI "
+        "(-DABCSMC_ENABLE_MPI=OFF); use single or threads");
   };
 }
 

@@ -69,7 +69,8 @@ int redis_worker_command(const RedisWorkerOptions& options) {
   consent.allow_plugins = options.allow_plugins;
   w.kill_children = &kill_running_commands;
   try {
-    for (const auto& dir : options.allow_plugin_dirs) consent.allow_plugin_dirs.push_back(io::resolve_plugin_dir(dir));
+    for (const auto& dir : options.allow_plugin_dirs)
+      consent.allow_plugin_dirs.push_back(io::resolve_plugin_dir(dir));
     w.problem_factory = io::worker_problem_factory(consent);
     if (!options.key_file.empty()) {
       w.key = redis::auth::Key::load(options.key_file);
@@ -85,21 +86,25 @@ int redis_worker_command(const RedisWorkerOptions& options) {
 
 int redis_manager_command(const RedisManagerOptions& options) {
   if ((options.action == "keygen") != !options.file.empty()) {
-    spdlog::error(options.action == "keygen" ? "keygen needs the key file to create: redis-manager keygen FILE"
-                                             : "only keygen takes a file");
+    spdlog::error(options.action == "keygen"
+                      ? "keygen needs the key file to create: redis-manager keygen FILE"
+                      : "only keygen takes a file");
     return kUsageError;
   }
   if (options.action == "keygen") {  // no server needed
     return exit_status_of([&] {
       redis::auth::generate_key_file(options.file);
-      std::printf("Wrote a new key to %s (mode 0600); give it to the master and its workers with "
-                  "--key-file %s\n", options.file.c_str(), options.file.c_str());
+      std::printf(
+          "Wrote a new key to %s (mode 0600); give it to the master and its workers with "
+          "--key-file %s\n",
+          options.file.c_str(), options.file.c_str());
       return kSuccess;
     });
   }
   return exit_status_of([&] {
-    return redis::run_manager(redis::Endpoint{options.host, options.port, password_or_env(options.password)},
-                              options.action);
+    return redis::run_manager(
+        redis::Endpoint{options.host, options.port, password_or_env(options.password)},
+        options.action);
   });
 }
 void register_redis_sampler(SamplerRegistry& registry) {
@@ -113,13 +118,14 @@ void register_redis_sampler(SamplerRegistry& registry) {
     redis::MasterOptions options;
     options.endpoint.host = spec.host;
     options.endpoint.port = spec.port;
-    options.endpoint.password = redis::take_password_from_environment(spec.password_env);  // secret.hpp
+    options.endpoint.password =
+        redis::take_password_from_environment(spec.password_env);  // secret.hpp
     options.batch_size = spec.batch_size;
     options.lease_seconds = spec.lease_seconds;
     options.reconnect_window_seconds = spec.reconnect_window_seconds;
     if (!spec.key_file.empty()) {
       options.key = redis::auth::Key::load(spec.key_file);  // ConfigError naming the file: exit 2
-      redis::protect_password_holder();                   // no core dump with the key in it
+      redis::protect_password_holder();                     // no core dump with the key in it
       spdlog::info("redis: authenticated run: config, specs and results signed with the key in {}",
                    spec.key_file);
     }
@@ -128,6 +134,5 @@ void register_redis_sampler(SamplerRegistry& registry) {
     return setup;
   };
 }
-
 
 }  // namespace abcsmc::cli

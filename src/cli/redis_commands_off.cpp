@@ -20,8 +20,9 @@ int redis_manager_command(const RedisManagerOptions&) {
 
 void register_redis_sampler(SamplerRegistry& registry) {
   registry[io::SamplerType::redis] = [](const io::SamplerSpec&, LaunchedJob*) -> SamplerSetup {
-    throw ConfigError("sampler 'redis' is not available: this abcsmc was built without Redis "
-                      "(-DABCSMC_ENABLE_REDIS=OFF)");
+    throw ConfigError(
+        "sampler 'redis' is not available: this abcsmc was built without Redis "
+        "(-DABCSMC_ENABLE_REDIS=OFF)");
   };
 }
 

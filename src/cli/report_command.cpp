@@ -59,8 +59,8 @@ fs::path package_directory() {
 }
 
 struct Probe {
-  bool ran = false;      ///< the interpreter started
-  std::string missing;   ///< modules it cannot import, space-separated ("" = all there)
+  bool ran = false;     ///< the interpreter started
+  std::string missing;  ///< modules it cannot import, space-separated ("" = all there)
 };
 
 /// Runs `python -c kProbe` with stdout to a pipe and stderr silenced.
@@ -133,12 +133,13 @@ int report_command(const ReportOptions& options) {
   if (python.empty()) {
     std::string tried;
     for (const auto& p : problems) tried += (tried.empty() ? "" : "; ") + p;
-    spdlog::error("abcsmc report needs Python 3 with the abcsmc package and h5py, numpy, pandas, "
-                  "matplotlib and scipy; no interpreter has them ({}). {}{}",
-                  tried, kInstallAdvice,
-                  package.empty() ? std::string("; the abcsmc package itself: pip install "
-                                                "--no-build-isolation <abcsmc source>/python")
-                                  : std::string());
+    spdlog::error(
+        "abcsmc report needs Python 3 with the abcsmc package and h5py, numpy, pandas, "
+        "matplotlib and scipy; no interpreter has them ({}). {}{}",
+        tried, kInstallAdvice,
+        package.empty() ? std::string("; the abcsmc package itself: pip install "
+                                      "--no-build-isolation <abcsmc source>/python")
+                        : std::string());
     return kRunFailure;
   }
   std::vector<std::string> args = {python, "-m", "abcsmc", "report", options.file};

@@ -36,9 +36,9 @@ namespace {
 /// round and the run's first failure.
 class RunObserver final : public SmcObserver {
  public:
-  RunObserver(io::ResultsWriter& writer, std::mutex& write_lock, std::atomic<long long>& last_written,
-              const Problem& problem, std::size_t population_size,
-              std::function<std::string()> sampler_note = {})
+  RunObserver(io::ResultsWriter& writer, std::mutex& write_lock,
+              std::atomic<long long>& last_written, const Problem& problem,
+              std::size_t population_size, std::function<std::string()> sampler_note = {})
       : writer_(writer),
         write_lock_(write_lock),
         last_written_(last_written),
@@ -57,8 +57,9 @@ class RunObserver final : public SmcObserver {
       }
       spdlog::info("calibration: {} prior simulations in {:.2f} s, initial epsilon {:.6g}{}{}",
                    info.simulations, info.wall_seconds, info.initial_epsilon,
-                   info.failed > 0 ? fmt::format(", failed={}: {}", info.failed, info.failures.summary())
-                                   : std::string(),
+                   info.failed > 0
+                       ? fmt::format(", failed={}: {}", info.failed, info.failures.summary())
+                       : std::string(),
                    note());
     } else {
       spdlog::info("initial epsilon {:.6g}", info.initial_epsilon);
@@ -78,12 +79,15 @@ class RunObserver final : public SmcObserver {
         models += fmt::format(" p({})={:.3f}", problem_.models[m].name, rec.model_probabilities[m]);
       }
     }
-    const double rate = rec.wall_seconds > 0 ? static_cast<double>(rec.simulations) / rec.wall_seconds : 0.0;
-    spdlog::info("t={} eps={:.6g} accepted={}/{} sims={} failed={} acc.rate={:.4f} ess={:.1f} "
-                 "time={:.2f}s sims/s={:.0f}{}{}",
-                 rec.t, rec.epsilon, rec.particles.size(), population_size_, rec.simulations,
-                 rec.failed, rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
-    if (rec.failed > 0) spdlog::info("t={} failed={}: {}", rec.t, rec.failed, rec.failures.summary());
+    const double rate =
+        rec.wall_seconds > 0 ? static_cast<double>(rec.simulations) / rec.wall_seconds : 0.0;
+    spdlog::info(
+        "t={} eps={:.6g} accepted={}/{} sims={} failed={} acc.rate={:.4f} ess={:.1f} "
+        "time={:.2f}s sims/s={:.0f}{}{}",
+        rec.t, rec.epsilon, rec.particles.size(), population_size_, rec.simulations, rec.failed,
+        rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
+    if (rec.failed > 0)
+      spdlog::info("t={} failed={}: {}", rec.t, rec.failed, rec.failures.summary());
   }
 
   void on_progress(const RoundProgress& p) override {
@@ -92,9 +96,10 @@ class RunObserver final : public SmcObserver {
     const std::string eta = p.eta_seconds < 0 ? std::string("unknown (none accepted yet)")
                                               : format_seconds(p.eta_seconds);
     const std::string text =
-        fmt::format("{} in progress: accepted={}/{} sims={} failed={} sims/s={:.0f} elapsed={} eta={}",
-                    where, p.accepted, p.n_accept, p.evaluated, p.failed, rate,
-                    format_seconds(p.seconds), eta) +
+        fmt::format(
+            "{} in progress: accepted={}/{} sims={} failed={} sims/s={:.0f} elapsed={} eta={}",
+            where, p.accepted, p.n_accept, p.evaluated, p.failed, rate, format_seconds(p.seconds),
+            eta) +
         (progress_note_ ? progress_note_() : std::string());
     if (StatusLine* status = StatusLine::get()) {
       status->show(text);
@@ -105,10 +110,10 @@ class RunObserver final : public SmcObserver {
 
   void on_first_failure(const RoundProgress& p, const std::string& message) override {
     clear_status();
-    spdlog::warn("first failed candidate ({}; on_failure: reject counts it and goes on, the log "
-                 "shows counts by reason after each generation):\n  {}",
-                 p.calibration ? std::string("calibration") : fmt::format("generation {}", p.t),
-                 message);
+    spdlog::warn(
+        "first failed candidate ({}; on_failure: reject counts it and goes on, the log "
+        "shows counts by reason after each generation):\n  {}",
+        p.calibration ? std::string("calibration") : fmt::format("generation {}", p.t), message);
   }
 
  private:
@@ -119,7 +124,8 @@ class RunObserver final : public SmcObserver {
   static std::string format_seconds(double s) {
     if (s < 120) return fmt::format("{:.0f}s", s);
     if (s < 7200) return fmt::format("{:.0f}m{:02.0f}s", std::floor(s / 60), std::fmod(s, 60));
-    return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600), std::floor(std::fmod(s, 3600) / 60));
+    return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600),
+                       std::floor(std::fmod(s, 3600) / 60));
   }
 
   io::ResultsWriter& writer_;
@@ -190,7 +196,8 @@ int run_command(const RunOptions& options) {
   if (options.lease_seconds) config.sampler.lease_seconds = *options.lease_seconds;
   if (!options.reconnect_window.empty()) {
     try {
-      config.sampler.reconnect_window_seconds = io::parse_duration_seconds(options.reconnect_window);
+      config.sampler.reconnect_window_seconds =
+          io::parse_duration_seconds(options.reconnect_window);
     } catch (const std::exception& e) {
       spdlog::error("--reconnect-window '{}': {}", options.reconnect_window, e.what());
       return kUsageError;
@@ -216,8 +223,10 @@ int run_command(const RunOptions& options) {
   try {
     const auto out_dir = std::filesystem::path(config.output.path).parent_path();
     if (!out_dir.empty() && !std::filesystem::is_directory(out_dir)) {
-      spdlog::error("output '{}': directory '{}' does not exist; create it or choose another "
-                    "file with -o", config.output.path, out_dir.string());
+      spdlog::error(
+          "output '{}': directory '{}' does not exist; create it or choose another "
+          "file with -o",
+          config.output.path, out_dir.string());
       return kUsageError;
     }
     // --resume: the file's generations are the state to continue from (a missing file means
@@ -236,11 +245,15 @@ int run_command(const RunOptions& options) {
         spdlog::info("--resume: '{}' does not exist yet; starting a new run", config.output.path);
       }
     } else if (std::filesystem::exists(config.output.path) && !options.overwrite) {
-      spdlog::error("output '{}' already exists; pass --resume to continue that run, --overwrite "
-                    "to replace it, or choose another file with -o", config.output.path);
+      spdlog::error(
+          "output '{}' already exists; pass --resume to continue that run, --overwrite "
+          "to replace it, or choose another file with -o",
+          config.output.path);
       return kUsageError;
     }
-    if (!config.seed) config.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+    if (!config.seed)
+      config.seed =
+          std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
 
     auto problem = io::build_problem(config);
     const SmcSettings settings = io::build_settings(config, *problem, *config.seed);
@@ -274,14 +287,18 @@ int run_command(const RunOptions& options) {
       } else {
         const GenerationRecord& last = previous->generations.back();
         if (last.t + 1 != previous->generations.size()) {
-          spdlog::error("cannot resume '{}': generations are missing (the last is t={} but the "
-                        "file holds {})", config.output.path, last.t, previous->generations.size());
+          spdlog::error(
+              "cannot resume '{}': generations are missing (the last is t={} but the "
+              "file holds {})",
+              config.output.path, last.t, previous->generations.size());
           return kUsageError;
         }
         control.resume_from = &last;
         if (const std::string reason = stop_rule_met(settings.stop, last); !reason.empty()) {
-          spdlog::info("--resume: the run in '{}' is complete ({} after generation {}); nothing "
-                       "to do", config.output.path, reason, last.t);
+          spdlog::info(
+              "--resume: the run in '{}' is complete ({} after generation {}); nothing "
+              "to do",
+              config.output.path, reason, last.t);
           if (previous->stop_reason != reason) {
             io::ResultsWriter::reopen(config.output.path, header).finish(reason);
           }
@@ -291,52 +308,60 @@ int run_command(const RunOptions& options) {
           return kSuccess;
         }
         writer.emplace(io::ResultsWriter::reopen(config.output.path, header));
-        spdlog::info("resuming '{}' after generation {} ({} generation{} on file, {} simulations "
-                     "so far); next epsilon {:.6g}", config.output.path, last.t,
-                     previous->generations.size(), previous->generations.size() == 1 ? "" : "s",
-                     last.total_simulations, last.next_epsilon);
+        spdlog::info(
+            "resuming '{}' after generation {} ({} generation{} on file, {} simulations "
+            "so far); next epsilon {:.6g}",
+            config.output.path, last.t, previous->generations.size(),
+            previous->generations.size() == 1 ? "" : "s", last.total_simulations,
+            last.next_epsilon);
       }
     }
-    if (!writer) writer.emplace(config.output.path, header, options.overwrite || previous.has_value());
+    if (!writer)
+      writer.emplace(config.output.path, header, options.overwrite || previous.has_value());
 
-    spdlog::info("abcsmc {}: {} (seed {}), population {}, sampler {} ({} scheduling, {} worker{}{})",
-                 ABCSMC_VERSION_STRING, options.config, *config.seed, config.population_size,
-                 header.sampler, header.scheduling, header.workers, header.workers == 1 ? "" : "s",
-                 header.scheduling != "dynamic" ? ""
-                 : header.batch_size == 0       ? std::string(", automatic batch size")
-                                                : fmt::format(", batch {}", header.batch_size));
+    spdlog::info(
+        "abcsmc {}: {} (seed {}), population {}, sampler {} ({} scheduling, {} worker{}{})",
+        ABCSMC_VERSION_STRING, options.config, *config.seed, config.population_size, header.sampler,
+        header.scheduling, header.workers, header.workers == 1 ? "" : "s",
+        header.scheduling != "dynamic" ? ""
+        : header.batch_size == 0       ? std::string(", automatic batch size")
+                                       : fmt::format(", batch {}", header.batch_size));
     spdlog::info("writing results to {}", config.output.path);
 
-    if (auto job = slurm_job_deadline(); job && (!deadline || job->end < *deadline)) {
-      deadline = job->end;
-      deadline_source = job->source;
+    if (auto slurm = slurm_job_deadline(); slurm && (!deadline || slurm->end < *deadline)) {
+      deadline = slurm->end;
+      deadline_source = slurm->source;
     }
     if (deadline) {
       const auto left = std::chrono::duration_cast<std::chrono::seconds>(
           *deadline - std::chrono::system_clock::now());
-      spdlog::info("deadline in {} s ({}): no generation is started that is not expected to end "
-                   "by then", left.count(), deadline_source);
+      spdlog::info(
+          "deadline in {} s ({}): no generation is started that is not expected to end "
+          "by then",
+          left.count(), deadline_source);
       control.deadline = deadline;
     }
 
     // The config travels, not code: every worker builds the same problem from this text.
     sampler->start(header.config_yaml);
     const std::function<std::string()> sampler_note = [sampler] { return sampler->status(); };
-    const std::function<std::string()> progress_note = [sampler] { return sampler->progress_status(); };
+    const std::function<std::string()> progress_note = [sampler] {
+      return sampler->progress_status();
+    };
     // The last generation in the file, for the stop message: set before the watcher starts,
     // atomic because the watcher reads it while the observer writes it.
-    std::atomic<long long> last_written{control.resume_from != nullptr
-                                            ? static_cast<long long>(control.resume_from->t)
-                                            : -1};
+    std::atomic<long long> last_written{
+        control.resume_from != nullptr ? static_cast<long long>(control.resume_from->t) : -1};
     const std::string output_path = config.output.path;
     const std::string config_path = options.config;
     StopSignals signals([&last_written, output_path, config_path, sampler](const char* name) {
       const long long last = last_written.load();
-      spdlog::warn("{} received: stopping at once; the generation in progress is dropped, '{}' "
-                   "holds {}; continue with: abcsmc run {} --resume",
-                   name, output_path,
-                   last < 0 ? std::string("no generation yet") : fmt::format("generations 0..{}", last),
-                   config_path);
+      spdlog::warn(
+          "{} received: stopping at once; the generation in progress is dropped, '{}' "
+          "holds {}; continue with: abcsmc run {} --resume",
+          name, output_path,
+          last < 0 ? std::string("no generation yet") : fmt::format("generations 0..{}", last),
+          config_path);
       spdlog::default_logger()->flush();
       std::fflush(stdout);
       // An MPI master ends the job here when MPI allows it from this thread; otherwise exiting
@@ -360,9 +385,10 @@ int run_command(const RunOptions& options) {
       // generation is on file, the one in progress is dropped.
       const long long last = last_written.load();
       spdlog::error("{}", e.what());
-      spdlog::warn("'{}' holds {}; continue with: abcsmc run {} --resume", output_path,
-                   last < 0 ? std::string("no generation yet") : fmt::format("generations 0..{}", last),
-                   config_path);
+      spdlog::warn(
+          "'{}' holds {}; continue with: abcsmc run {} --resume", output_path,
+          last < 0 ? std::string("no generation yet") : fmt::format("generations 0..{}", last),
+          config_path);
       return kResumable;
     }
     const SmcResult& result = *ran;
@@ -373,16 +399,20 @@ int run_command(const RunOptions& options) {
     }
     std::fputs(format_run_summary(*problem, result, config.output.path).c_str(), stdout);
     if (result.stopped_early) {
-      spdlog::warn("stopped early ({}) after generation {}{}; continue with: abcsmc run {} --resume",
-                   result.stop_reason, result.generations == 0 ? std::string("-") : std::to_string(result.generations - 1),
-                   result.interrupted.empty()
-                       ? std::string()
-                       : fmt::format(" ({} was in progress: dropped, --resume redoes it)", result.interrupted),
-                   options.config);
+      spdlog::warn(
+          "stopped early ({}) after generation {}{}; continue with: abcsmc run {} --resume",
+          result.stop_reason,
+          result.generations == 0 ? std::string("-") : std::to_string(result.generations - 1),
+          result.interrupted.empty()
+              ? std::string()
+              : fmt::format(" ({} was in progress: dropped, --resume redoes it)",
+                            result.interrupted),
+          options.config);
       return kResumable;
     }
     if (result.generations == 0) {
-      spdlog::error("no generation was completed, so there is no population: {}", result.stop_reason);
+      spdlog::error("no generation was completed, so there is no population: {}",
+                    result.stop_reason);
       return kRunFailure;
     }
     return kSuccess;

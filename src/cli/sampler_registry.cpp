@@ -41,7 +41,8 @@ SamplerSetup make_sampler(const io::SamplerSpec& spec, LaunchedJob* job) {
   io::SamplerType type = spec.type;
   if (job != nullptr && type != io::SamplerType::redis) {
     if (type != io::SamplerType::automatic && type != io::SamplerType::mpi) {
-      throw ConfigError("sampler '" + io::to_string(type) + "' cannot run under an MPI launcher with " +
+      throw ConfigError("sampler '" + io::to_string(type) +
+                        "' cannot run under an MPI launcher with " +
                         std::to_string(job->processes()) +
                         " processes; use sampler mpi (the default there) or start one process");
     }

@@ -82,7 +82,8 @@ std::string join(const std::vector<std::string>& parts) {
 
 std::string stats_text(const std::vector<StatSpec>& specs) {
   std::vector<std::string> parts;
-  for (const auto& s : specs) parts.push_back(s.size > 1 ? s.name + "[" + std::to_string(s.size) + "]" : s.name);
+  for (const auto& s : specs)
+    parts.push_back(s.size > 1 ? s.name + "[" + std::to_string(s.size) + "]" : s.name);
   return join(parts);
 }
 
@@ -200,7 +201,8 @@ void print_statistics(const io::RunConfig& config, const Problem& problem, const
               stats_text(observed).c_str());
   std::vector<std::string> unused;
   for (const auto& g : gives) {
-    if (std::none_of(observed.begin(), observed.end(), [&](const StatSpec& o) { return o.name == g.name; })) {
+    if (std::none_of(observed.begin(), observed.end(),
+                     [&](const StatSpec& o) { return o.name == g.name; })) {
       unused.push_back(g.name);
     }
   }
@@ -212,7 +214,8 @@ void print_statistics(const io::RunConfig& config, const Problem& problem, const
     std::printf("    produced: nothing usable (every simulation failed)\n");
     return;
   }
-  std::printf("    %-20s %-28s %s\n", "statistic", "observed", ("simulated (" + std::to_string(ok) + " successes)").c_str());
+  std::printf("    %-20s %-28s %s\n", "statistic", "observed",
+              ("simulated (" + std::to_string(ok) + " successes)").c_str());
   std::map<std::string, std::size_t> index;  // flattened name -> position in distance order
   for (std::size_t j = 0; j < problem.stat_names.size(); ++j) index[problem.stat_names[j]] = j;
   for (const auto& o : config.observed) {
@@ -229,10 +232,12 @@ void print_statistics(const io::RunConfig& config, const Problem& problem, const
       slo = std::min(slo, r.low[it->second]);
       shi = std::max(shi, r.high[it->second]);
     }
-    const std::string name = o.is_array ? o.name + "[" + std::to_string(o.values.size()) + "]" : o.name;
+    const std::string name =
+        o.is_array ? o.name + "[" + std::to_string(o.values.size()) + "]" : o.name;
     const bool outside = slo <= shi && (ohi < slo || olo > shi);
     std::printf("    %-20s %-28s %s%s\n", name.c_str(), range_text(olo, ohi).c_str(),
-                range_text(slo, shi).c_str(), outside ? "   (observed outside the simulated range)" : "");
+                range_text(slo, shi).c_str(),
+                outside ? "   (observed outside the simulated range)" : "");
   }
 }
 
@@ -270,31 +275,37 @@ void print_estimate(const io::RunConfig& config, const Problem& problem,
   for (std::size_t m = 0; m < reports.size(); ++m) {
     const double p = problem.models[m].prior_probability;
     seconds += p * reports[m].median;
-    fail += p * static_cast<double>(reports[m].failed) / static_cast<double>(reports[m].seconds.size());
+    fail +=
+        p * static_cast<double>(reports[m].failed) / static_cast<double>(reports[m].seconds.size());
   }
   std::string where;
   const double threads = static_cast<double>(threads_of(config, where));
   const double n = static_cast<double>(config.population_size);
   const double usable = std::max(1e-9, 1.0 - fail);
   const auto wall = [&](double sims) { return sims * seconds / threads; };
-  std::printf("estimate (rough: the median time per simulation, %s, failed simulations taking as "
-              "long as others%s):\n",
-              where.c_str(), reports.size() > 1 ? ", models mixed by prior probability" : "");
+  std::printf(
+      "estimate (rough: the median time per simulation, %s, failed simulations taking as "
+      "long as others%s):\n",
+      where.c_str(), reports.size() > 1 ? ", models mixed by prior probability" : "");
   if (fail >= 1.0) {
     std::printf("  none: every simulation failed, so no generation would fill\n");
     return;
   }
   double total = 0.0;
   double sims_total = 0.0;
-  const bool calibration = needs_calibration(config.epsilon) || config.distance.type == DistanceSpec::Type::adaptive_pnorm;
+  const bool calibration = needs_calibration(config.epsilon) ||
+                           config.distance.type == DistanceSpec::Type::adaptive_pnorm;
   if (calibration) {
-    const double c = static_cast<double>(config.epsilon.calibration_size > 0 ? config.epsilon.calibration_size
-                                                                             : config.population_size);
-    std::printf("  calibration: %s prior simulations ≈ %s\n", count_text(c).c_str(), duration_text(wall(c)).c_str());
+    const double c =
+        static_cast<double>(config.epsilon.calibration_size > 0 ? config.epsilon.calibration_size
+                                                                : config.population_size);
+    std::printf("  calibration: %s prior simulations ≈ %s\n", count_text(c).c_str(),
+                duration_text(wall(c)).c_str());
     total += wall(c);
     sims_total += c;
   }
-  const bool quantile = config.epsilon.type == EpsilonSpec::Type::quantile && !config.epsilon.initial;
+  const bool quantile =
+      config.epsilon.type == EpsilonSpec::Type::quantile && !config.epsilon.initial;
   const double first_rate = quantile ? config.epsilon.alpha : 0.5;
   const double g0 = n / (first_rate * usable);
   std::printf("  generation 0 of %s particles at acceptance rate ~%g (%s): ~%s simulations ≈ %s\n",
@@ -304,9 +315,11 @@ void print_estimate(const io::RunConfig& config, const Problem& problem,
   total += wall(g0);
   sims_total += g0;
   const double later = n / (kLaterAcceptance * usable);
-  std::printf("  a later generation of %s particles at acceptance rate ~%g needs ~%s simulations ≈ %s on %s\n",
-              count_text(n).c_str(), kLaterAcceptance, count_text(later).c_str(),
-              duration_text(wall(later)).c_str(), where.c_str());
+  std::printf(
+      "  a later generation of %s particles at acceptance rate ~%g needs ~%s simulations ≈ %s on "
+      "%s\n",
+      count_text(n).c_str(), kLaterAcceptance, count_text(later).c_str(),
+      duration_text(wall(later)).c_str(), where.c_str());
   if (fail > 0.0) {
     std::printf("    (%.0f%% of simulations fail: %.3gx as many simulations as without failures)\n",
                 100.0 * fail, 1.0 / usable);
@@ -314,16 +327,18 @@ void print_estimate(const io::RunConfig& config, const Problem& problem,
   const std::uint32_t gens = config.stop.max_generations;
   if (gens > 0) {
     double sims = sims_total + later * static_cast<double>(gens > 0 ? gens - 1 : 0);
-    const bool capped = config.stop.max_simulations > 0 &&
-                        sims > static_cast<double>(config.stop.max_simulations);
+    const bool capped =
+        config.stop.max_simulations > 0 && sims > static_cast<double>(config.stop.max_simulations);
     if (capped) sims = static_cast<double>(config.stop.max_simulations);
-    std::printf("  the run, up to stop.max_generations = %u%s: ~%s simulations ≈ %s (later acceptance "
-                "rates are often 0.01 to 0.3 and fall as epsilon shrinks; other stopping rules may "
-                "end it sooner)\n",
-                gens, capped ? ", capped by stop.max_simulations" : "", count_text(sims).c_str(),
-                duration_text(wall(sims)).c_str());
+    std::printf(
+        "  the run, up to stop.max_generations = %u%s: ~%s simulations ≈ %s (later acceptance "
+        "rates are often 0.01 to 0.3 and fall as epsilon shrinks; other stopping rules may "
+        "end it sooner)\n",
+        gens, capped ? ", capped by stop.max_simulations" : "", count_text(sims).c_str(),
+        duration_text(wall(sims)).c_str());
   } else {
-    std::printf("  the run: no stop.max_generations; its length depends on the other stopping rules\n");
+    std::printf(
+        "  the run: no stop.max_generations; its length depends on the other stopping rules\n");
   }
 }
 
@@ -352,10 +367,11 @@ int validate_simulate_command(const std::string& config_path, std::size_t simula
     return kUsageError;
   }
   const std::uint64_t seed = config.seed.value_or(1);
-  std::printf("\n%zu simulation%s per model at parameters from the prior (seed %llu%s), one at a "
-              "time:\n",
-              simulations, simulations == 1 ? "" : "s", static_cast<unsigned long long>(seed),
-              config.seed ? "" : "; the config's seed is auto");
+  std::printf(
+      "\n%zu simulation%s per model at parameters from the prior (seed %llu%s), one at a "
+      "time:\n",
+      simulations, simulations == 1 ? "" : "s", static_cast<unsigned long long>(seed),
+      config.seed ? "" : "; the config's seed is auto");
   std::vector<ModelReport> reports;
   std::vector<std::string> fatal;  // why the exit status is 1
   for (std::size_t m = 0; m < problem->models.size(); ++m) {
@@ -371,19 +387,25 @@ int validate_simulate_command(const std::string& config_path, std::size_t simula
       std::printf("  failures: none of %zu\n", simulations);
     } else {
       const double rate = static_cast<double>(r.failed) / static_cast<double>(simulations);
-      std::printf("  failures: %zu of %zu (%.0f%%), by reason:\n", r.failed, simulations, 100.0 * rate);
-      for (const auto& [reason, f] : r.reasons) std::printf("    %s x%zu\n", reason.c_str(), f.count);
+      std::printf("  failures: %zu of %zu (%.0f%%), by reason:\n", r.failed, simulations,
+                  100.0 * rate);
+      for (const auto& [reason, f] : r.reasons)
+        std::printf("    %s x%zu\n", reason.c_str(), f.count);
       std::printf("  first failure, at %s:\n%s\n", r.first_theta.c_str(),
                   indent(r.first_message, "    ").c_str());
       if (r.failed == simulations) {
-        fatal.push_back("model '" + entry.name + "': every simulation failed (" + r.reasons.front().first + ")");
+        fatal.push_back("model '" + entry.name + "': every simulation failed (" +
+                        r.reasons.front().first + ")");
       } else if (entry.on_failure == FailurePolicy::abort) {
         fatal.push_back("model '" + entry.name + "': " + std::to_string(r.failed) + " of " +
-                        std::to_string(simulations) + " simulations failed and its on_failure is "
+                        std::to_string(simulations) +
+                        " simulations failed and its on_failure is "
                         "'abort': a run would stop at the first failure");
       } else if (rate >= kWarnFailureRate) {
-        std::printf("  warning: %.0f%% of simulations fail; they are rejected (on_failure: reject), "
-                    "so a generation needs %.3gx as many simulations\n", 100.0 * rate, 1.0 / (1.0 - rate));
+        std::printf(
+            "  warning: %.0f%% of simulations fail; they are rejected (on_failure: reject), "
+            "so a generation needs %.3gx as many simulations\n",
+            100.0 * rate, 1.0 / (1.0 - rate));
       }
     }
     reports.push_back(std::move(r));

@@ -8,7 +8,8 @@ namespace {
 std::shared_ptr<StatusLine> g_line;
 }  // namespace
 
-StatusLine::StatusLine(std::shared_ptr<spdlog::sinks::sink> terminal) : terminal_(std::move(terminal)) {}
+StatusLine::StatusLine(std::shared_ptr<spdlog::sinks::sink> terminal)
+    : terminal_(std::move(terminal)) {}
 
 StatusLine* StatusLine::get() { return g_line.get(); }
 

@@ -17,9 +17,9 @@ namespace abcsmc::cli {
 
 namespace {
 
-int g_pipe_write = -1;  // the handlers' only state
+int g_pipe_write = -1;                   // the handlers' only state
 volatile std::sig_atomic_t g_early = 0;  // a SIGUSR1/2 that came before the watcher existed
-constexpr unsigned char kShutdown = 0;  // written by the destructor, not by a signal
+constexpr unsigned char kShutdown = 0;   // written by the destructor, not by a signal
 constexpr int kSignals[] = {SIGUSR1, SIGUSR2, SIGTERM, SIGINT};
 struct sigaction g_previous[sizeof kSignals / sizeof kSignals[0]];
 
@@ -50,9 +50,11 @@ void StopSignals::catch_early() {
   ::sigaction(SIGUSR2, &action, nullptr);
 }
 
-StopSignals::StopSignals(std::function<void(const char*)> stop_now) : stop_now_(std::move(stop_now)) {
+StopSignals::StopSignals(std::function<void(const char*)> stop_now)
+    : stop_now_(std::move(stop_now)) {
   if (::pipe2(pipe_, O_CLOEXEC) != 0) {
-    throw std::runtime_error(std::string("cannot create a pipe for signals: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("cannot create a pipe for signals: ") +
+                             std::strerror(errno));
   }
   // Blocked here first, so that the watcher and every later thread inherit the mask.
   const sigset_t stop_set = stop_signal_set();
@@ -127,8 +129,10 @@ void StopSignals::act_on(int signal) {
   const bool already = stop_flag_.exchange(true);
   if (signal == SIGUSR1 || signal == SIGUSR2) {
     if (!already) {
-      spdlog::warn("{} received: stopping cleanly now (the generation in progress is dropped "
-                   "and redone by --resume; the complete ones are in the file)", name);
+      spdlog::warn(
+          "{} received: stopping cleanly now (the generation in progress is dropped "
+          "and redone by --resume; the complete ones are in the file)",
+          name);
     }
     return;
   }

@@ -43,7 +43,11 @@ double median_absolute_deviation(std::vector<double> values) {
 
 Distance::Distance(DistanceSpec::Type type, double p, DistanceSpec::Scale scale, Vector observed,
                    Vector weights)
-    : type_(type), p_(p), scale_(scale), observed_(std::move(observed)), weights_(std::move(weights)) {
+    : type_(type),
+      p_(p),
+      scale_(scale),
+      observed_(std::move(observed)),
+      weights_(std::move(weights)) {
   if (weights_.size() != observed_.size()) {
     throw Error("distance: " + std::to_string(weights_.size()) + " weights for " +
                 std::to_string(observed_.size()) + " observed statistics");
@@ -56,7 +60,8 @@ double Distance::operator()(const Vector& x) const {
   const Eigen::Index k = observed_.size();
   if (std::isinf(p_)) {
     double m = 0.0;
-    for (Eigen::Index i = 0; i < k; ++i) m = std::max(m, weights_[i] * std::abs(x[i] - observed_[i]));
+    for (Eigen::Index i = 0; i < k; ++i)
+      m = std::max(m, weights_[i] * std::abs(x[i] - observed_[i]));
     return m;
   }
   if (p_ == 1.0) {
@@ -73,7 +78,8 @@ double Distance::operator()(const Vector& x) const {
     return std::sqrt(s);
   }
   double s = 0.0;
-  for (Eigen::Index i = 0; i < k; ++i) s += detmath::pow(weights_[i] * std::abs(x[i] - observed_[i]), p_);
+  for (Eigen::Index i = 0; i < k; ++i)
+    s += detmath::pow(weights_[i] * std::abs(x[i] - observed_[i]), p_);
   return detmath::pow(s, 1.0 / p_);
 }
 

@@ -207,8 +207,7 @@ double solve_quantile(double p, double lo, double hi, double x, const Cdf& cdf,
       } else {
         next = 0.5 * (lo + hi);
       }
-    } else if (std::abs(next - x) <= 4.0 * std::numeric_limits<double>::epsilon() *
-                                         std::abs(x)) {
+    } else if (std::abs(next - x) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x)) {
       return next;
     }
     x = next;
@@ -303,7 +302,9 @@ class LogNormalDist final : public Distribution {
 class LogUniformDist final : public Distribution {
  public:
   LogUniformDist(double low, double high)
-      : low_(low), high_(high), log_ratio_(detmath::log(high / low)),
+      : low_(low),
+        high_(high),
+        log_ratio_(detmath::log(high / low)),
         log_log_ratio_(detmath::log(detmath::log(high / low))) {}
   double sample(Rng& rng) const override { return quantile(rng.uniform()); }
   double log_pdf(double x) const override {
@@ -339,7 +340,11 @@ class LogUniformDist final : public Distribution {
 class TruncatedNormalDist final : public Distribution {
  public:
   TruncatedNormalDist(double mean, double sd, double low, double high)
-      : mean_(mean), sd_(sd), low_(low), high_(high), a_((low - mean) / sd),
+      : mean_(mean),
+        sd_(sd),
+        low_(low),
+        high_(high),
+        a_((low - mean) / sd),
         b_((high - mean) / sd) {
     if (a_ >= 0.0) {
       mode_ = Mode::upper;
@@ -435,7 +440,7 @@ class TruncatedNormalDist final : public Distribution {
       case Mode::straddle:
         break;
     }
-    const double p_lower = norm_cdf(a_) + p * z_;         // Phi(x)
+    const double p_lower = norm_cdf(a_) + p * z_;            // Phi(x)
     const double p_upper = norm_upper(b_) + (1.0 - p) * z_;  // 1 - Phi(x)
     double x = 0.0;
     if (p_lower < 0.25) {
@@ -492,11 +497,11 @@ class TruncatedNormalDist final : public Distribution {
   double mean_, sd_, low_, high_;
   double a_, b_;
   Mode mode_ = Mode::straddle;
-  double ta_ = 0.0, tb_ = 0.0;     // one-tail modes: the interval in upper-tail orientation
-  double log_qa_ = 0.0, r_ = 0.0;  // one-tail modes: log Q(ta), Q(tb) / Q(ta)
-  double erf_a_ = 0.0, z_ = 0.0;   // straddle mode: erf(a / sqrt 2), mass of [a, b]
-  double log_z_ = 0.0;             // log of the mass of [a, b]
-  double log_norm_ = 0.0;          // log density normalisation in x units
+  double ta_ = 0.0, tb_ = 0.0;             // one-tail modes: the interval in upper-tail orientation
+  double log_qa_ = 0.0, r_ = 0.0;          // one-tail modes: log Q(ta), Q(tb) / Q(ta)
+  double erf_a_ = 0.0, z_ = 0.0;           // straddle mode: erf(a / sqrt 2), mass of [a, b]
+  double log_z_ = 0.0;                     // log of the mass of [a, b]
+  double log_norm_ = 0.0;                  // log density normalisation in x units
   double std_mean_ = 0.0, std_var_ = 0.0;  // moments in standard units
 };
 
@@ -532,7 +537,9 @@ class BetaDist final : public Distribution {
 class GammaDist final : public Distribution {
  public:
   GammaDist(double shape, double scale)
-      : shape_(shape), scale_(scale), lgamma_shape_(detmath::lgamma(shape)),
+      : shape_(shape),
+        scale_(scale),
+        lgamma_shape_(detmath::lgamma(shape)),
         log_norm_(-detmath::lgamma(shape) - shape * detmath::log(scale)) {}
   double sample(Rng& rng) const override { return scale_ * rng.gamma(shape_); }
   double log_pdf(double x) const override {
@@ -585,7 +592,10 @@ class ExponentialDist final : public Distribution {
 class DiscreteUniformDist final : public Distribution {
  public:
   DiscreteUniformDist(double low, double high)
-      : low_(low), high_(high), count_(high - low + 1.0), log_pmf_(-detmath::log(high - low + 1.0)) {}
+      : low_(low),
+        high_(high),
+        count_(high - low + 1.0),
+        log_pmf_(-detmath::log(high - low + 1.0)) {}
   double sample(Rng& rng) const override {
     return low_ + static_cast<double>(rng.below(static_cast<std::uint64_t>(count_)));
   }

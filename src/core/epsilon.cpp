@@ -59,8 +59,9 @@ double initial_epsilon(const EpsilonSpec& spec, const std::vector<double>& calib
     if (std::isfinite(d)) finite.push_back(d);
   }
   if (finite.empty()) {
-    throw Error("every calibration simulation failed or gave a non-finite distance: cannot set "
-                "the first epsilon (check the model, or set epsilon.initial)");
+    throw Error(
+        "every calibration simulation failed or gave a non-finite distance: cannot set "
+        "the first epsilon (check the model, or set epsilon.initial)");
   }
   return weighted_quantile(finite, std::vector<double>(finite.size(), 1.0), spec.alpha);
 }
@@ -77,7 +78,8 @@ std::optional<double> next_epsilon(const EpsilonSpec& spec, std::uint32_t t,
     case EpsilonSpec::Type::quantile:
       break;
   }
-  const std::vector<double> w = spec.weighted ? weights : std::vector<double>(distances.size(), 1.0);
+  const std::vector<double> w =
+      spec.weighted ? weights : std::vector<double>(distances.size(), 1.0);
   return weighted_quantile(distances, w, spec.alpha);
 }
 

@@ -40,7 +40,8 @@ std::string theta_text(const Vector& theta) {
 }  // namespace
 
 Evaluator::Evaluator(std::shared_ptr<const Problem> problem, double model_stay_probability)
-    : problem_(std::move(problem)), model_kernel_(problem_->models.size(), model_stay_probability) {}
+    : problem_(std::move(problem)),
+      model_kernel_(problem_->models.size(), model_stay_probability) {}
 
 EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id) const {
   Rng rng(id);
@@ -92,7 +93,8 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
       entry.model->simulate(r.theta, rng, all);
       r.stats.resize(static_cast<Eigen::Index>(k));
       for (std::size_t i = 0; i < k; ++i) {
-        r.stats[static_cast<Eigen::Index>(i)] = all[static_cast<Eigen::Index>(entry.stat_selection[i])];
+        r.stats[static_cast<Eigen::Index>(i)] =
+            all[static_cast<Eigen::Index>(entry.stat_selection[i])];
       }
     }
     if (!r.stats.allFinite()) {
@@ -113,10 +115,11 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
   }
   if (!failure.empty()) {
     if (entry.on_failure == FailurePolicy::abort) {
-      throw Error("model '" + entry.name + "' failed at theta = " + theta_text(r.theta) +
-                  " (" + (ctx.calibration ? std::string("calibration") : "generation " + std::to_string(ctx.t)) +
-                  ", candidate " + std::to_string(id.index) + ") and its on_failure policy is 'abort': " +
-                  failure);
+      throw Error(
+          "model '" + entry.name + "' failed at theta = " + theta_text(r.theta) + " (" +
+          (ctx.calibration ? std::string("calibration") : "generation " + std::to_string(ctx.t)) +
+          ", candidate " + std::to_string(id.index) +
+          ") and its on_failure policy is 'abort': " + failure);
     }
     r.failed = true;
     r.failure_reason = std::move(reason);

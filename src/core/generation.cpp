@@ -2,9 +2,8 @@
 
 namespace abcsmc {
 
-std::vector<std::shared_ptr<const Transition>> fit_transitions(const Problem& problem,
-                                                               const TransitionSpec& spec,
-                                                               const std::vector<Particle>& particles) {
+std::vector<std::shared_ptr<const Transition>> fit_transitions(
+    const Problem& problem, const TransitionSpec& spec, const std::vector<Particle>& particles) {
   std::vector<std::shared_ptr<const Transition>> out(problem.models.size());
   for (std::size_t m = 0; m < problem.models.size(); ++m) {
     std::vector<const Particle*> mine;
@@ -43,9 +42,9 @@ GenerationContext make_context(const Problem& problem, const ContextSettings& se
     for (const auto& p : spec.previous) ctx.model_probabilities[p.model] += p.weight;
     ctx.transitions = fit_transitions(problem, settings.transition, spec.previous);
   }
-  ctx.distance = std::make_shared<Distance>(settings.distance.type, settings.distance.p,
-                                            settings.distance.scale, problem.observed,
-                                            spec.distance_weights);
+  ctx.distance =
+      std::make_shared<Distance>(settings.distance.type, settings.distance.p,
+                                 settings.distance.scale, problem.observed, spec.distance_weights);
   return ctx;
 }
 

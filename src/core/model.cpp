@@ -8,7 +8,8 @@ StatNames flatten_stat_names(const std::vector<StatSpec>& specs) {
     if (s.size == 1) {
       names.push_back(s.name);
     } else {
-      for (std::size_t i = 0; i < s.size; ++i) names.push_back(s.name + "[" + std::to_string(i) + "]");
+      for (std::size_t i = 0; i < s.size; ++i)
+        names.push_back(s.name + "[" + std::to_string(i) + "]");
     }
   }
   return names;

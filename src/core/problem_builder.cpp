@@ -59,7 +59,8 @@ std::shared_ptr<Problem> ProblemBuilder::build() const {
   auto problem = std::make_shared<Problem>();
   problem->models = models_;
   problem->stat_names = names_;
-  problem->observed = Eigen::Map<const Vector>(values_.data(), static_cast<Eigen::Index>(values_.size()));
+  problem->observed =
+      Eigen::Map<const Vector>(values_.data(), static_cast<Eigen::Index>(values_.size()));
   problem->bind_statistics();
   return problem;
 }

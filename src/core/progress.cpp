@@ -15,7 +15,8 @@ SampleProgress::SampleProgress(std::size_t n_accept, std::uint64_t fail_fast, bo
   if (fail_fast_ == 0) guard_off_ = true;
 }
 
-void SampleProgress::add(std::uint64_t evaluated, std::uint64_t accepted, std::uint64_t failed) noexcept {
+void SampleProgress::add(std::uint64_t evaluated, std::uint64_t accepted,
+                         std::uint64_t failed) noexcept {
   evaluated_.fetch_add(evaluated, std::memory_order_relaxed);
   if (accepted > 0) accepted_.fetch_add(accepted, std::memory_order_relaxed);
   if (failed > 0) failed_.fetch_add(failed, std::memory_order_relaxed);
@@ -38,7 +39,8 @@ void SampleProgress::note(const EvalResult& r) {
     const std::lock_guard<std::mutex> lock(mutex_);
     guard_messages_[k] = r.failure_message;
   }
-  if (guard_failed_.fetch_add(1) + 1 == fail_fast_ && !guard_off_.load()) cancel(CancelCause::all_failed);
+  if (guard_failed_.fetch_add(1) + 1 == fail_fast_ && !guard_off_.load())
+    cancel(CancelCause::all_failed);
 }
 
 void SampleProgress::cancel(CancelCause cause) noexcept {

@@ -46,7 +46,8 @@ void EvalLog::record(EvalResult&& r, bool keep_all_stats) {
     failed_index.push_back(r.index);
     failed_attempt.push_back(r.attempt);
     failed_reason.push_back(intern_reason(reasons, clean_reason(r.failure_reason)));
-    if (!has_first_failure || before(r.index, r.attempt, first_failure_index, first_failure_attempt)) {
+    if (!has_first_failure ||
+        before(r.index, r.attempt, first_failure_index, first_failure_attempt)) {
       has_first_failure = true;
       first_failure_index = r.index;
       first_failure_attempt = r.attempt;
@@ -104,7 +105,8 @@ FailureTally tally(const EvalLog& log, Counts counts) {
     if (!counts(log.failed_index[i])) continue;
     const std::uint32_t id = i < log.failed_reason.size() ? log.failed_reason[i] : 0;
     if (id < per_reason.size()) ++per_reason[id];
-    if (first || before(log.failed_index[i], log.failed_attempt[i], t.first_index, t.first_attempt)) {
+    if (first ||
+        before(log.failed_index[i], log.failed_attempt[i], t.first_index, t.first_attempt)) {
       first = false;
       t.first_index = log.failed_index[i];
       t.first_attempt = log.failed_attempt[i];
@@ -131,7 +133,8 @@ void sort_accepted(std::vector<EvalResult>& accepted) {
 
 }  // namespace
 
-void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first, std::uint64_t count) {
+void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first,
+              std::uint64_t count) {
   EvalResult r;
   r.failed = true;
   std::vector<std::uint64_t> failed_here;

@@ -47,8 +47,8 @@ RoundProgress round_progress(const SampleProgress& progress, bool calibration, s
 class RoundWatch {
  public:
   RoundWatch(SampleProgress& progress, const SmcControl& control, const StopSpec& stop,
-             Clock::time_point run_start, SmcObserver* observer, bool calibration,
-             std::uint32_t t, bool& first_failure_reported)
+             Clock::time_point run_start, SmcObserver* observer, bool calibration, std::uint32_t t,
+             bool& first_failure_reported)
       : progress_(progress),
         control_(control),
         stop_(stop),
@@ -95,7 +95,8 @@ class RoundWatch {
     if (progress_.cancelled()) return;
     if (control_.stop_flag != nullptr && control_.stop_flag->load()) {
       progress_.cancel(CancelCause::stop_requested);
-    } else if (stop_.max_walltime_seconds > 0 && seconds_since(run_start_) >= stop_.max_walltime_seconds) {
+    } else if (stop_.max_walltime_seconds > 0 &&
+               seconds_since(run_start_) >= stop_.max_walltime_seconds) {
       progress_.cancel(CancelCause::walltime);
     } else if (control_.deadline && std::chrono::system_clock::now() >= *control_.deadline) {
       progress_.cancel(CancelCause::deadline);
@@ -106,7 +107,8 @@ class RoundWatch {
     if (first_failure_reported_) return;
     if (auto message = progress_.take_first_failure()) {
       first_failure_reported_ = true;
-      if (observer_ != nullptr) observer_->on_first_failure(round_progress(progress_, calibration_, t_), *message);
+      if (observer_ != nullptr)
+        observer_->on_first_failure(round_progress(progress_, calibration_, t_), *message);
     }
   }
 
@@ -129,11 +131,13 @@ std::string round_name(bool calibration, std::uint32_t t) {
 }
 
 /// The error for a round whose first `fail_fast` candidates all failed.
-[[noreturn]] void throw_all_failed(const SampleProgress& progress, bool calibration, std::uint32_t t) {
+[[noreturn]] void throw_all_failed(const SampleProgress& progress, bool calibration,
+                                   std::uint32_t t) {
   std::string text = "the first " + std::to_string(progress.fail_fast()) + " candidates of " +
                      round_name(calibration, t) +
                      " all failed: the model fails wherever the run looks, so it would never "
-                     "finish (stop.fail_fast: " + std::to_string(progress.fail_fast()) +
+                     "finish (stop.fail_fast: " +
+                     std::to_string(progress.fail_fast()) +
                      "; a larger value gives a rarely succeeding model more tries, 0 turns the "
                      "check off)";
   const auto messages = progress.guard_messages();
@@ -146,14 +150,19 @@ std::string round_name(bool calibration, std::uint32_t t) {
 /// The stop reason of an early stop inside a round (the round itself: SmcResult::interrupted).
 std::string cancel_reason(CancelCause cause) {
   switch (cause) {
-    case CancelCause::stop_requested: return "stop requested";
-    case CancelCause::walltime: return "max_walltime reached";
-    case CancelCause::deadline: return "deadline reached";
-    default: return "cancelled";
+    case CancelCause::stop_requested:
+      return "stop requested";
+    case CancelCause::walltime:
+      return "max_walltime reached";
+    case CancelCause::deadline:
+      return "deadline reached";
+    default:
+      return "cancelled";
   }
 }
 
-std::vector<double> model_probabilities(std::size_t n_models, const std::vector<Particle>& particles) {
+std::vector<double> model_probabilities(std::size_t n_models,
+                                        const std::vector<Particle>& particles) {
   std::vector<double> p(n_models, 0.0);
   for (const auto& x : particles) p[x.model] += x.weight;
   return p;
@@ -198,11 +207,13 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
 
 std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last) {
   if (last.epsilon <= stop.min_epsilon) return "min_epsilon reached";
-  if (stop.max_generations > 0 && last.t + 1 >= stop.max_generations) return "max_generations reached";
+  if (stop.max_generations > 0 && last.t + 1 >= stop.max_generations)
+    return "max_generations reached";
   if (stop.max_simulations > 0 && last.total_simulations >= stop.max_simulations) {
     return "max_simulations reached";
   }
-  if (last.acceptance_rate < stop.min_acceptance_rate) return "acceptance rate below min_acceptance_rate";
+  if (last.acceptance_rate < stop.min_acceptance_rate)
+    return "acceptance rate below min_acceptance_rate";
   if (std::isnan(last.next_epsilon)) return "epsilon schedule exhausted";
   return {};
 }
@@ -282,7 +293,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       req.fail_fast = stop.fail_fast;
       Sample s;
       {
-        RoundWatch watch(progress, control, stop, run_start, observer, true, 0, first_failure_reported);
+        RoundWatch watch(progress, control, stop, run_start, observer, true, 0,
+                         first_failure_reported);
         s = sampler.sample(evaluator, spec, ctx, req);
       }
       result.total_simulations += s.simulations;
@@ -296,11 +308,11 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
         return result;
       }
       if (!s.complete) {
-        result.stop_reason = "max_simulations reached during calibration (" +
-                             std::to_string(s.simulations) + " simulations, " +
-                             std::to_string(s.failed) + " failed, " +
-                             std::to_string(s.all_stats.size()) + " of " + std::to_string(req.n_accept) +
-                             " calibration samples; no generation was run)";
+        result.stop_reason =
+            "max_simulations reached during calibration (" + std::to_string(s.simulations) +
+            " simulations, " + std::to_string(s.failed) + " failed, " +
+            std::to_string(s.all_stats.size()) + " of " + std::to_string(req.n_accept) +
+            " calibration samples; no generation was run)";
         result.wall_seconds = seconds_since(run_start);
         return result;
       }
@@ -322,7 +334,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     if (control.deadline && previous_wall_seconds > 0) {
       const double expected = SmcControl::kDeadlineSafety * previous_wall_seconds;
       const double left =
-          std::chrono::duration<double>(*control.deadline - std::chrono::system_clock::now()).count();
+          std::chrono::duration<double>(*control.deadline - std::chrono::system_clock::now())
+              .count();
       if (left < expected) {
         result.stop_reason = "deadline: " + std::to_string(static_cast<long long>(left)) +
                              " s left, generation " + std::to_string(t) + " is expected to take " +
@@ -355,14 +368,17 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     }
     // min_acceptance_rate, decided inside the generation: past this many simulations without
     // a full population the rate is below the minimum whatever comes next.
-    const std::uint64_t rate_budget = acceptance_rate_budget(req.n_accept, stop.min_acceptance_rate);
-    if (rate_budget > 0 && (req.max_evals == 0 || rate_budget < req.max_evals)) req.max_evals = rate_budget;
+    const std::uint64_t rate_budget =
+        acceptance_rate_budget(req.n_accept, stop.min_acceptance_rate);
+    if (rate_budget > 0 && (req.max_evals == 0 || rate_budget < req.max_evals))
+      req.max_evals = rate_budget;
     SampleProgress progress(req.n_accept, stop.fail_fast, static_slots);
     req.progress = &progress;
     req.fail_fast = stop.fail_fast;
     Sample s;
     {
-      RoundWatch watch(progress, control, stop, run_start, observer, false, t, first_failure_reported);
+      RoundWatch watch(progress, control, stop, run_start, observer, false, t,
+                       first_failure_reported);
       s = sampler.sample(evaluator, spec, ctx, req);
     }
     result.total_simulations += s.simulations;
@@ -375,10 +391,10 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       break;
     }
     if (!s.complete) {
-      const std::string what = " during generation " + std::to_string(t) + " (" +
-                               std::to_string(s.accepted.size()) + " of " +
-                               std::to_string(req.n_accept) + " accepted in " +
-                               std::to_string(s.simulations) + " simulations; generation not recorded)";
+      const std::string what =
+          " during generation " + std::to_string(t) + " (" + std::to_string(s.accepted.size()) +
+          " of " + std::to_string(req.n_accept) + " accepted in " + std::to_string(s.simulations) +
+          " simulations; generation not recorded)";
       result.stop_reason = req.max_evals == rate_budget && rate_budget != simulation_budget
                                ? "acceptance rate below min_acceptance_rate" + what
                                : "max_simulations reached" + what;
@@ -408,14 +424,16 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     std::vector<double> weights(rec.particles.size());
     for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = rec.particles[i].weight;
     rec.ess = effective_sample_size(weights);
-    rec.acceptance_rate = static_cast<double>(rec.particles.size()) / static_cast<double>(s.simulations);
+    rec.acceptance_rate =
+        static_cast<double>(rec.particles.size()) / static_cast<double>(s.simulations);
     rec.model_probabilities = model_probabilities(n_models, rec.particles);
 
     // State for generation t + 1: adapt the distance on every candidate of this generation,
     // recompute this population's distances under it, then take the next epsilon (pyABC order).
     distance->adapt(s.all_stats);
     std::vector<double> new_distances(rec.particles.size());
-    for (std::size_t i = 0; i < new_distances.size(); ++i) new_distances[i] = (*distance)(rec.particles[i].stats);
+    for (std::size_t i = 0; i < new_distances.size(); ++i)
+      new_distances[i] = (*distance)(rec.particles[i].stats);
     const auto next = next_epsilon(settings.epsilon, t + 1, new_distances, weights);
     rec.next_epsilon = next ? *next : std::numeric_limits<double>::quiet_NaN();
     rec.next_distance_weights = distance->weights();

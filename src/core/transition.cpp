@@ -17,8 +17,8 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <utility>
@@ -57,8 +57,8 @@ std::vector<double> normalised_weights(const Matrix& thetas, const Vector& weigh
   double total = 0.0;
   for (Eigen::Index i = 0; i < weights.size(); ++i) {
     if (!(weights[i] >= 0.0) || !std::isfinite(weights[i])) {
-      throw Error(std::string(who) + ": weight " + std::to_string(i) + " is " +
-                  num(weights[i]) + ", but weights must be finite and >= 0");
+      throw Error(std::string(who) + ": weight " + std::to_string(i) + " is " + num(weights[i]) +
+                  ", but weights must be finite and >= 0");
     }
     total += weights[i];
   }
@@ -133,10 +133,20 @@ constexpr double kExpLn2Hi = 6.93147180369123816490e-01;
 constexpr double kExpLn2Lo = 1.90821492927058770002e-10;
 constexpr double kExpShifter = 0x1.8p52;
 constexpr double kExpMin = -708.0;
-constexpr std::array<double, 14> kExpPoly = {
-    1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
-    1.0 / 40320.0,      1.0 / 5040.0,      1.0 / 720.0,      1.0 / 120.0,     1.0 / 24.0,
-    1.0 / 6.0,          0.5,               1.0,              1.0};
+constexpr std::array<double, 14> kExpPoly = {1.0 / 6227020800.0,
+                                             1.0 / 479001600.0,
+                                             1.0 / 39916800.0,
+                                             1.0 / 3628800.0,
+                                             1.0 / 362880.0,
+                                             1.0 / 40320.0,
+                                             1.0 / 5040.0,
+                                             1.0 / 720.0,
+                                             1.0 / 120.0,
+                                             1.0 / 24.0,
+                                             1.0 / 6.0,
+                                             0.5,
+                                             1.0,
+                                             1.0};
 
 inline double exp_scalar(double x) {
   const double xc = x < kExpMin ? kExpMin : x;
@@ -160,8 +170,8 @@ struct Avx2ExpConstants {
 };
 
 /// Range reduction x -> (t, r) of exp_scalar, four lanes.
-__attribute__((target("avx2"))) inline void avx2_exp_reduce(const Avx2ExpConstants& k,
-                                                            __m256d x, __m256d& t, __m256d& r) {
+__attribute__((target("avx2"))) inline void avx2_exp_reduce(const Avx2ExpConstants& k, __m256d x,
+                                                            __m256d& t, __m256d& r) {
   x = _mm256_max_pd(_mm256_sub_pd(x, k.shift), k.min);
   t = _mm256_add_pd(_mm256_mul_pd(x, k.log2e), k.shifter);
   const __m256d n = _mm256_sub_pd(t, k.shifter);
@@ -177,9 +187,9 @@ __attribute__((target("avx2"))) inline void avx2_exp_store(const Avx2ExpConstant
 
 __attribute__((target("avx2"))) std::size_t exp_shifted_avx2(const double* e, double shift,
                                                              double* out, std::size_t m) {
-  const Avx2ExpConstants k{_mm256_set1_pd(shift),       _mm256_set1_pd(kExpMin),
-                           _mm256_set1_pd(kExpLog2e),   _mm256_set1_pd(kExpShifter),
-                           _mm256_set1_pd(kExpLn2Hi),   _mm256_set1_pd(kExpLn2Lo),
+  const Avx2ExpConstants k{_mm256_set1_pd(shift),     _mm256_set1_pd(kExpMin),
+                           _mm256_set1_pd(kExpLog2e), _mm256_set1_pd(kExpShifter),
+                           _mm256_set1_pd(kExpLn2Hi), _mm256_set1_pd(kExpLn2Lo),
                            _mm256_set1_epi64x(1023)};
   // Two independent vectors per iteration: the degree-13 Horner chain is latency-bound, so
   // interleaving two chains nearly doubles throughput (lane results are unchanged).
@@ -304,7 +314,8 @@ class Scratch {
   double* data() { return heap_.empty() ? stack_.data() : heap_.data(); }
 
  private:
-  std::array<double, kStackDim> stack_;  // uninitialised on purpose: filled before use, zeroing cost 3% of B1
+  std::array<double, kStackDim>
+      stack_;  // uninitialised on purpose: filled before use, zeroing cost 3% of B1
   std::vector<double> heap_;
 };
 
@@ -573,8 +584,7 @@ class LocalTransition final : public Transition {
         dist[i] = {q, i};
       }
       // Pairs compare by (distance, index): a strict total order, so the set is deterministic.
-      std::nth_element(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                       dist.end());
+      std::nth_element(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k - 1), dist.end());
       for (std::size_t m = 0; m < k; ++m) nb[m] = dist[m].second;
       std::sort(nb.begin(), nb.end());  // fixed summation order
       Vector mean = Vector::Zero(de);
@@ -598,10 +608,13 @@ class LocalTransition final : public Transition {
       store_row_major(chol, chol_.data() + off);
       store_row_major(chol_inv, chol_inv_.data() + off);
       double log_det_half = 0.0;
-      for (std::size_t c = 0; c < d_; ++c) log_det_half += detmath::log(chol(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(c)));
+      for (std::size_t c = 0; c < d_; ++c)
+        log_det_half +=
+            detmath::log(chol(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(c)));
       log_term_const_.push_back(detmath::log(w[j]) - 0.5 * static_cast<double>(d_) * kLog2Pi -
                                 log_det_half);
-      for (std::size_t c = 0; c < d_; ++c) theta_.push_back(thetas(ji, static_cast<Eigen::Index>(c)));
+      for (std::size_t c = 0; c < d_; ++c)
+        theta_.push_back(thetas(ji, static_cast<Eigen::Index>(c)));
       kept_w.push_back(w[j]);
     }
     n_ = kept_w.size();
@@ -633,7 +646,8 @@ class LocalTransition final : public Transition {
       const std::size_t m = std::min(kChunk, n_ - start);
       for (std::size_t i = 0; i < m; ++i) {
         const std::size_t j = start + i;
-        for (std::size_t c = 0; c < d_; ++c) delta[c] = theta[static_cast<Eigen::Index>(c)] - theta_[j * d_ + c];
+        for (std::size_t c = 0; c < d_; ++c)
+          delta[c] = theta[static_cast<Eigen::Index>(c)] - theta_[j * d_ + c];
         lower_times(chol_inv_.data() + j * d_ * d_, delta, u, d_);
         double q = 0.0;
         for (std::size_t c = 0; c < d_; ++c) q += u[c] * u[c];
@@ -889,8 +903,7 @@ std::unique_ptr<Transition> make_transition(const TransitionSpec& spec, const Pr
   return std::make_unique<AggregatedTransition>(prior.dim(), std::move(blocks));
 }
 
-bool detail::exp_shifted(const double* e, double shift, double* out, std::size_t m,
-                         ExpLoop loop) {
+bool detail::exp_shifted(const double* e, double shift, double* out, std::size_t m, ExpLoop loop) {
 #if defined(ABCSMC_HAVE_AVX2_PATH)
   const bool have_avx2 = kHaveAvx2;
 #else
@@ -902,7 +915,9 @@ bool detail::exp_shifted(const double* e, double shift, double* out, std::size_t
   const bool have_sse2 = false;
 #endif
   switch (loop) {
-    case ExpLoop::best: exp_shifted_by(e, shift, out, m, have_avx2, have_sse2); return true;
+    case ExpLoop::best:
+      exp_shifted_by(e, shift, out, m, have_avx2, have_sse2);
+      return true;
     case ExpLoop::avx2:
       if (!have_avx2) return false;
       exp_shifted_by(e, shift, out, m, true, false);
@@ -911,7 +926,9 @@ bool detail::exp_shifted(const double* e, double shift, double* out, std::size_t
       if (!have_sse2) return false;
       exp_shifted_by(e, shift, out, m, false, true);
       return true;
-    case ExpLoop::scalar: exp_shifted_by(e, shift, out, m, false, false); return true;
+    case ExpLoop::scalar:
+      exp_shifted_by(e, shift, out, m, false, false);
+      return true;
   }
   return false;
 }

@@ -15,7 +15,8 @@ namespace {
 
 template <typename T>
 void put_le(std::vector<std::uint8_t>& out, T v) {
-  for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
 template <typename T>
@@ -27,14 +28,22 @@ T get_le(const std::uint8_t* p) {
 
 const char* kind_name(WireKind k) {
   switch (k) {
-    case WireKind::generation: return "generation";
-    case WireKind::stop: return "stop";
-    case WireKind::request: return "request";
-    case WireKind::work: return "work";
-    case WireKind::end: return "end";
-    case WireKind::result: return "result";
-    case WireKind::cancel: return "cancel";
-    case WireKind::progress: return "progress";
+    case WireKind::generation:
+      return "generation";
+    case WireKind::stop:
+      return "stop";
+    case WireKind::request:
+      return "request";
+    case WireKind::work:
+      return "work";
+    case WireKind::end:
+      return "end";
+    case WireKind::result:
+      return "result";
+    case WireKind::cancel:
+      return "cancel";
+    case WireKind::progress:
+      return "progress";
   }
   return "unknown";
 }
@@ -120,7 +129,8 @@ WireKind WireReader::header() {
   const std::uint8_t version = u8();
   if (version != kWireVersion) {
     throw Error("message in wire format version " + std::to_string(version) + ", but this build " +
-                "(abcsmc " + software_version() + ") reads version " + std::to_string(kWireVersion) +
+                "(abcsmc " + software_version() + ") reads version " +
+                std::to_string(kWireVersion) +
                 ": run the same abcsmc version on every rank and worker (or the bytes are not an "
                 "abcsmc message at all)");
   }
@@ -249,7 +259,8 @@ EvalLog decode_log(WireReader& r) {
   EvalLog log;
   const std::uint64_t n_accepted = r.u64();
   // Smallest result: 8 + 8 + 4 + 8 + 8 + 8 + 1 + 1 bytes.
-  if (n_accepted > r.remaining() / 46) malformed(std::to_string(n_accepted) + " results do not fit");
+  if (n_accepted > r.remaining() / 46)
+    malformed(std::to_string(n_accepted) + " results do not fit");
   log.accepted.reserve(static_cast<std::size_t>(n_accepted));
   for (std::uint64_t i = 0; i < n_accepted; ++i) log.accepted.push_back(decode_result(r));
   const std::uint64_t n_failed = r.u64();
@@ -263,11 +274,13 @@ EvalLog decode_log(WireReader& r) {
     log.failed_reason[i] = r.u32();
   }
   const std::uint64_t n_reasons = r.u64();
-  if (n_reasons > r.remaining() / 8) malformed(std::to_string(n_reasons) + " failure reasons do not fit");
+  if (n_reasons > r.remaining() / 8)
+    malformed(std::to_string(n_reasons) + " failure reasons do not fit");
   for (std::uint64_t i = 0; i < n_reasons; ++i) log.reasons.push_back(r.string());
   for (std::uint32_t id : log.failed_reason) {
     if (n_failed > 0 && id >= log.reasons.size()) {
-      malformed("failure reason " + std::to_string(id) + " of " + std::to_string(log.reasons.size()));
+      malformed("failure reason " + std::to_string(id) + " of " +
+                std::to_string(log.reasons.size()));
     }
   }
   log.has_first_failure = r.boolean();

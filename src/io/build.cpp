@@ -53,7 +53,8 @@ std::shared_ptr<Problem> build_problem(const RunConfig& config) {
     entry.prior_probability = spec.prior_probability;
     std::vector<std::string> names;
     for (const auto& p : spec.parameters) {
-      entry.prior.add(p.name, std::shared_ptr<const Distribution>(make_distribution(p.type, p.params)));
+      entry.prior.add(p.name,
+                      std::shared_ptr<const Distribution>(make_distribution(p.type, p.params)));
       names.push_back(p.name);
     }
     entry.model = build_model(spec, names);
@@ -86,7 +87,8 @@ SmcSettings build_settings(const RunConfig& config, const Problem& problem, std:
   s.distance_weights = Vector::Ones(static_cast<Eigen::Index>(problem.stat_names.size()));
   for (std::size_t i = 0; i < problem.stat_names.size(); ++i) {
     const auto it = config.distance.weights.find(problem.stat_names[i]);
-    if (it != config.distance.weights.end()) s.distance_weights[static_cast<Eigen::Index>(i)] = it->second;
+    if (it != config.distance.weights.end())
+      s.distance_weights[static_cast<Eigen::Index>(i)] = it->second;
   }
   s.epsilon = config.epsilon;
   s.transition = config.transition;

@@ -36,7 +36,8 @@ class Differ {
       }
       for (const auto& entry : b) {
         const std::string key = entry.first.Scalar();
-        if (!a[key].IsDefined()) compare(join(path, key), YAML::Node(YAML::NodeType::Undefined), entry.second);
+        if (!a[key].IsDefined())
+          compare(join(path, key), YAML::Node(YAML::NodeType::Undefined), entry.second);
       }
       return;
     }

@@ -31,8 +31,8 @@
 #include "abcsmc/io/memory_estimate.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
-#include "utf8.hpp"
 #include "text.hpp"
+#include "utf8.hpp"
 
 namespace abcsmc::io {
 
@@ -127,7 +127,7 @@ struct Message {
 /// Collects the problems of one config.
 struct Ctx {
   std::string source;
-  std::filesystem::path base_dir;  ///< relative observed files are resolved against this
+  std::filesystem::path base_dir;   ///< relative observed files are resolved against this
   const ModelGate* gate = nullptr;  ///< consent for each model before it is built (may be unset)
   std::vector<Message> messages;
 
@@ -271,9 +271,8 @@ void check_encoding(Ctx& ctx, const YAML::Node& node, const std::string& path, i
   if (node.IsScalar()) {
     const std::string problem = detail::utf8_problem(node.Scalar());
     if (!problem.empty()) {
-      ctx.error(line, "the value of '" + name_of(path) + "' ('" +
-                          detail::printable(node.Scalar()) + "') is not valid text: " + problem +
-                          "." + kUtf8Hint);
+      ctx.error(line, "the value of '" + name_of(path) + "' ('" + detail::printable(node.Scalar()) +
+                          "') is not valid text: " + problem + "." + kUtf8Hint);
     }
   } else if (node.IsSequence()) {
     std::size_t i = 0;
@@ -527,7 +526,8 @@ std::optional<double> get_duration(Ctx& ctx, const Field& f) {
 
 /// `statistics:` of a command model: [y, z] (each of size 1) or {y: 1, x: 3}.
 void parse_command_statistics(Ctx& ctx, const Field& f, std::vector<StatSpec>& out) {
-  const std::string expected = "a list of names, e.g. [y, z], or a map name -> size, e.g. {y: 1, x: 3}";
+  const std::string expected =
+      "a list of names, e.g. [y, z], or a map name -> size, e.g. {y: 1, x: 3}";
   std::vector<std::string> seen;
   const auto add = [&](const std::string& name, std::size_t size, int line) {
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
@@ -540,7 +540,8 @@ void parse_command_statistics(Ctx& ctx, const Field& f, std::vector<StatSpec>& o
   if (f.node.IsSequence() && f.node.size() > 0) {
     for (const auto& item : f.node) {
       if (!item.IsScalar() || item.Scalar().empty()) {
-        ctx.error(line_of(item, f.line), f.path + " has " + found(item) + ", but must be " + expected + ".");
+        ctx.error(line_of(item, f.line),
+                  f.path + " has " + found(item) + ", but must be " + expected + ".");
         continue;
       }
       add(item.Scalar(), 1, line_of(item, f.line));
@@ -566,7 +567,8 @@ std::vector<std::string> parse_command(Ctx& ctx, const Field& f) {
   } else if (f.node.IsSequence()) {
     for (const auto& item : f.node) {
       if (!item.IsScalar()) {
-        ctx.error(line_of(item, f.line), f.path + " has " + found(item) + ", but must be " + expected + ".");
+        ctx.error(line_of(item, f.line),
+                  f.path + " has " + found(item) + ", but must be " + expected + ".");
         return {};
       }
       argv.push_back(item.Scalar());
@@ -589,8 +591,8 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   if (!require_map(ctx, f, example)) return std::nullopt;
   const std::size_t before = ctx.count();
   const Section s(ctx, f,
-                  {"builtin", "plugin", "command", "options", "statistics", "timeout",
-                   "kill_grace", "on_failure", "delay"});
+                  {"builtin", "plugin", "command", "options", "statistics", "timeout", "kill_grace",
+                   "on_failure", "delay"});
   const auto get = [&](const std::string& key) { return s.get(key); };
 
   std::vector<Field> kinds;
@@ -618,7 +620,8 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
       }
     }
   } else if (kind == "plugin") {
-    if (const auto path = get_string(ctx, kinds[0], "the path of a plugin library, e.g. libsim.so")) {
+    if (const auto path =
+            get_string(ctx, kinds[0], "the path of a plugin library, e.g. libsim.so")) {
       spec.plugin = config_relative_path(ctx, *path);
     }
   } else if (kind == "command") {
@@ -627,8 +630,9 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
 
   if (const auto o = get("options"); o && !o->node.IsNull()) {
     if (kind == "command") {
-      ctx.error(o->line, o->path + " does not apply to a command model; put values in the "
-                                   "command's arguments instead.");
+      ctx.error(o->line, o->path +
+                             " does not apply to a command model; put values in the "
+                             "command's arguments instead.");
     } else if (require_map(ctx, *o, "{n: 10, sigma: 1}")) {
       std::vector<std::string> option_names;
       if (info != nullptr) {
@@ -666,8 +670,9 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   if (const auto g = get("statistics")) {
     if (command_only(*g)) parse_command_statistics(ctx, *g, spec.statistics);
   } else if (kind == "command") {
-    ctx.error(f.line, name_of(f.path) + " runs a command but has no 'statistics'; list the names "
-                                        "it prints, e.g. statistics: [y].");
+    ctx.error(f.line, name_of(f.path) +
+                          " runs a command but has no 'statistics'; list the names "
+                          "it prints, e.g. statistics: [y].");
   }
   if (const auto g = get("timeout")) {
     if (command_only(*g)) {
@@ -787,7 +792,8 @@ std::vector<ObservedStat> read_observed_csv(const std::filesystem::path& path,
     if (const std::string problem = detail::utf8_problem(name); !problem.empty()) {
       errors.push_back("observed file '" + shown + "': the name of column " +
                        std::to_string(c + 1) + " ('" + detail::printable(name) +
-                       "') is not valid text: " + problem + "; statistic names are stored in "
+                       "') is not valid text: " + problem +
+                       "; statistic names are stored in "
                        "the results file as UTF-8 strings: save the file as UTF-8");
       continue;
     }
@@ -1135,10 +1141,9 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
 
 void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   if (!require_map(ctx, f, "{max_generations: 10}")) return;
-  Section s(
-      ctx, f,
-      {"min_epsilon", "max_generations", "max_simulations", "max_walltime", "min_acceptance_rate",
-       "fail_fast"});
+  Section s(ctx, f,
+            {"min_epsilon", "max_generations", "max_simulations", "max_walltime",
+             "min_acceptance_rate", "fail_fast"});
   if (const auto g = s.get("min_epsilon")) {
     if (const auto v = get_number(ctx, *g, non_negative())) spec.min_epsilon = *v;
   }
@@ -1178,11 +1183,16 @@ void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
 
 std::string to_string(SamplerType type) {
   switch (type) {
-    case SamplerType::automatic: return "auto";
-    case SamplerType::single: return "single";
-    case SamplerType::threads: return "threads";
-    case SamplerType::mpi: return "mpi";
-    case SamplerType::redis: return "redis";
+    case SamplerType::automatic:
+      return "auto";
+    case SamplerType::single:
+      return "single";
+    case SamplerType::threads:
+      return "threads";
+    case SamplerType::mpi:
+      return "mpi";
+    case SamplerType::redis:
+      return "redis";
   }
   return "auto";
 }
@@ -1209,15 +1219,17 @@ namespace {
 
 void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
   if (!require_map(ctx, f, "{type: auto}")) return;
-  Section s(ctx, f, {"type", "scheduling", "batch_size", "threads", "host", "port", "password_env",
-                     "lease", "reconnect_window", "key_file"});
+  Section s(ctx, f,
+            {"type", "scheduling", "batch_size", "threads", "host", "port", "password_env", "lease",
+             "reconnect_window", "key_file"});
   if (const auto g = s.get("type")) {
     if (const auto v = get_choice(ctx, *g, {"auto", "single", "threads", "mpi", "redis"})) {
       spec.type = *sampler_type_from(*v);
     }
   }
   if (const auto g = s.get("scheduling")) {
-    if (const auto v = get_choice(ctx, *g, {"dynamic", "static"})) spec.scheduling = *scheduling_from(*v);
+    if (const auto v = get_choice(ctx, *g, {"dynamic", "static"}))
+      spec.scheduling = *scheduling_from(*v);
   }
   if (const auto g = s.get("batch_size")) {
     if (const auto v = get_count(ctx, *g, 0)) spec.batch_size = *v;
@@ -1226,18 +1238,21 @@ void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec) {
     if (const auto v = get_count(ctx, *g, 0)) spec.threads = *v;
   }
   if (const auto g = s.get("host")) {
-    if (const auto v = get_string(ctx, *g, "a host name or address, e.g. 127.0.0.1")) spec.host = *v;
+    if (const auto v = get_string(ctx, *g, "a host name or address, e.g. 127.0.0.1"))
+      spec.host = *v;
   }
   if (const auto g = s.get("port")) {
     if (const auto v = get_count(ctx, *g, 1, 65535)) spec.port = static_cast<int>(*v);
   }
   if (const auto g = s.get("password_env")) {
-    if (const auto v = get_string(ctx, *g, "an environment variable name, e.g. ABCSMC_REDIS_PASSWORD")) {
+    if (const auto v =
+            get_string(ctx, *g, "an environment variable name, e.g. ABCSMC_REDIS_PASSWORD")) {
       spec.password_env = *v;
     }
   }
   if (const auto g = s.get("key_file")) {
-    if (const auto v = get_string(ctx, *g, "the path of a key file, e.g. ~/.abcsmc/run.key")) spec.key_file = *v;
+    if (const auto v = get_string(ctx, *g, "the path of a key file, e.g. ~/.abcsmc/run.key"))
+      spec.key_file = *v;
   }
   if (const auto g = s.get("lease")) {
     if (const auto v = get_duration(ctx, *g)) {
@@ -1360,16 +1375,15 @@ void check_memory(Ctx& ctx, RunConfig& cfg, int population_line, int calibration
   const auto plural = [](std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
   };
-  std::string text = "the run needs about " + format_bytes(e.bytes) +
-                     " of memory: population_size " + std::to_string(e.population) + " x " +
-                     format_bytes(e.population == 0 ? 0 : e.population_bytes / e.population) +
-                     " per particle (" + plural(e.parameters, "parameter") + " and " +
-                     plural(e.statistics, "statistic") +
-                     (e.store_stats ? " stored" : " not stored") +
-                     ", a few copies of each population)";
+  std::string text =
+      "the run needs about " + format_bytes(e.bytes) + " of memory: population_size " +
+      std::to_string(e.population) + " x " +
+      format_bytes(e.population == 0 ? 0 : e.population_bytes / e.population) + " per particle (" +
+      plural(e.parameters, "parameter") + " and " + plural(e.statistics, "statistic") +
+      (e.store_stats ? " stored" : " not stored") + ", a few copies of each population)";
   if (e.calibration > 0) {
-    text += " plus " + format_bytes(e.calibration_bytes) + " for " +
-            std::to_string(e.calibration) + " calibration simulations";
+    text += " plus " + format_bytes(e.calibration_bytes) + " for " + std::to_string(e.calibration) +
+            " calibration simulations";
   }
   text += verdict == MemoryVerdict::too_large ? ", but this machine has "
                                               : ", more than half of this machine's ";

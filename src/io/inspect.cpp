@@ -159,7 +159,8 @@ std::string header_lines(const ResultsFile& file, const std::string& file_label)
   std::string sampler = h.sampler.empty() ? std::string("?") : h.sampler;
   if (!h.scheduling.empty()) sampler += ", " + h.scheduling + " scheduling";
   if (h.batch_size > 0) sampler += ", batch size " + std::to_string(h.batch_size);
-  if (h.workers > 0) sampler += ", " + std::to_string(h.workers) + (h.workers == 1 ? " worker" : " workers");
+  if (h.workers > 0)
+    sampler += ", " + std::to_string(h.workers) + (h.workers == 1 ? " worker" : " workers");
   if (h.ranks > 1) sampler += " (" + std::to_string(h.ranks) + " MPI ranks)";
   // Key/value lines, both columns left-aligned.
   std::string out;
@@ -360,7 +361,8 @@ std::string format_csv(const ResultsFile& file, std::optional<std::uint32_t> gen
 std::string format_csv_all(const ResultsFile& file) {
   const std::vector<std::string> columns = parameter_union(file.header);
   std::string out = "t," + csv_header(columns);
-  for (const auto& g : file.generations) out += csv_rows(file, g, columns, std::to_string(g.t) + ',');
+  for (const auto& g : file.generations)
+    out += csv_rows(file, g, columns, std::to_string(g.t) + ',');
   return out;
 }
 

@@ -27,7 +27,9 @@ std::uint64_t mul_add(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   return a * b + c;
 }
 
-std::uint64_t add(std::uint64_t a, std::uint64_t b) { return a > kUnlimited - b ? kUnlimited : a + b; }
+std::uint64_t add(std::uint64_t a, std::uint64_t b) {
+  return a > kUnlimited - b ? kUnlimited : a + b;
+}
 
 std::size_t calibration_count(const RunConfig& config) {
   // As run_smc: prior simulations before generation 0 when epsilon or the distance needs them.
@@ -77,7 +79,8 @@ MemoryEstimate estimate_run_memory(const RunConfig& config) {
   for (const auto& o : config.observed) e.statistics += o.values.size();
   e.population_bytes =
       mul_add(e.population, bytes_per_particle(e.parameters, e.statistics, e.store_stats), 0);
-  e.calibration_bytes = mul_add(e.calibration, bytes_per_calibration(e.parameters, e.statistics), 0);
+  e.calibration_bytes =
+      mul_add(e.calibration, bytes_per_calibration(e.parameters, e.statistics), 0);
   e.bytes = add(add(e.population_bytes, e.calibration_bytes), kBaseBytes);
   return e;
 }
@@ -90,7 +93,7 @@ MachineMemory machine_memory() {
     m.bytes = mul_add(static_cast<std::uint64_t>(pages), static_cast<std::uint64_t>(page_size), 0);
     m.source = "physical memory";
   }
-  for (const char* file : {"/sys/fs/cgroup/memory.max",                      // cgroup v2
+  for (const char* file : {"/sys/fs/cgroup/memory.max",                       // cgroup v2
                            "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {  // cgroup v1
     const std::uint64_t limit = read_limit(file);
     if (limit != kUnlimited && (m.bytes == 0 || limit < m.bytes)) {
@@ -115,7 +118,7 @@ std::size_t largest_fitting_population(const RunConfig& config, std::uint64_t av
     probe.population_size = n;
     return estimate_run_memory(probe).bytes <= available_bytes;
   };
-  std::size_t low = 0;                       // fits (or nothing does)
+  std::size_t low = 0;                        // fits (or nothing does)
   std::size_t high = config.population_size;  // assumed not to fit
   if (fits(high)) return high;
   while (high - low > 1) {

@@ -351,29 +351,30 @@ ResultsFile read_results(const std::string& path) {
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     const std::string detail = detail::hdf5_error_message();
     throw NotAResultsFile("cannot open results file '" + path + "': not an HDF5 file" +
-                  (detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
+                          (detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
   }
   const Context ctx(path);
   PropertyList fapl = detail::make_file_access(ctx);
   File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!file.valid()) {
     const std::string detail = detail::hdf5_error_message();
-    throw NotAResultsFile("cannot open results file '" + path +
-                  "': " + (detail.empty() ? std::string("HDF5 could not open it") : detail));
+    throw NotAResultsFile("cannot open results file '" + path + "': " +
+                          (detail.empty() ? std::string("HDF5 could not open it") : detail));
   }
   const hid_t root = file.get();
 
   if (!H5Aexists(root, "format") || string_attribute(ctx, root, "format") != detail::kFormatName) {
     throw NotAResultsFile("cannot open results file '" + path +
-                  "': not an abcsmc results file (no root attribute format = \"" +
-                  detail::kFormatName + "\")");
+                          "': not an abcsmc results file (no root attribute format = \"" +
+                          detail::kFormatName + "\")");
   }
   const auto version =
       scalar_attribute<std::int32_t>(ctx, root, "format_version", H5T_NATIVE_INT32);
   if (version < 1 || version > detail::kFormatVersion) {
-    throw NotAResultsFile("cannot open results file '" + path + "': format_version " +
-                  std::to_string(version) + " is not supported (this abcsmc reads version " +
-                  std::to_string(detail::kFormatVersion) + "); use a matching abcsmc release");
+    throw NotAResultsFile(
+        "cannot open results file '" + path + "': format_version " + std::to_string(version) +
+        " is not supported (this abcsmc reads version " + std::to_string(detail::kFormatVersion) +
+        "); use a matching abcsmc release");
   }
 
   ResultsFile out;

@@ -186,7 +186,8 @@ void write_attribute(const Context& ctx, hid_t loc, const std::string& name,
 
 /// `<prefix>failure_reasons` (strings) and `<prefix>failure_counts` (u64), same order: the
 /// tally by reason, most frequent first; `<prefix>first_failure`: the first one's full message.
-void write_failures(const Context& ctx, hid_t loc, const std::string& prefix, const FailureTally& tally) {
+void write_failures(const Context& ctx, hid_t loc, const std::string& prefix,
+                    const FailureTally& tally) {
   std::vector<std::string> reasons;
   std::vector<std::uint64_t> counts;
   for (const auto& [reason, count] : tally.by_reason) {

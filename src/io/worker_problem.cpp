@@ -1,11 +1,11 @@
 #include "abcsmc/io/worker_problem.hpp"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <limits.h>
-#include <stdlib.h>
 
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/io/build.hpp"
@@ -17,7 +17,8 @@ namespace {
 /// True when `path` lies strictly under directory `dir` (both absolute and resolved).
 bool lies_under_dir(const std::string& path, const std::string& dir) {
   if (dir == "/") return path.size() > 1 && path.front() == '/';
-  return path.size() > dir.size() + 1 && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+  return path.size() > dir.size() + 1 && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/';
 }
 
 }  // namespace
@@ -32,8 +33,9 @@ std::optional<std::string> consent_refusal(ModelSpec& spec, const std::string& w
   if (spec.plugin.empty() || consent.allow_plugins) return std::nullopt;
   const std::string what = where + " loads the plugin " + spec.plugin;
   if (consent.allow_plugin_dirs.empty()) {
-    return what + ", and this worker loads no plugin named by the server; start it with "
-                  "--allow-plugins, or with --allow-plugin-dir DIR for the directory that holds it";
+    return what +
+           ", and this worker loads no plugin named by the server; start it with "
+           "--allow-plugins, or with --allow-plugin-dir DIR for the directory that holds it";
   }
   std::string dirs;
   for (const auto& d : consent.allow_plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
@@ -92,7 +94,8 @@ ProblemFactory worker_problem_factory(std::optional<ModelConsent> consent) {
     }
     if (consent) {
       for (auto& m : config.models) {  // and once more on what build_problem will load
-        if (const auto why = consent_refusal(m, "model '" + m.name + "'", *consent)) throw ConsentRefusal(*why);
+        if (const auto why = consent_refusal(m, "model '" + m.name + "'", *consent))
+          throw ConsentRefusal(*why);
       }
     }
     WorkerProblem built;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
-#include "abcsmc/core/value_range.hpp"
 #include "abcsmc/core/suggest.hpp"
+#include "abcsmc/core/value_range.hpp"
 #include "abcsmc/models/builtin.hpp"
 #include "abcsmc/models/simulators.hpp"
 
@@ -42,8 +42,8 @@ DelayedModel::DelayedModel(std::unique_ptr<Model> inner, const DelaySpec& delay)
     check_time(type, "low", delay.low);
     check_time(type, "high", delay.high);
     if (delay.low > delay.high) {
-      throw ConfigError("delay uniform: low (" + number_text(delay.low) +
-                        ") must be <= high (" + number_text(delay.high) + ")");
+      throw ConfigError("delay uniform: low (" + number_text(delay.low) + ") must be <= high (" +
+                        number_text(delay.high) + ")");
     }
     kind_ = Kind::uniform;
     a_ = delay.low;

@@ -74,8 +74,8 @@ class TempFile {
  public:
   TempFile() {
     const char* dir = std::getenv("TMPDIR");
-    std::string pattern = std::string(dir != nullptr && dir[0] != '\0' ? dir : "/tmp") +
-                          "/abcsmc-stats-XXXXXX";
+    std::string pattern =
+        std::string(dir != nullptr && dir[0] != '\0' ? dir : "/tmp") + "/abcsmc-stats-XXXXXX";
     std::vector<char> buf(pattern.begin(), pattern.end());
     buf.push_back('\0');
     const int fd = mkostemp(buf.data(), O_CLOEXEC);
@@ -114,12 +114,14 @@ ExternalCommandModel::ExternalCommandModel(CommandSpec spec,
                                            const std::vector<std::string>& parameter_names)
     : spec_(std::move(spec)) {
   if (spec_.argv.empty() || spec_.argv[0].empty()) {
-    throw ConfigError("the command is empty; give the program and its arguments, e.g. "
-                      "[./sim.sh, '{theta}', '{seed}']");
+    throw ConfigError(
+        "the command is empty; give the program and its arguments, e.g. "
+        "[./sim.sh, '{theta}', '{seed}']");
   }
   if (spec_.statistics.empty()) {
-    throw ConfigError("a command model needs 'statistics': the names the program prints, e.g. "
-                      "statistics: [y]");
+    throw ConfigError(
+        "a command model needs 'statistics': the names the program prints, e.g. "
+        "statistics: [y]");
   }
   {
     std::vector<std::string> seen;
@@ -152,8 +154,9 @@ ExternalCommandModel::ExternalCommandModel(CommandSpec spec,
       }
       if (c == '{') {
         const std::size_t close = arg.find('}', i + 1);
-        const std::string_view inner =
-            close == std::string::npos ? std::string_view() : std::string_view(arg).substr(i + 1, close - i - 1);
+        const std::string_view inner = close == std::string::npos
+                                           ? std::string_view()
+                                           : std::string_view(arg).substr(i + 1, close - i - 1);
         if (close != std::string::npos && is_identifier(inner)) {
           const std::string name(inner);
           Piece p;
@@ -167,14 +170,15 @@ ExternalCommandModel::ExternalCommandModel(CommandSpec spec,
             if (it == parameter_names.end()) {
               throw ConfigError("command argument " + std::to_string(a) + " ('" + arg +
                                 "'): unknown placeholder '{" + name + "}'." +
-                                did_you_mean(name, known) + " Placeholders: " +
-                                quoted_list(known) + " (write {{ and }} for literal braces)");
+                                did_you_mean(name, known) + " Placeholders: " + quoted_list(known) +
+                                " (write {{ and }} for literal braces)");
             }
             p.kind = Piece::Kind::parameter;
             p.parameter = static_cast<std::size_t>(it - parameter_names.begin());
           }
           if (a == 0) {
-            throw ConfigError("command argument 0 ('" + arg + "') is the program and cannot hold "
+            throw ConfigError("command argument 0 ('" + arg +
+                              "') is the program and cannot hold "
                               "a placeholder");
           }
           if (!text.empty()) pieces.push_back(Piece{Piece::Kind::text, std::move(text), 0});
@@ -204,8 +208,7 @@ ExternalCommandModel::ExternalCommandModel(CommandSpec spec,
   }
 }
 
-std::vector<std::string> ExternalCommandModel::command_line(const Vector& theta,
-                                                            std::uint64_t seed,
+std::vector<std::string> ExternalCommandModel::command_line(const Vector& theta, std::uint64_t seed,
                                                             const std::string& output_path) const {
   std::vector<std::string> argv;
   argv.reserve(args_.size());
@@ -248,19 +251,20 @@ void ExternalCommandModel::simulate(const Vector& theta, Rng& rng, Vector& stats
                      limit);
   }
   if (r.signal != 0) {
-    const std::string killed = "killed by signal " + std::to_string(r.signal) + " (" +
-                               strsignal(r.signal) + ")";
+    const std::string killed =
+        "killed by signal " + std::to_string(r.signal) + " (" + strsignal(r.signal) + ")";
     throw ModelError(shown + " was " + killed + stderr_lines(r.err_tail), killed);
   }
   if (r.exit_status != 0) {
     const std::string last = reason_line(r.err_tail, file ? file->path() : std::string());
-    throw ModelError(shown + " exited with status " + std::to_string(r.exit_status) +
-                         stderr_lines(r.err_tail),
-                     "exit status " + std::to_string(r.exit_status) +
-                         (last.empty() ? std::string() : " \"" + last + "\""));
+    throw ModelError(
+        shown + " exited with status " + std::to_string(r.exit_status) + stderr_lines(r.err_tail),
+        "exit status " + std::to_string(r.exit_status) +
+            (last.empty() ? std::string() : " \"" + last + "\""));
   }
   if (r.output_too_large) {
-    const std::string text = "printed more than " + std::to_string(kProcessStdoutCap >> 20) + " MiB on stdout";
+    const std::string text =
+        "printed more than " + std::to_string(kProcessStdoutCap >> 20) + " MiB on stdout";
     throw ModelError(shown + " " + text + "; print only the statistics", text);
   }
   std::string text;

@@ -59,9 +59,11 @@ GaussianMixtureModel::GaussianMixtureModel(std::size_t dim, double weight, doubl
                                            double scale_narrow)
     : dim_(dim), weight_(weight), scale_broad_(scale_broad), scale_narrow_(scale_narrow) {
   if (dim < 1) throw ConfigError("gaussian_mixture: needs at least 1 parameter");
-  if (!(weight > 0.0 && weight < 1.0)) throw ConfigError("gaussian_mixture: weight must be in (0, 1)");
+  if (!(weight > 0.0 && weight < 1.0))
+    throw ConfigError("gaussian_mixture: weight must be in (0, 1)");
   if (!positive_finite(scale_broad)) throw ConfigError("gaussian_mixture: scale_broad must be > 0");
-  if (!positive_finite(scale_narrow)) throw ConfigError("gaussian_mixture: scale_narrow must be > 0");
+  if (!positive_finite(scale_narrow))
+    throw ConfigError("gaussian_mixture: scale_narrow must be > 0");
 }
 
 std::vector<StatSpec> GaussianMixtureModel::statistics() const { return {{"x", dim_}}; }

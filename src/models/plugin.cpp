@@ -43,7 +43,8 @@ std::shared_ptr<detail::PluginLibrary> open_library(const std::string& path) {
   if (path.find('/') != std::string::npos) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
-      throw ConfigError(where + ": no such file; build the plugin first or fix the path (a "
+      throw ConfigError(where +
+                        ": no such file; build the plugin first or fix the path (a "
                         "relative path is relative to the config file)");
     }
     if (std::filesystem::is_directory(path, ec)) throw ConfigError(where + ": is a directory");
@@ -54,7 +55,8 @@ std::shared_ptr<detail::PluginLibrary> open_library(const std::string& path) {
   lib->handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (lib->handle == nullptr) {
     const char* msg = dlerror();
-    throw ConfigError(where + ": cannot load it: " + (msg != nullptr ? msg : "unknown dlopen error"));
+    throw ConfigError(where +
+                      ": cannot load it: " + (msg != nullptr ? msg : "unknown dlopen error"));
   }
   // The version first: a plugin built for another ABI may have another table layout.
   auto version_fn = reinterpret_cast<abcsmc_plugin_abi_version_fn>(
@@ -62,10 +64,10 @@ std::shared_ptr<detail::PluginLibrary> open_library(const std::string& path) {
   auto api_fn =
       reinterpret_cast<abcsmc_plugin_api_get_fn>(dlsym(lib->handle, "abcsmc_plugin_api_get"));
   if (version_fn == nullptr || api_fn == nullptr) {
-    throw ConfigError(where + " is not an abcsmc plugin: it does not export " +
-                      std::string(version_fn == nullptr ? "abcsmc_plugin_abi_version"
-                                                        : "abcsmc_plugin_api_get") +
-                      " (define both with ABCSMC_PLUGIN_DEFINE from abcsmc/plugin.h)");
+    throw ConfigError(
+        where + " is not an abcsmc plugin: it does not export " +
+        std::string(version_fn == nullptr ? "abcsmc_plugin_abi_version" : "abcsmc_plugin_api_get") +
+        " (define both with ABCSMC_PLUGIN_DEFINE from abcsmc/plugin.h)");
   }
   const std::uint32_t version = version_fn();
   if (version != ABCSMC_PLUGIN_ABI_VERSION) {
@@ -84,7 +86,8 @@ std::shared_ptr<detail::PluginLibrary> open_library(const std::string& path) {
   }
   if (api->create == nullptr || api->statistics == nullptr || api->simulate == nullptr ||
       api->destroy == nullptr) {
-    throw ConfigError(where + ": its function table leaves create, statistics, simulate or "
+    throw ConfigError(where +
+                      ": its function table leaves create, statistics, simulate or "
                       "destroy NULL; all four are required");
   }
   return lib;
@@ -107,8 +110,8 @@ PluginModel::PluginModel(const std::string& path, const ModelOptions& options,
   // Owned from here on: when a check below throws (bad statistics), all_ destroys it.
   Instance owned = make_instance(create_instance(error, sizeof error));
   if (owned == nullptr) {
-    throw ConfigError("plugin '" + path + "' (" + name_ + "): create() failed: " +
-                      buffer_text(error, "no message"));
+    throw ConfigError("plugin '" + path + "' (" + name_ +
+                      "): create() failed: " + buffer_text(error, "no message"));
   }
   void* first = owned.get();
   all_.push_back(std::move(owned));
@@ -199,8 +202,10 @@ void* PluginModel::acquire() const {
   char error[kErrorSize] = {0};
   Instance instance = make_instance(create_instance(error, sizeof error));
   if (instance == nullptr) {
-    throw ModelError("plugin " + name_ + ": create() failed for an extra instance (needed for a "
-                     "concurrent thread): " + buffer_text(error, "no message"));
+    throw ModelError("plugin " + name_ +
+                     ": create() failed for an extra instance (needed for a "
+                     "concurrent thread): " +
+                     buffer_text(error, "no message"));
   }
   void* raw = instance.get();
   const std::lock_guard<std::mutex> lock(pool_mutex_);
@@ -222,9 +227,9 @@ void PluginModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
   std::string escaped;
   void* instance = shared_instance_ != nullptr ? shared_instance_ : acquire();
   try {
-    status = api->simulate(instance, theta.data(), static_cast<std::size_t>(theta.size()), seed,
-                           stats.data(), static_cast<std::size_t>(stats.size()), error,
-                           sizeof error);
+    status =
+        api->simulate(instance, theta.data(), static_cast<std::size_t>(theta.size()), seed,
+                      stats.data(), static_cast<std::size_t>(stats.size()), error, sizeof error);
   } catch (const std::exception& e) {
     escaped = e.what();
     if (escaped.empty()) escaped = "(no message)";
@@ -234,21 +239,24 @@ void PluginModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
   if (shared_instance_ == nullptr) release(instance);
   error[sizeof error - 1] = '\0';
   if (!escaped.empty()) {
-    throw ModelError("plugin " + name_ + ": simulate() let a C++ exception escape the C ABI "
-                     "(a bug in the plugin; catch it and return ABCSMC_PLUGIN_FAILED): " + escaped);
+    throw ModelError("plugin " + name_ +
+                     ": simulate() let a C++ exception escape the C ABI "
+                     "(a bug in the plugin; catch it and return ABCSMC_PLUGIN_FAILED): " +
+                     escaped);
   }
   switch (status) {
     case ABCSMC_PLUGIN_OK:
       return;
     case ABCSMC_PLUGIN_FAILED:
-      throw ModelError("plugin " + name_ + ": simulation failed: " + buffer_text(error, "(no message)"),
-                       "plugin " + name_ + ": simulation failed: " +
-                           reason_text(buffer_text(error, "(no message)")));
+      throw ModelError(
+          "plugin " + name_ + ": simulation failed: " + buffer_text(error, "(no message)"),
+          "plugin " + name_ +
+              ": simulation failed: " + reason_text(buffer_text(error, "(no message)")));
     case ABCSMC_PLUGIN_BAD_SIZE:
       throw ModelError("plugin " + name_ + ": wrong number of parameters or statistics (it got " +
                        std::to_string(theta.size()) + " parameters and room for " +
-                       std::to_string(stats.size()) + " statistics): " +
-                       buffer_text(error, "(no message)"));
+                       std::to_string(stats.size()) +
+                       " statistics): " + buffer_text(error, "(no message)"));
     default:
       throw ModelError("plugin " + name_ + ": simulate() returned the unknown status " +
                        std::to_string(status) + ": " + buffer_text(error, "(no message)"));

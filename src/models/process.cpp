@@ -79,9 +79,9 @@ static_assert(std::atomic<std::size_t>::is_always_lock_free);
 std::atomic<Registry*> g_registry{nullptr};  // this process's table; null before the first command
 std::atomic<bool> g_ready{false};            // g_registry is this process's (not a fork parent's)
 std::mutex g_setup_mutex;
-int g_guard_fd = -1;   // the write end of the pipe the guard watches
+int g_guard_fd = -1;  // the write end of the pipe the guard watches
 bool g_atfork = false;
-Registry g_fallback;   // when no shared mapping can be made (then there is no guard either)
+Registry g_fallback;  // when no shared mapping can be made (then there is no guard either)
 // The gap between posix_spawn and the table entry: run_process calls inside it, and whether
 // end_running_commands has closed it (no command starts after that).
 std::atomic<int> g_starting{0};
@@ -141,7 +141,7 @@ bool any_group_alive(Registry& r) {
     break;  // end of file (or an error): the guarded process is gone
   }
   signal_groups(*registry, SIGTERM);
-  const struct timespec step {0, 20 * 1000 * 1000};
+  const struct timespec step { 0, 20 * 1000 * 1000 };
   for (int waited = 0; waited < kGuardGraceMs && any_group_alive(*registry); waited += 20) {
     nanosleep(&step, nullptr);
   }
@@ -152,11 +152,12 @@ bool any_group_alive(Registry& r) {
 /// A copy of this process, as fork() makes, without running pthread_atfork handlers: libraries
 /// such as MPI's transports hook fork (and warn about it), and the guard needs none of that.
 pid_t copy_process() {
-#if defined(__linux__) && defined(SYS_clone) &&                                             \
+#if defined(__linux__) && defined(SYS_clone) &&                                              \
     (defined(__x86_64__) || defined(__aarch64__) || defined(__i386__) || defined(__arm__) || \
      defined(__powerpc64__) || defined(__riscv))
   // On these the argument after the flags is the new stack (0: the copy's own, as fork).
-  return static_cast<pid_t>(syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD), 0UL, 0UL, 0UL, 0UL));
+  return static_cast<pid_t>(
+      syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD), 0UL, 0UL, 0UL, 0UL));
 #else
   return fork();
 #endif
@@ -181,7 +182,8 @@ Registry& registry() {
     g_atfork = pthread_atfork(nullptr, nullptr, registry_after_fork) == 0;
   }
   Registry* r = &g_fallback;
-  void* mem = mmap(nullptr, sizeof(Registry), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* mem =
+      mmap(nullptr, sizeof(Registry), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem != MAP_FAILED) {
     r = new (mem) Registry();
     int fds[2];
@@ -249,7 +251,7 @@ void end_running_commands(int signal) noexcept {
   // flag (and does not happen) or is counted here, and its group is in the table when the
   // count drops. Bounded, for a handler that interrupted a start in its own thread.
   g_closed.store(true);
-  const struct timespec step {0, 1000 * 1000};
+  const struct timespec step { 0, 1000 * 1000 };
   for (int waited_ms = 0; waited_ms < 2000 && g_starting.load() > 0; ++waited_ms) {
     nanosleep(&step, nullptr);
   }
@@ -334,8 +336,8 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   sigemptyset(&mask);
   posix_spawnattr_setsigmask(&attr, &mask);
   posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its children too
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   std::vector<char*> cargv;
   cargv.reserve(argv.size() + 1);
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
@@ -369,8 +371,8 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   const auto to_duration = [](double s) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
   };
-  Clock::time_point deadline = limited ? Clock::now() + to_duration(timeout_seconds)
-                                       : Clock::time_point::max();
+  Clock::time_point deadline =
+      limited ? Clock::now() + to_duration(timeout_seconds) : Clock::time_point::max();
   int phase = 0;  // 0 running, 1 SIGTERM sent, 2 SIGKILL sent
   bool reaped = false;
   const auto escalate = [&] {
@@ -448,8 +450,8 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
     const bool blocking = !limited || phase == 2;
     siginfo_t info;
     info.si_pid = 0;
-    const int r = waitid(P_PID, static_cast<id_t>(pid), &info,
-                         WEXITED | WNOWAIT | (blocking ? 0 : WNOHANG));
+    const int r =
+        waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | (blocking ? 0 : WNOHANG));
     if (r == 0 && info.si_pid == pid) {
       registration->clear();
       while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -59,7 +59,8 @@ class Values {
   std::vector<double> values_;
 };
 
-using Factory = std::function<std::unique_ptr<Model>(const Values&, const std::vector<std::string>&)>;
+using Factory =
+    std::function<std::unique_ptr<Model>(const Values&, const std::vector<std::string>&)>;
 
 struct Option {
   std::string name;
@@ -153,8 +154,8 @@ std::unique_ptr<Model> make_sir(const Values& v, const std::vector<std::string>&
     throw ConfigError("model sir: option 'infected' (" + std::to_string(infected) +
                       ") must be <= population (" + std::to_string(population) + ")");
   }
-  return std::make_unique<SirModel>(population, infected, v.get("t_end"),
-                                    v.integer("observations"), index[0], index[1]);
+  return std::make_unique<SirModel>(population, infected, v.get("t_end"), v.integer("observations"),
+                                    index[0], index[1]);
 }
 
 const std::vector<Entry>& entries() {
@@ -194,9 +195,8 @@ const std::vector<Entry>& entries() {
          {"scale_narrow", 0.1, positive(), "standard deviation of the narrow component"}},
         [](const Values& v, const std::vector<std::string>& names) -> std::unique_ptr<Model> {
           need_at_least_one("gaussian_mixture", names);
-          return std::make_unique<GaussianMixtureModel>(names.size(), v.get("weight"),
-                                                        v.get("scale_broad"),
-                                                        v.get("scale_narrow"));
+          return std::make_unique<GaussianMixtureModel>(
+              names.size(), v.get("weight"), v.get("scale_broad"), v.get("scale_narrow"));
         }));
     t.push_back(make_entry(
         "sir",
@@ -256,7 +256,8 @@ std::unique_ptr<Model> make_builtin_model(const std::string& name, const ModelOp
     if (!known) {
       std::string msg = "model " + name + " has no option '" + key + "'.";
       msg += did_you_mean(key, option_names);
-      msg += option_names.empty() ? " It takes no options" : " Options: " + comma_list(option_names);
+      msg +=
+          option_names.empty() ? " It takes no options" : " Options: " + comma_list(option_names);
       throw ConfigError(msg);
     }
   }

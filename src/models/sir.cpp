@@ -3,8 +3,8 @@
 #include <cmath>
 #include <string>
 
-#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/detmath.hpp"
+#include "abcsmc/core/error.hpp"
 #include "abcsmc/models/simulators.hpp"
 
 namespace abcsmc {

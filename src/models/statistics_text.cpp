@@ -60,9 +60,9 @@ void parse_statistics_text(const std::string& text, const std::vector<StatSpec>&
     }
   }
   if (lines.empty()) {
-    throw ModelError("printed no statistics (expected " + std::to_string(total) + ": " +
-                         quoted_list(flat) + ")",
-                     "printed no statistics");
+    throw ModelError(
+        "printed no statistics (expected " + std::to_string(total) + ": " + quoted_list(flat) + ")",
+        "printed no statistics");
   }
   if (static_cast<std::size_t>(out.size()) != total) out.resize(static_cast<Eigen::Index>(total));
 
@@ -145,9 +145,10 @@ void parse_statistics_text(const std::string& text, const std::vector<StatSpec>&
   if (!missing.empty()) {
     const std::string what = "did not print the statistic" +
                              std::string(missing.size() == 1 ? " " : "s ") + quoted_list(missing);
-    throw ModelError(what, missing.size() <= 3 ? what
-                                               : "did not print " + std::to_string(missing.size()) +
-                                                     " statistics ('" + missing.front() + "', ...)");
+    throw ModelError(what, missing.size() <= 3
+                               ? what
+                               : "did not print " + std::to_string(missing.size()) +
+                                     " statistics ('" + missing.front() + "', ...)");
   }
 }
 

@@ -50,9 +50,10 @@ Received Comm::receive_any() const {
   MPI_Get_count(&status, MPI_BYTE, &count);
   Received r;
   r.source = status.MPI_SOURCE;
-  if (status.MPI_TAG < static_cast<int>(Tag::request) || status.MPI_TAG > static_cast<int>(Tag::progress)) {
-    throw Error("unexpected MPI message with tag " + std::to_string(status.MPI_TAG) + " from rank " +
-                std::to_string(status.MPI_SOURCE));
+  if (status.MPI_TAG < static_cast<int>(Tag::request) ||
+      status.MPI_TAG > static_cast<int>(Tag::progress)) {
+    throw Error("unexpected MPI message with tag " + std::to_string(status.MPI_TAG) +
+                " from rank " + std::to_string(status.MPI_SOURCE));
   }
   r.tag = static_cast<Tag>(status.MPI_TAG);
   r.bytes.resize(static_cast<std::size_t>(count));

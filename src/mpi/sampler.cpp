@@ -43,7 +43,8 @@ ResultMessage checked_result(const std::vector<std::uint8_t>& bytes, const Probl
 
 }  // namespace
 
-// --- Master ---------------------------------------------------------------------------------------
+// --- Master
+// ---------------------------------------------------------------------------------------
 Master::Master(Comm comm) : comm_(comm) {
   if (comm_.rank() != 0) throw Error("mpi::Master runs on rank 0 only");
 }
@@ -67,7 +68,8 @@ void Master::send_config(const std::string& config_yaml) {
   config_sent_ = true;
 }
 
-// --- MpiSampler -----------------------------------------------------------------------------------
+// --- MpiSampler
+// -----------------------------------------------------------------------------------
 MpiSampler::MpiSampler(Master& master, Scheduling scheduling, std::size_t batch_size)
     : master_(master), scheduling_(scheduling), batch_size_(batch_size) {
   if (master_.comm().size() < 2) throw Error("the MPI sampler needs at least 2 ranks");
@@ -77,7 +79,8 @@ void MpiSampler::start(const std::string& config_text) { master_.send_config(con
 
 std::string MpiSampler::status() const {
   return " bcast=" + std::to_string(last_broadcast_bytes_) + "B" +
-         (scheduling_ == Scheduling::dynamic ? " batch=" + std::to_string(last_batch_) : std::string());
+         (scheduling_ == Scheduling::dynamic ? " batch=" + std::to_string(last_batch_)
+                                             : std::string());
 }
 
 void MpiSampler::shutdown(Shutdown why, int exit_code) {
@@ -94,7 +97,8 @@ std::uint64_t MpiSampler::next_batch_size(const SampleRequest& request) const {
   if (batch_size_ > 0) return batch_size_;
   if (seconds_per_eval_ <= 0.0) return 1;  // first round: nothing measured yet
   const auto w = static_cast<std::uint64_t>(workers());
-  auto batch = static_cast<std::uint64_t>(std::max(1.0, std::floor(kTargetBatchSeconds / seconds_per_eval_)));
+  auto batch = static_cast<std::uint64_t>(
+      std::max(1.0, std::floor(kTargetBatchSeconds / seconds_per_eval_)));
   // At least ~4 batches per worker per round, judged from the last round's size.
   const std::uint64_t expected = std::max<std::uint64_t>(last_evaluated_, request.n_accept);
   batch = std::min(batch, std::max<std::uint64_t>(1, expected / (4 * w)));
@@ -104,7 +108,8 @@ std::uint64_t MpiSampler::next_batch_size(const SampleRequest& request) const {
 Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
                           const GenerationContext& /*ctx*/, const SampleRequest& request) {
   if (!master_.config_sent_ || master_.stopped_) {
-    throw Error("MpiSampler::sample: the workers have no config (send_config first) or are stopped");
+    throw Error(
+        "MpiSampler::sample: the workers have no config (send_config first) or are stopped");
   }
   const auto start = Clock::now();
   master_.in_round_ = true;
@@ -124,7 +129,8 @@ Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec
     last_batch_ = m.batch_size;
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (last_evaluated_ > 0) {
-      seconds_per_eval_ = seconds * static_cast<double>(workers()) / static_cast<double>(last_evaluated_);
+      seconds_per_eval_ =
+          seconds * static_cast<double>(workers()) / static_cast<double>(last_evaluated_);
     }
   }
   return s;
@@ -143,14 +149,14 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
     bool done = false;
     std::size_t accepted = 0;
   };
-  std::uint64_t next = 0;             // first index not handed out yet
-  std::uint64_t frontier = 0;         // every index below it has its result here
-  std::size_t prefix_accepted = 0;    // accepted below the frontier
-  std::size_t known_accepted = 0;     // accepted among all results here
-  std::size_t outstanding = 0;        // batches handed out whose results are not back
-  std::size_t ended = 0;              // workers told "end of round"
+  std::uint64_t next = 0;           // first index not handed out yet
+  std::uint64_t frontier = 0;       // every index below it has its result here
+  std::size_t prefix_accepted = 0;  // accepted below the frontier
+  std::size_t known_accepted = 0;   // accepted among all results here
+  std::size_t outstanding = 0;      // batches handed out whose results are not back
+  std::size_t ended = 0;            // workers told "end of round"
   bool cancelled = false;
-  std::map<std::uint64_t, Batch> batches;  // from the frontier on, by first index
+  std::map<std::uint64_t, Batch> batches;           // from the frontier on, by first index
   std::vector<std::size_t> busy(n_workers + 1, 0);  // outstanding batches per rank
   EvalLog log;
 
@@ -181,7 +187,10 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
     }
     if (msg.tag == Tag::request) {
       const std::uint64_t r = decode_request_round(msg.bytes);
-      if (r != round) protocol_error("request for round " + std::to_string(r) + " in round " + std::to_string(round), msg.source);
+      if (r != round)
+        protocol_error(
+            "request for round " + std::to_string(r) + " in round " + std::to_string(round),
+            msg.source);
       if (!stopped && known_accepted < request.n_accept && next < limit) {
         const WorkBlock block{next, std::min<std::uint64_t>(batch, limit - next)};
         comm.send(msg.source, Tag::work, encode_work(round, block));
@@ -205,10 +214,12 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
       }
       const auto it = batches.find(first);
       if (it == batches.end() || it->second.done || it->second.worker != msg.source) {
-        protocol_error("result for a batch that was not handed out (first " + std::to_string(first) + ")", msg.source);
+        protocol_error(
+            "result for a batch that was not handed out (first " + std::to_string(first) + ")",
+            msg.source);
       }
-      ResultMessage r = checked_result(msg.bytes, problem, m, WorkBlock{first, it->second.count}, cancelled,
-                                       msg.source);
+      ResultMessage r = checked_result(msg.bytes, problem, m, WorkBlock{first, it->second.count},
+                                       cancelled, msg.source);
       it->second.done = true;
       it->second.accepted = r.log.accepted.size();
       --outstanding;
@@ -219,14 +230,16 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
         note_log(*progress, r.log, r.block.first, r.attempts);
       }
       log.merge(std::move(r.log));
-      while (!batches.empty() && batches.begin()->first == frontier && batches.begin()->second.done) {
+      while (!batches.empty() && batches.begin()->first == frontier &&
+             batches.begin()->second.done) {
         prefix_accepted += batches.begin()->second.accepted;
         frontier += batches.begin()->second.count;
         batches.erase(batches.begin());
       }
       if (!cancelled && request.n_accept > 0 && prefix_accepted >= request.n_accept) cancel_busy();
     } else {
-      protocol_error("unexpected message tag " + std::to_string(static_cast<int>(msg.tag)), msg.source);
+      protocol_error("unexpected message tag " + std::to_string(static_cast<int>(msg.tag)),
+                     msg.source);
     }
   }
   last_evaluated_ = next;
@@ -246,7 +259,8 @@ Sample MpiSampler::sample_static(const Problem& problem, const GenerationMessage
   const std::size_t n_workers = workers();
   // Scatter of particle-slot blocks, fixed up front: worker w (rank w + 1) fills block w.
   std::vector<WorkBlock> blocks(n_workers + 1);
-  for (std::size_t w = 0; w < n_workers; ++w) blocks[w + 1] = static_block(request.n_accept, n_workers, w);
+  for (std::size_t w = 0; w < n_workers; ++w)
+    blocks[w + 1] = static_block(request.n_accept, n_workers, w);
   comm.scatter(blocks, 0);
   EvalLog log;
   std::uint64_t attempts = 0;
@@ -266,7 +280,10 @@ Sample MpiSampler::sample_static(const Problem& problem, const GenerationMessage
     }
     if (msg.tag == Tag::progress) {
       const ProgressMessage p = decode_progress(msg.bytes);
-      if (p.round != round) protocol_error("progress of round " + std::to_string(p.round) + " in round " + std::to_string(round), msg.source);
+      if (p.round != round)
+        protocol_error(
+            "progress of round " + std::to_string(p.round) + " in round " + std::to_string(round),
+            msg.source);
       if (progress != nullptr) progress->add(p.evaluated, p.accepted, p.failed);
       continue;
     }
@@ -287,8 +304,9 @@ Sample MpiSampler::sample_static(const Problem& problem, const GenerationMessage
       }
       if (r.round != round || r.block.count != 0 || r.attempts != 0 || !r.log.accepted.empty() ||
           !r.log.failed_index.empty() || !r.log.stats.empty()) {
-        protocol_error("a result for an empty block that is not empty (round " + std::to_string(r.round) + ")",
-                       msg.source);
+        protocol_error(
+            "a result for an empty block that is not empty (round " + std::to_string(r.round) + ")",
+            msg.source);
       }
     }
     returned[src] = true;

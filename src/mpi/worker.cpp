@@ -1,7 +1,7 @@
 // Ranks > 0: the worker side of the MPI sampler protocol (include/abcsmc/mpi/sampler.hpp).
 #include <chrono>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "abcsmc/core/error.hpp"
@@ -27,8 +27,9 @@ struct Worker {
     r.block = comm.scatter({}, 0);
     if (r.block.count > g.request.n_accept || r.block.first > g.request.n_accept - r.block.count) {
       throw Error("MPI protocol error: static block [" + std::to_string(r.block.first) + ", +" +
-                  std::to_string(r.block.count) + ") outside the " + std::to_string(g.request.n_accept) +
-                  " slots of round " + std::to_string(g.round));
+                  std::to_string(r.block.count) + ") outside the " +
+                  std::to_string(g.request.n_accept) + " slots of round " +
+                  std::to_string(g.round));
     }
     // The fail-fast guard of a static round watches slot 0 (SampleProgress), which only the
     // worker holding it sees in time: it decides, and ends the job with the messages.
@@ -65,13 +66,16 @@ struct Worker {
       }
       return !cancelled;
     };
-    for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count && !cancelled; ++slot) {
+    for (std::uint64_t slot = r.block.first; slot < r.block.first + r.block.count && !cancelled;
+         ++slot) {
       fill_static_slot(*evaluator, ctx, slot, static_slot_budget(g.request, slot),
                        g.request.keep_all_stats, r.log, r.attempts,
                        slot == 0 && guard ? &*guard : nullptr, proceed);
       if (guard && guard->cause() == CancelCause::all_failed) {
-        std::string text = "the first " + std::to_string(g.request.fail_fast) + " attempts at slot 0 of " +
-                           (g.spec.calibration ? std::string("calibration") : "generation " + std::to_string(g.spec.t)) +
+        std::string text = "the first " + std::to_string(g.request.fail_fast) +
+                           " attempts at slot 0 of " +
+                           (g.spec.calibration ? std::string("calibration")
+                                               : "generation " + std::to_string(g.spec.t)) +
                            " all failed: the model fails wherever the run looks (stop.fail_fast)";
         for (const auto& m : guard->guard_messages()) text += "\n  " + m;
         throw Error(text);
@@ -120,7 +124,7 @@ struct Worker {
       r.block = reply.block;
       for (std::uint64_t i = r.block.first; i < r.block.first + r.block.count; ++i) {
         if (check_cancel(i == r.block.first)) break;  // the rest is above what rank 0 keeps
-          r.log.record(evaluator->evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
+        r.log.record(evaluator->evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
                      g.request.keep_all_stats);
         ++r.attempts;
       }
@@ -143,7 +147,8 @@ void worker_loop(const Comm& comm, const ProblemFactory& make_problem) {
   } catch (const ConfigTextError& e) {
     throw Error(std::string("the config from rank 0 does not parse here: ") + e.what());
   }
-  auto evaluator = std::make_unique<Evaluator>(built.problem, built.settings.transition.model_stay_probability);
+  auto evaluator =
+      std::make_unique<Evaluator>(built.problem, built.settings.transition.model_stay_probability);
   Worker worker{comm, std::move(built.problem), std::move(built.settings), std::move(evaluator)};
 
   for (;;) {
@@ -152,7 +157,8 @@ void worker_loop(const Comm& comm, const ProblemFactory& make_problem) {
     if (c.stop) return;
     // Checked before anything uses it (an inconsistent spec must not reach the evaluator).
     validate_generation(*worker.problem, c.generation);
-    const GenerationContext ctx = make_context(*worker.problem, worker.context_settings, c.generation.spec);
+    const GenerationContext ctx =
+        make_context(*worker.problem, worker.context_settings, c.generation.spec);
     if (c.generation.scheduling == Scheduling::static_blocks) {
       worker.run_static(c.generation, ctx);
     } else {

@@ -70,17 +70,19 @@ std::string_view view(const Mac& m) { return {reinterpret_cast<const char*>(m.da
 
 Mac hmac_sha256(std::string_view key, const std::vector<std::string_view>& parts) {
   std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(hmac_algorithm()),
-                                                                 &EVP_MAC_CTX_free);
+                                                                &EVP_MAC_CTX_free);
   if (!ctx) throw Error("EVP_MAC_CTX_new: " + openssl_error());
   char digest[] = "SHA256";
   const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                                OSSL_PARAM_construct_end()};
-  if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1) {
+  if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1) {
     throw Error("HMAC-SHA256 init: " + openssl_error());
   }
   for (const auto part : parts) {
     if (!part.empty() &&
-        EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(part.data()), part.size()) != 1) {
+        EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(part.data()),
+                       part.size()) != 1) {
       throw Error("HMAC-SHA256 update: " + openssl_error());
     }
   }
@@ -117,7 +119,8 @@ Key Key::load(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     const int e = errno;
-    throw ConfigError(what + ": " + (e == ENOENT ? std::string("does not exist") : std::strerror(e)) +
+    throw ConfigError(what + ": " +
+                      (e == ENOENT ? std::string("does not exist") : std::strerror(e)) +
                       " (make one with `abcsmc redis-manager keygen FILE`)");
   }
   struct Closer {
@@ -130,11 +133,14 @@ Key Key::load(const std::string& path) {
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw ConfigError(what + ": mode " + mode + " lets group or others read or write it; only its "
-                      "owner may (chmod 600 " + path + ")");
+    throw ConfigError(what + ": mode " + mode +
+                      " lets group or others read or write it; only its "
+                      "owner may (chmod 600 " +
+                      path + ")");
   }
   if (st.st_size > static_cast<off_t>(kMaxKeyBytes + 2)) {
-    throw ConfigError(what + ": larger than " + std::to_string(kMaxKeyBytes) + " bytes, not a key file");
+    throw ConfigError(what + ": larger than " + std::to_string(kMaxKeyBytes) +
+                      " bytes, not a key file");
   }
   std::string bytes(kMaxKeyBytes + 3, '\0');
   std::size_t got = 0;
@@ -156,18 +162,23 @@ Key Key::load(const std::string& path) {
   while (size > 0 && (bytes[size - 1] == '\n' || bytes[size - 1] == '\r')) --size;
   Key key(std::string(bytes.data(), size));
   OPENSSL_cleanse(bytes.data(), bytes.size());
-  if (size == 0) throw ConfigError(what + ": empty (make one with `abcsmc redis-manager keygen FILE`)");
+  if (size == 0)
+    throw ConfigError(what + ": empty (make one with `abcsmc redis-manager keygen FILE`)");
   if (size < kMinKeyBytes) {
     throw ConfigError(what + ": holds " + std::to_string(size) + " bytes, fewer than " +
-                      std::to_string(kMinKeyBytes) + " (make one with `abcsmc redis-manager keygen FILE`)");
+                      std::to_string(kMinKeyBytes) +
+                      " (make one with `abcsmc redis-manager keygen FILE`)");
   }
   if (size > kMaxKeyBytes) {
-    throw ConfigError(what + ": larger than " + std::to_string(kMaxKeyBytes) + " bytes, not a key file");
+    throw ConfigError(what + ": larger than " + std::to_string(kMaxKeyBytes) +
+                      " bytes, not a key file");
   }
   return key;
 }
 
-Mac Key::mac(const std::vector<std::string_view>& parts) const { return hmac_sha256(bytes_, parts); }
+Mac Key::mac(const std::vector<std::string_view>& parts) const {
+  return hmac_sha256(bytes_, parts);
+}
 
 std::string Key::config_mac(const std::string& run, std::string_view config) const {
   return hex(mac({"abcsmc-config", kNul, run, kNul, config}));
@@ -178,16 +189,18 @@ std::string Key::spec_mac(const std::string& run, std::uint64_t k, std::string_v
   return hex(mac({"abcsmc-spec", kNul, run, kNul, round, kNul, spec}));
 }
 
-bool Key::config_ok(const std::string& run, std::string_view config, std::string_view mac_hex) const {
+bool Key::config_ok(const std::string& run, std::string_view config,
+                    std::string_view mac_hex) const {
   return same(config_mac(run, config), mac_hex);
 }
 
-bool Key::spec_ok(const std::string& run, std::uint64_t k, std::string_view spec, std::string_view mac_hex) const {
+bool Key::spec_ok(const std::string& run, std::uint64_t k, std::string_view spec,
+                  std::string_view mac_hex) const {
   return same(spec_mac(run, k, spec), mac_hex);
 }
 
-std::string Key::sign_result(const std::string& run, std::uint64_t k, const std::string& spec_mac_hex,
-                             std::string_view result) const {
+std::string Key::sign_result(const std::string& run, std::uint64_t k,
+                             const std::string& spec_mac_hex, std::string_view result) const {
   const std::optional<Mac> s = from_hex(spec_mac_hex);
   if (!s) throw Error("sign_result: the spec MAC is not 64 hex digits");
   const std::string round = decimal(k);
@@ -198,9 +211,11 @@ std::string Key::sign_result(const std::string& run, std::uint64_t k, const std:
   return out;
 }
 
-ResultCheck Key::open_result(const std::string& run, std::uint64_t k, const std::string& spec_mac_hex,
-                             std::string_view element, std::string_view& result) const {
-  if (element.size() < kResultMagic.size() + kMacBytes || element.substr(0, kResultMagic.size()) != kResultMagic) {
+ResultCheck Key::open_result(const std::string& run, std::uint64_t k,
+                             const std::string& spec_mac_hex, std::string_view element,
+                             std::string_view& result) const {
+  if (element.size() < kResultMagic.size() + kMacBytes ||
+      element.substr(0, kResultMagic.size()) != kResultMagic) {
     return ResultCheck::unsigned_result;
   }
   const std::optional<Mac> s = from_hex(spec_mac_hex);
@@ -215,16 +230,19 @@ ResultCheck Key::open_result(const std::string& run, std::uint64_t k, const std:
 }
 
 std::string Key::sign_abort(const std::string& run, const std::string& message) const {
-  return std::string(kAbortPrefix) + hex(mac({"abcsmc-abort", kNul, run, kNul, message})) + " " + message;
+  return std::string(kAbortPrefix) + hex(mac({"abcsmc-abort", kNul, run, kNul, message})) + " " +
+         message;
 }
 
 std::optional<std::string> Key::open_abort(const std::string& run, std::string_view value) const {
   const std::size_t head = kAbortPrefix.size() + 2 * kMacBytes + 1;
-  if (value.size() < head || value.substr(0, kAbortPrefix.size()) != kAbortPrefix || value[head - 1] != ' ') {
+  if (value.size() < head || value.substr(0, kAbortPrefix.size()) != kAbortPrefix ||
+      value[head - 1] != ' ') {
     return std::nullopt;
   }
   const std::string message(value.substr(head));
-  if (!same(hex(mac({"abcsmc-abort", kNul, run, kNul, message})), value.substr(kAbortPrefix.size(), 2 * kMacBytes))) {
+  if (!same(hex(mac({"abcsmc-abort", kNul, run, kNul, message})),
+            value.substr(kAbortPrefix.size(), 2 * kMacBytes))) {
     return std::nullopt;
   }
   return message;
@@ -243,7 +261,9 @@ void generate_key_file(const std::string& path) {
   if (fd < 0) {
     const int e = errno;
     OPENSSL_cleanse(text.data(), text.size());
-    throw ConfigError(what + ": " + (e == EEXIST ? std::string("exists already; not replaced") : std::strerror(e)));
+    throw ConfigError(
+        what + ": " +
+        (e == EEXIST ? std::string("exists already; not replaced") : std::strerror(e)));
   }
   bool ok = ::fchmod(fd, 0600) == 0;  // whatever the umask did
   std::size_t done = 0;

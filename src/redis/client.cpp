@@ -50,7 +50,7 @@ Value convert(const redisReply* r) {
   return v;
 }
 
-constexpr double kCommandTimeout = 30.0;  // a healthy server answers in microseconds
+constexpr double kCommandTimeout = 30.0;   // a healthy server answers in microseconds
 constexpr double kReconnectTimeout = 2.0;  // one connection attempt while reconnecting
 constexpr double kFirstBackoff = 0.1;
 constexpr double kMaxBackoff = 5.0;
@@ -62,7 +62,9 @@ using Clock = std::chrono::steady_clock;
 // warning (a worker holds three connections to one server).
 std::atomic<int> g_clients_in_outage{0};
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 }  // namespace
 
@@ -90,9 +92,11 @@ void Client::connect(double timeout_seconds, bool at_start) {
     redisFree(ctx_);
     ctx_ = nullptr;
   }
-  ctx_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, to_timeval(timeout_seconds));
+  ctx_ =
+      redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, to_timeval(timeout_seconds));
   if (ctx_ == nullptr || ctx_->err != 0) {
-    const std::string why = ctx_ == nullptr ? std::string("out of memory") : std::string(ctx_->errstr);
+    const std::string why =
+        ctx_ == nullptr ? std::string("out of memory") : std::string(ctx_->errstr);
     throw ConnectError("cannot connect to Redis at " + where() + ": " + why);
   }
   redisEnableKeepAlive(ctx_);
@@ -101,12 +105,14 @@ void Client::connect(double timeout_seconds, bool at_start) {
     const char* argv[] = {"AUTH", endpoint_.password.c_str()};
     const std::size_t len[] = {4, endpoint_.password.size()};
     auto* r = static_cast<redisReply*>(redisCommandArgv(ctx_, 2, argv, len));
-    if (r == nullptr) throw ConnectError("cannot connect to Redis at " + where() + ": " + ctx_->errstr);
+    if (r == nullptr)
+      throw ConnectError("cannot connect to Redis at " + where() + ": " + ctx_->errstr);
     const Value v = convert(r);
     freeReplyObject(r);
     if (v.type == Value::Type::error) {
       throw ConnectError("Redis at " + where() + " refused the password (" +
-                         v.str.substr(0, v.str.find(' ')) + "); check --password or the variable "
+                         v.str.substr(0, v.str.find(' ')) +
+                         "); check --password or the variable "
                          "named by sampler.password_env");
     }
   }
@@ -125,7 +131,8 @@ void Client::connect(double timeout_seconds, bool at_start) {
     const char* argv[] = {"PING"};
     const std::size_t len[] = {4};
     auto* r = static_cast<redisReply*>(redisCommandArgv(ctx_, 1, argv, len));
-    if (r == nullptr) throw ConnectError("cannot connect to Redis at " + where() + ": " + ctx_->errstr);
+    if (r == nullptr)
+      throw ConnectError("cannot connect to Redis at " + where() + ": " + ctx_->errstr);
     const Value v = convert(r);
     freeReplyObject(r);
     if (v.type == Value::Type::error) {
@@ -150,20 +157,22 @@ void Client::set_reconnect(double seconds, std::function<bool()> give_up) {
 std::optional<double> Client::outage_seconds() const {
   const long long since = outage_since_ns_.load();
   if (since == 0) return std::nullopt;
-  const long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  const long long now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   return static_cast<double>(now - since) * 1e-9;
 }
 
 void Client::reconnect_or_throw(const std::string& why) {
   const auto began = Clock::now();
   down_ = true;
-  outage_since_ns_.store(
-      std::max(1LL, static_cast<long long>(
-                        std::chrono::duration_cast<std::chrono::nanoseconds>(began.time_since_epoch()).count())));
+  outage_since_ns_.store(std::max(
+      1LL,
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(began.time_since_epoch()).count())));
   const bool quiet = !(reconnect_seconds_ > 0.0);  // a last try (e.g. cleaning up): no messages
-  bool counted = false;    // in g_clients_in_outage
-  bool announced = false;  // this client logged the outage at warning
-  struct Leave {           // on every way out: not reconnecting any more
+  bool counted = false;                            // in g_clients_in_outage
+  bool announced = false;                          // this client logged the outage at warning
+  struct Leave {                                   // on every way out: not reconnecting any more
     Client& c;
     bool& counted;
     ~Leave() {
@@ -177,8 +186,10 @@ void Client::reconnect_or_throw(const std::string& why) {
   double next_reminder = kReminderSeconds;
   std::string last = why;
   for (int attempt = 0;; ++attempt) {
-    if (attempt > 0) {  // the first attempt goes at once: a dropped idle connection comes right back
-      double pause = std::min(backoff * jitter(jitter_source), std::max(0.0, reconnect_seconds_ - seconds_since(began)));
+    if (attempt >
+        0) {  // the first attempt goes at once: a dropped idle connection comes right back
+      double pause = std::min(backoff * jitter(jitter_source),
+                              std::max(0.0, reconnect_seconds_ - seconds_since(began)));
       backoff = std::min(2.0 * backoff, kMaxBackoff);
       while (pause > 0.0) {  // in slices, so a give-up is seen within 0.1 s
         if (give_up_ && give_up_()) break;
@@ -210,22 +221,27 @@ void Client::reconnect_or_throw(const std::string& why) {
       if (g_clients_in_outage.fetch_add(1) == 0) {
         announced = true;
         spdlog::warn("redis: lost the Redis server at {}: {}; reconnecting {}", where(), why,
-                     std::isinf(reconnect_seconds_) ? std::string("until it is back")
-                                                    : "for up to " + window_text(reconnect_seconds_));
+                     std::isinf(reconnect_seconds_)
+                         ? std::string("until it is back")
+                         : "for up to " + window_text(reconnect_seconds_));
       }
     }
     if (give_up_ && give_up_()) {
       throw ConnectionLost("stopped waiting for the Redis server at " + where() + " after " +
-                           fmt::format("{:.1f} s", elapsed) + " (lost: " + why + "; last attempt: " + last + ")");
+                           fmt::format("{:.1f} s", elapsed) + " (lost: " + why +
+                           "; last attempt: " + last + ")");
     }
     if (elapsed >= reconnect_seconds_) {
-      throw ConnectionLost("Redis server at " + where() + " unreachable for " + window_text(reconnect_seconds_) +
-                           " (the reconnect window; lost: " + why + "; last attempt: " + last + ")");
+      throw ConnectionLost(
+          "Redis server at " + where() + " unreachable for " + window_text(reconnect_seconds_) +
+          " (the reconnect window; lost: " + why + "; last attempt: " + last + ")");
     }
     if (announced && elapsed >= next_reminder) {
       next_reminder += kReminderSeconds;
-      spdlog::warn("redis: still no Redis server at {} after {:.0f} s ({}); reconnecting for up to {} in all",
-                   where(), elapsed, last, window_text(reconnect_seconds_));
+      spdlog::warn(
+          "redis: still no Redis server at {} after {:.0f} s ({}); reconnecting for up to {} in "
+          "all",
+          where(), elapsed, last, window_text(reconnect_seconds_));
     }
   }
 }
@@ -242,7 +258,8 @@ std::vector<Value> Client::exchange(const std::vector<Command>& commands) {
         argv.push_back(a.data());
         len.push_back(a.size());
       }
-      if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), len.data()) != REDIS_OK) {
+      if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), len.data()) !=
+          REDIS_OK) {
         io_failed = true;
         why = ctx_->errstr;
         break;
@@ -314,7 +331,8 @@ std::optional<std::string> Client::wait_message(double seconds) {
       continue;
     }
     if (reply == nullptr) {
-      const auto left = std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+      const auto left =
+          std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
       pollfd p{ctx_->fd, POLLIN, 0};
       const int n = poll(&p, 1, left > 0 ? static_cast<int>(std::ceil(left * 1000.0)) : 0);
       if (n > 0) {

@@ -34,9 +34,10 @@ int run_manager(const Endpoint& endpoint, const std::string& action) {
     const std::string run_keys_start = empty_prefix.substr(0, empty_prefix.size() - 1);
     // Only live runs: one whose config key has expired has lost its master (killed: its keys
     // go 5 s later) and leaves the registry.
-    const auto v = c.pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(keys::now_ms())},
-                               {"ZCARD", keys::kWorkers},
-                               {"EVAL", scripts::kLiveRuns, "0", keys::kRuns, run_keys_start}});
+    const auto v =
+        c.pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(keys::now_ms())},
+                    {"ZCARD", keys::kWorkers},
+                    {"EVAL", scripts::kLiveRuns, "0", keys::kRuns, run_keys_start}});
     check(v[2], "listing runs");
     const long long workers = v[1].integer;
     std::vector<std::string> runs;
@@ -48,7 +49,8 @@ int run_manager(const Endpoint& endpoint, const std::string& action) {
     for (const auto& run : runs) {
       const Value h = c.command({"HGETALL", keys::run_prefix(run) + "info"});
       std::map<std::string, std::string> f;
-      for (std::size_t i = 0; i + 1 < h.elements.size(); i += 2) f[h.elements[i].str] = h.elements[i + 1].str;
+      for (std::size_t i = 0; i + 1 < h.elements.size(); i += 2)
+        f[h.elements[i].str] = h.elements[i + 1].str;
       const auto get = [&](const char* key) { return f.count(key) ? f[key] : std::string("0"); };
       std::printf("Workers=%lld Evaluations=%s Acceptances=%s/%s Generation=%s Run=%s\n", workers,
                   get("evaluations").c_str(), get("acceptances").c_str(), get("n").c_str(),
@@ -68,7 +70,8 @@ int run_manager(const Endpoint& endpoint, const std::string& action) {
     std::printf("Worker registrations cleared (live workers register again within a second)\n");
     return 0;
   }
-  std::fprintf(stderr, "error: unknown action '%s' (info, stop or reset-workers)\n", action.c_str());
+  std::fprintf(stderr, "error: unknown action '%s' (info, stop or reset-workers)\n",
+               action.c_str());
   return 2;
 }
 

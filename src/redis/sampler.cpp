@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <random>
@@ -45,7 +45,8 @@ std::string random_run_id() {
 /// representable), or nothing: the claims list is on the server, so it is untrusted too.
 std::optional<WorkBlock> parse_range(const std::string& s) {
   const auto colon = s.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || s.size() > 41) return std::nullopt;
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || s.size() > 41)
+    return std::nullopt;
   const auto number = [](const std::string& digits) -> std::optional<std::uint64_t> {
     std::uint64_t v = 0;
     for (char ch : digits) {
@@ -58,14 +59,22 @@ std::optional<WorkBlock> parse_range(const std::string& s) {
   };
   const auto start = number(s.substr(0, colon));
   const auto count = number(s.substr(colon + 1));
-  if (!start || !count || *count == 0 || *count > kMaxWireBatch || *start + *count < *start) return std::nullopt;
+  if (!start || !count || *count == 0 || *count > kMaxWireBatch || *start + *count < *start)
+    return std::nullopt;
   return WorkBlock{*start, *count};
 }
 
 /// What the master does not use from the results list (and the claims list), by kind: each kind
 /// is logged once per run with its first example, and counted per round.
 enum class DropKind : std::size_t {
-  unsigned_result, bad_signature, undecodable, other_round, unclaimed, mismatch, invalid, bad_claim
+  unsigned_result,
+  bad_signature,
+  undecodable,
+  other_round,
+  unclaimed,
+  mismatch,
+  invalid,
+  bad_claim
 };
 constexpr const char* kDropText[] = {
     "results that are not signed (this run has a key)",
@@ -114,13 +123,16 @@ void check_workers(const std::optional<std::string>& abort, const Value& refused
   }
   if (!since) {
     since = Clock::now();
-    spdlog::warn("redis: every live worker refuses this run; it ends in {:.0f} s unless a worker "
-                 "that can serve it joins", kRefusalGraceSeconds);
+    spdlog::warn(
+        "redis: every live worker refuses this run; it ends in {:.0f} s unless a worker "
+        "that can serve it joins",
+        kRefusalGraceSeconds);
     return;
   }
   if (std::chrono::duration<double>(Clock::now() - *since).count() < kRefusalGraceSeconds) return;
-  std::string text = "every live Redis worker refuses this run, so no candidate would ever be "
-                     "evaluated:";
+  std::string text =
+      "every live Redis worker refuses this run, so no candidate would ever be "
+      "evaluated:";
   for (const auto& [id, reason] : by_worker) text += "\n  worker " + id + ": " + reason;
   throw Error(text);
 }
@@ -129,7 +141,8 @@ void check_workers(const std::optional<std::string>& abort, const Value& refused
 
 RedisSampler::RedisSampler(MasterOptions options) : options_(std::move(options)) {
   if (!(options_.lease_seconds > 0.0)) throw ConfigError("sampler.lease must be > 0");
-  if (!(options_.reconnect_window_seconds >= 0.0)) throw ConfigError("sampler.reconnect_window must be >= 0");
+  if (!(options_.reconnect_window_seconds >= 0.0))
+    throw ConfigError("sampler.reconnect_window must be >= 0");
   client_ = std::make_unique<Client>(options_.endpoint);
   client_->set_reconnect(options_.reconnect_window_seconds);
   run_ = random_run_id();
@@ -149,16 +162,18 @@ RedisSampler::~RedisSampler() {
 void RedisSampler::publish_config(const std::string& config_yaml) {
   config_ = config_yaml;
   if (options_.key) config_mac_ = options_.key->config_mac(run_, config_);
-  spdlog::info("redis: run id {} on {} (abcsmc {}, wire version {}); start workers with "
-               "`abcsmc redis-worker --host {} --port {}`",
-               run_, client_->where(), software_version(), kWireVersion, options_.endpoint.host,
-               options_.endpoint.port);
+  spdlog::info(
+      "redis: run id {} on {} (abcsmc {}, wire version {}); start workers with "
+      "`abcsmc redis-worker --host {} --port {}`",
+      run_, client_->where(), software_version(), kWireVersion, options_.endpoint.host,
+      options_.endpoint.port);
 }
 
 std::size_t RedisSampler::workers() const {
   try {
-    const auto v = client_->pipeline({{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(keys::now_ms())},
-                                      {"ZCARD", keys::kWorkers}});
+    const auto v = client_->pipeline(
+        {{"ZREMRANGEBYSCORE", keys::kWorkers, "-inf", std::to_string(keys::now_ms())},
+         {"ZCARD", keys::kWorkers}});
     return static_cast<std::size_t>(std::max(0LL, v[1].integer));
   } catch (const ConnectionLost&) {
     throw;  // the reconnect window is over: the round ends (sample())
@@ -171,7 +186,8 @@ std::uint64_t RedisSampler::next_batch_size(const SampleRequest& request) const 
   if (options_.batch_size > 0) return options_.batch_size;
   if (seconds_per_eval_ <= 0.0) return 1;
   const auto w = static_cast<std::uint64_t>(std::max<std::size_t>(1, workers()));
-  auto batch = static_cast<std::uint64_t>(std::max(1.0, std::floor(kTargetBatchSeconds / seconds_per_eval_)));
+  auto batch = static_cast<std::uint64_t>(
+      std::max(1.0, std::floor(kTargetBatchSeconds / seconds_per_eval_)));
   const std::uint64_t expected = std::max<std::uint64_t>(last_evaluated_, request.n_accept);
   batch = std::min(batch, std::max<std::uint64_t>(1, expected / (4 * w)));
   return std::clamp<std::uint64_t>(batch, 1, kMaxAutomaticBatch);
@@ -180,13 +196,15 @@ std::uint64_t RedisSampler::next_batch_size(const SampleRequest& request) const 
 std::optional<double> RedisSampler::outage_seconds() const { return client_->outage_seconds(); }
 
 std::string RedisSampler::status() const {
-  return fmt::format(" batch={}{}", last_batch_,
-                     last_reissued_ > 0 ? fmt::format(" reissued={}", last_reissued_) : std::string());
+  return fmt::format(
+      " batch={}{}", last_batch_,
+      last_reissued_ > 0 ? fmt::format(" reissued={}", last_reissued_) : std::string());
 }
 
 std::string RedisSampler::progress_status() const {
   const auto away = outage_seconds();
-  return away ? fmt::format(" (Redis server away for {:.0f}s: reconnecting)", *away) : std::string();
+  return away ? fmt::format(" (Redis server away for {:.0f}s: reconnecting)", *away)
+              : std::string();
 }
 
 // A lost server is waited for (the client reconnects with backoff) for up to
@@ -229,7 +247,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   const std::string r = keys::round_prefix(run_, k);
   const std::uint64_t batch = next_batch_size(request);
   const std::uint64_t limit = request.max_evals;  // 0 = none
-  const long long lease_ms = std::max(1LL, static_cast<long long>(std::llround(options_.lease_seconds * 1000.0)));
+  const long long lease_ms =
+      std::max(1LL, static_cast<long long>(std::llround(options_.lease_seconds * 1000.0)));
 
   GenerationMessage m;
   m.round = k;
@@ -245,9 +264,21 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   // round finds them.
   const auth::Key* key = options_.key ? &*options_.key : nullptr;
   const std::string spec_mac = key != nullptr ? key->spec_mac(run_, k, spec_bytes) : std::string();
-  Command info{"HSET", p + "info", "t", spec.calibration ? std::string("calibration") : std::to_string(spec.t),
-               "n", std::to_string(request.n_accept), "round", std::to_string(k), "evaluations", "0",
-               "acceptances", "0", "wire_version", std::to_string(kWireVersion), "software_version",
+  Command info{"HSET",
+               p + "info",
+               "t",
+               spec.calibration ? std::string("calibration") : std::to_string(spec.t),
+               "n",
+               std::to_string(request.n_accept),
+               "round",
+               std::to_string(k),
+               "evaluations",
+               "0",
+               "acceptances",
+               "0",
+               "wire_version",
+               std::to_string(kWireVersion),
+               "software_version",
                software_version()};
   if (key != nullptr) {
     info.push_back("auth");
@@ -267,14 +298,17 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
       {"PUBLISH", keys::kEvents, run_},
   };
   if (key != nullptr) {
-    setup_commands.insert(setup_commands.begin() + 2, {"SET", r + "spec_mac", spec_mac, "PX", "86400000"});
-    setup_commands.insert(setup_commands.begin() + 1, {"SET", p + "config_mac", config_mac_, "PX", ttl});
+    setup_commands.insert(setup_commands.begin() + 2,
+                          {"SET", r + "spec_mac", spec_mac, "PX", "86400000"});
+    setup_commands.insert(setup_commands.begin() + 1,
+                          {"SET", p + "config_mac", config_mac_, "PX", ttl});
   }
   const std::vector<Value> setup = client_->pipeline(setup_commands);
   for (const auto& v : setup) check(v, "starting round " + std::to_string(k));
   std::uint64_t reconnections_seen = client_->reconnections();
   const auto lost_state = [&] {
-    return ResumableError("the Redis server at " + client_->where() + " lost the state of run " + run_ +
+    return ResumableError("the Redis server at " + client_->where() + " lost the state of run " +
+                          run_ +
                           " (restarted without persistence, flushed, or out of memory); stopped");
   };
 
@@ -309,8 +343,10 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     ++dropped_results_;
     if (!drop_logged_[i]) {
       drop_logged_[i] = true;
-      spdlog::warn("redis: dropped one of the {} in round {} of run {}: {} (more like it are dropped "
-                   "and counted without a message)", kDropText[i], k, run_, why);
+      spdlog::warn(
+          "redis: dropped one of the {} in round {} of run {}: {} (more like it are dropped "
+          "and counted without a message)",
+          kDropText[i], k, run_, why);
     }
   };
   const Problem& problem = evaluator.problem();
@@ -349,38 +385,42 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
         case auth::ResultCheck::ok:
           break;
         case auth::ResultCheck::unsigned_result:
-          drop(DropKind::unsigned_result,
-               "a blob of " + std::to_string(element.size()) + " bytes without a signature (pushed by a "
-               "worker without --key-file, or by hand)");
+          drop(DropKind::unsigned_result, "a blob of " + std::to_string(element.size()) +
+                                              " bytes without a signature (pushed by a "
+                                              "worker without --key-file, or by hand)");
           return;
         case auth::ResultCheck::bad_signature:
-          drop(DropKind::bad_signature,
-               "a signed blob of " + std::to_string(element.size()) + " bytes whose signature does not "
-               "verify with this run's key, run id and round");
+          drop(DropKind::bad_signature, "a signed blob of " + std::to_string(element.size()) +
+                                            " bytes whose signature does not "
+                                            "verify with this run's key, run id and round");
           return;
       }
     }
     const std::string_view payload = signed_bytes;
     ResultMessage res;
     if (payload.empty() || static_cast<std::uint8_t>(payload[0]) != kWireVersion) {
-      drop(DropKind::undecodable,
-           "a blob of " + std::to_string(payload.size()) + " bytes that is not a message of wire version " +
-               std::to_string(kWireVersion) + " (its first byte is " +
-               (payload.empty() ? std::string("missing") : std::to_string(static_cast<std::uint8_t>(payload[0]))) +
-               "): not an abcsmc result, or pushed by a worker of another abcsmc release (this is " +
-               software_version() + ")");
+      drop(
+          DropKind::undecodable,
+          "a blob of " + std::to_string(payload.size()) +
+              " bytes that is not a message of wire version " + std::to_string(kWireVersion) +
+              " (its first byte is " +
+              (payload.empty() ? std::string("missing")
+                               : std::to_string(static_cast<std::uint8_t>(payload[0]))) +
+              "): not an abcsmc result, or pushed by a worker of another abcsmc release (this is " +
+              software_version() + ")");
       return;
     }
     try {
-      res = decode_result_message(
-          std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()));
+      res = decode_result_message(std::span<const std::uint8_t>(
+          reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()));
     } catch (const Error& e) {
-      drop(DropKind::undecodable, "a blob of " + std::to_string(payload.size()) + " bytes: " + e.what());
+      drop(DropKind::undecodable,
+           "a blob of " + std::to_string(payload.size()) + " bytes: " + e.what());
       return;
     }
     if (res.round != k) {
-      drop(DropKind::other_round, "a result of round " + std::to_string(res.round) + " for indices from " +
-                                      std::to_string(res.block.first));
+      drop(DropKind::other_round, "a result of round " + std::to_string(res.round) +
+                                      " for indices from " + std::to_string(res.block.first));
       return;
     }
     if (res.block.first < frontier) return;  // duplicate of a range already folded in
@@ -404,13 +444,16 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
         why += "' is not start:count";
       } else {
         const auto next = batches.lower_bound(range->first);
-        const bool overlaps_next = next != batches.end() && next->first < range->first + range->count;
-        const bool overlaps_prev = next != batches.begin() &&
-                                   std::prev(next)->first + std::prev(next)->second.count > range->first;
+        const bool overlaps_next =
+            next != batches.end() && next->first < range->first + range->count;
+        const bool overlaps_prev =
+            next != batches.begin() &&
+            std::prev(next)->first + std::prev(next)->second.count > range->first;
         if (range->first < frontier || overlaps_next || overlaps_prev) {
           why = std::to_string(range->first);
           why.insert(0, 1, '[');
-          why += ", " + std::to_string(range->first + range->count) + ") overlaps indices already claimed";
+          why += ", " + std::to_string(range->first + range->count) +
+                 ") overlaps indices already claimed";
         } else {
           batches[range->first].count = range->count;
           continue;
@@ -426,8 +469,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
       if (res.block.first < frontier) continue;  // folded in meanwhile: a duplicate
       const auto it = batches.find(res.block.first);
       if (it == batches.end()) {
-        drop(DropKind::unclaimed, "a result for indices [" + std::to_string(res.block.first) + ", " +
-                                      std::to_string(res.block.first + res.block.count) +
+        drop(DropKind::unclaimed, "a result for indices [" + std::to_string(res.block.first) +
+                                      ", " + std::to_string(res.block.first + res.block.count) +
                                       ") that no worker claimed (forged, or pushed by hand)");
         continue;
       }
@@ -454,13 +497,14 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
       check(client_->command({"SET", r + "done", "1"}), "SET done");
       done_set = true;
     }
-    const double wait = std::clamp(
-        std::chrono::duration<double>(next_check - Clock::now()).count(), 0.01, check_every);
+    const double wait = std::clamp(std::chrono::duration<double>(next_check - Clock::now()).count(),
+                                   0.01, check_every);
     // Under load one round trip drains many results and then reads the new claims: the claim of
     // every genuine result popped is in that reply (a worker's claim precedes its push), so what
     // stays pending was never claimed. When the list is empty, block on it.
-    const std::vector<Value> popped = client_->pipeline(
-        {{"LPOP", r + "results", "256"}, {"LRANGE", r + "claims", std::to_string(claims_read), "-1"}});
+    const std::vector<Value> popped =
+        client_->pipeline({{"LPOP", r + "results", "256"},
+                           {"LRANGE", r + "claims", std::to_string(claims_read), "-1"}});
     check(popped[0], "LPOP results");
     check(popped[1], "LRANGE claims");
     register_claims(popped[1]);
@@ -470,7 +514,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
       settle_pending();
       if (Clock::now() < next_check) continue;
     } else {
-      const Value v = client_->blocking({"BLPOP", r + "results", fmt::format("{:.3f}", wait)}, wait);
+      const Value v =
+          client_->blocking({"BLPOP", r + "results", fmt::format("{:.3f}", wait)}, wait);
       if (v.type == Value::Type::array && v.elements.size() == 2) {
         take_result(v.elements[1].str);
         if (!pending.empty()) read_claims_now();
@@ -492,7 +537,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
         if (c.size() < 2 || c[1].rfind(r, 0) != 0) again.push_back(c);
       }
       for (const auto& v : client_->pipeline(again)) check(v, "restoring the run's keys");
-      spdlog::info("redis: the server at {} kept round {} of run {}; carrying on", client_->where(), k, run_);
+      spdlog::info("redis: the server at {} kept round {} of run {}; carrying on", client_->where(),
+                   k, run_);
     }
     // Learn new claims, keep the run's keys alive, then look for claims whose lease is gone.
     // Round keys carry a one-day TTL (a killed master leaves nothing for good), renewed here.
@@ -500,7 +546,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
                               {"PEXPIRE", p + "round", ttl},
                               {"PEXPIRE", p + "config", ttl},
                               {"PEXPIRE", p + "info", ttl}};
-    for (const char* name : {"spec", "batch", "limit", "lease_ms", "next", "claims", "results", "reissue", "done"}) {
+    for (const char* name :
+         {"spec", "batch", "limit", "lease_ms", "next", "claims", "results", "reissue", "done"}) {
       cmds.push_back({"PEXPIRE", r + name, "86400000"});
     }
     if (key != nullptr) {
@@ -518,15 +565,17 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     check(got[0], "LRANGE claims");
     std::optional<std::string> abort;
     if (got[ask].type == Value::Type::string && !got[ask].str.empty()) {
-      abort = key != nullptr ? key->open_abort(run_, got[ask].str) : std::optional<std::string>(got[ask].str);
+      abort = key != nullptr ? key->open_abort(run_, got[ask].str)
+                             : std::optional<std::string>(got[ask].str);
       if (!abort) {
         // Unsigned or forged: it does not end the run. Deleted, so that a worker's genuine
         // abort (SET NX) can take its place.
         if (!forged_abort_logged_) {
           forged_abort_logged_ = true;
-          spdlog::warn("redis: ignored an abort message of run {} that is not signed with its key "
-                       "(forged, or from a worker without --key-file): {}", run_,
-                       valid_utf8(got[ask].str.substr(0, 200)));
+          spdlog::warn(
+              "redis: ignored an abort message of run {} that is not signed with its key "
+              "(forged, or from a worker without --key-file): {}",
+              run_, valid_utf8(got[ask].str.substr(0, 200)));
         }
         client_->command({"DEL", p + "abort"});
       }
@@ -536,7 +585,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     learn_claims(got[0]);
     Command dead_cmd{"EVAL", scripts::kDead, "0", r};
     for (const auto& [s, b] : batches) {
-      if (!b.done && b.count > 0) dead_cmd.push_back(std::to_string(s) + ":" + std::to_string(b.count));
+      if (!b.done && b.count > 0)
+        dead_cmd.push_back(std::to_string(s) + ":" + std::to_string(b.count));
     }
     if (dead_cmd.size() > 4) {
       const Value dead = client_->command(dead_cmd);
@@ -555,8 +605,10 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
           if (it == batches.end() || it->second.done) continue;
           reissue.push_back({"RPUSH", r + "reissue", e.str});
           ++reissued;
-          spdlog::warn("redis: the lease on indices [{}, {}) of round {} expired without a result; "
-                       "re-issued", range->first, range->first + range->count, k);
+          spdlog::warn(
+              "redis: the lease on indices [{}, {}) of round {} expired without a result; "
+              "re-issued",
+              range->first, range->first + range->count, k);
         }
         reissue.push_back({"PUBLISH", keys::kEvents, run_});
         for (const auto& x : client_->pipeline(reissue)) check(x, "re-issue");
@@ -580,7 +632,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   last_reissued_ = reissued;
   std::string drops;
   for (std::size_t i = 0; i < dropped.size(); ++i) {
-    if (dropped[i] > 0) drops += (drops.empty() ? "" : ", ") + std::to_string(dropped[i]) + " " + kDropText[i];
+    if (dropped[i] > 0)
+      drops += (drops.empty() ? "" : ", ") + std::to_string(dropped[i]) + " " + kDropText[i];
   }
   if (!drops.empty()) spdlog::warn("redis: round {} of run {} dropped {}", k, run_, drops);
   const double seconds = std::chrono::duration<double>(Clock::now() - start_time).count();

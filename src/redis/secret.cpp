@@ -32,8 +32,10 @@ std::string take_password_from_environment(const std::string& name) {
 
 void protect_password_holder() {
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-    spdlog::warn("cannot disable core dumps of this process (prctl PR_SET_DUMPABLE: {}); a core "
-                 "dump would contain the Redis password", std::strerror(errno));
+    spdlog::warn(
+        "cannot disable core dumps of this process (prctl PR_SET_DUMPABLE: {}); a core "
+        "dump would contain the Redis password",
+        std::strerror(errno));
   }
 }
 

@@ -102,7 +102,8 @@ class LeaseRenewer {
  public:
   LeaseRenewer(const Endpoint& endpoint, std::string worker_id, double reconnect_window_seconds)
       : client_(endpoint), id_(std::move(worker_id)), thread_([this] { loop(); }) {
-    client_.set_reconnect(reconnect_window_seconds, [this] { return stopping_.load() || g_terminate.load(); });
+    client_.set_reconnect(reconnect_window_seconds,
+                          [this] { return stopping_.load() || g_terminate.load(); });
   }
   ~LeaseRenewer() {
     stopping_.store(true);  // ends a wait for a lost server
@@ -148,10 +149,13 @@ class LeaseRenewer {
       bool round_over = false;
       try {
         const auto v = client_.pipeline(
-            {renew, complete, {"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_}});
+            {renew,
+             complete,
+             {"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_}});
         round_over = v[1].integer == 1;
       } catch (const std::exception& e) {
-        if (!stopping_.load()) spdlog::warn("redis worker {}: lease renewal failed: {}", id_, e.what());
+        if (!stopping_.load())
+          spdlog::warn("redis worker {}: lease renewal failed: {}", id_, e.what());
       }
       lock.lock();
       if (round_over && lease_key_ == key) abandon_.store(true);
@@ -188,7 +192,8 @@ class WorkerProcess {
     const auto give_up = [this] { return g_terminate.load() || Clock::now() >= ends_; };
     cmd_.set_reconnect(options.reconnect_window_seconds, give_up);
     sub_.set_reconnect(options.reconnect_window_seconds, give_up);
-    renewer_ = std::make_unique<LeaseRenewer>(options.endpoint, id_, options.reconnect_window_seconds);
+    renewer_ =
+        std::make_unique<LeaseRenewer>(options.endpoint, id_, options.reconnect_window_seconds);
   }
 
   int run() {
@@ -204,8 +209,10 @@ class WorkerProcess {
         spdlog::info("redis worker {}: terminated by signal", id_);
         break;
       }
-      if (std::chrono::duration<double>(Clock::now() - started).count() >= options_.runtime_seconds) {
-        spdlog::info("redis worker {}: runtime of {:.0f} s is over; leaving", id_, options_.runtime_seconds);
+      if (std::chrono::duration<double>(Clock::now() - started).count() >=
+          options_.runtime_seconds) {
+        spdlog::info("redis worker {}: runtime of {:.0f} s is over; leaving", id_,
+                     options_.runtime_seconds);
         break;
       }
       // Candidate runs: the current one first; the registry when it has nothing.
@@ -234,29 +241,36 @@ class WorkerProcess {
           continue;
         }
         const std::string p = keys::run_prefix(run);
-        const auto v = send({{"EVAL", scripts::kClaim, "0", p, id_, std::to_string(options_.batch_size)},
-                             {"GET", keys::kStop}});
+        const auto v =
+            send({{"EVAL", scripts::kClaim, "0", p, id_, std::to_string(options_.batch_size)},
+                  {"GET", keys::kStop}});
         if (v[0].type == Value::Type::error) {
           // The claim script failed on this run's keys (damaged or forged on the server): this
           // run cannot be served; the others can.
-          refuse(run, *state, "claiming work failed on the server (damaged keys of this run?): " + v[0].str);
+          refuse(run, *state,
+                 "claiming work failed on the server (damaged keys of this run?): " + v[0].str);
           if (run == current_) current_.clear();
           continue;
         }
         if (stop_since(v[1], start_ms_) && !stop_round) {
-          stop_round = v[0].type == Value::Type::array ? static_cast<std::uint64_t>(v[0].elements[0].integer) : 0;
+          stop_round = v[0].type == Value::Type::array
+                           ? static_cast<std::uint64_t>(v[0].elements[0].integer)
+                           : 0;
           stop_run = run;
-          spdlog::info("redis worker {}: stop requested; leaving after the current generation", id_);
+          spdlog::info("redis worker {}: stop requested; leaving after the current generation",
+                       id_);
         }
         if (v[0].type != Value::Type::array || v[0].elements.size() != 3) {
           if (run == current_) current_.clear();
           continue;
         }
-        if (v[0].elements[0].integer < 0 || v[0].elements[1].integer < 0 || v[0].elements[2].integer < 0 ||
+        if (v[0].elements[0].integer < 0 || v[0].elements[1].integer < 0 ||
+            v[0].elements[2].integer < 0 ||
             static_cast<std::uint64_t>(v[0].elements[2].integer) > kMaxWireBatch) {
-          refuse(run, *state, "the server handed out round " + std::to_string(v[0].elements[0].integer) +
-                                  " indices " + std::to_string(v[0].elements[1].integer) + " +" +
-                                  std::to_string(v[0].elements[2].integer) + " (damaged keys of this run?)");
+          refuse(run, *state,
+                 "the server handed out round " + std::to_string(v[0].elements[0].integer) +
+                     " indices " + std::to_string(v[0].elements[1].integer) + " +" +
+                     std::to_string(v[0].elements[2].integer) + " (damaged keys of this run?)");
           if (run == current_) current_.clear();
           continue;
         }
@@ -318,8 +332,8 @@ class WorkerProcess {
       // that is not a number): that run cannot be served, the others can.
       const auto it = runs_.find(pending_run_);
       if (it != runs_.end() && !it->second.refused) {
-        refuse(pending_run_, it->second, "pushing results failed on the server (damaged keys of this run?): " +
-                                             push_error);
+        refuse(pending_run_, it->second,
+               "pushing results failed on the server (damaged keys of this run?): " + push_error);
       }
     }
     return v;
@@ -335,7 +349,8 @@ class WorkerProcess {
     auto it = runs_.find(run);
     if (it != runs_.end()) return it->second.refused ? nullptr : &it->second;
     const std::string p = keys::run_prefix(run);
-    const auto got = cmd_.pipeline({{"GET", p + "config"}, {"GET", p + "config_mac"}, {"HGET", p + "info", "auth"}});
+    const auto got = cmd_.pipeline(
+        {{"GET", p + "config"}, {"GET", p + "config_mac"}, {"HGET", p + "info", "auth"}});
     const Value& v = got[0];
     if (v.type != Value::Type::string) return nullptr;  // the run is over (or its master gone)
     RunState& s = runs_[run];
@@ -343,20 +358,24 @@ class WorkerProcess {
     // parsed, so nothing of a config the key did not sign is ever read, let alone run.
     const bool signed_run = got[2].type == Value::Type::string && !got[2].str.empty();
     if (signed_run && !options_.key) {
-      refuse(run, s, "the run is signed (auth: " + valid_utf8(got[2].str.substr(0, 32)) +
-                         "): start the worker with --key-file and the run's key");
+      refuse(run, s,
+             "the run is signed (auth: " + valid_utf8(got[2].str.substr(0, 32)) +
+                 "): start the worker with --key-file and the run's key");
       return nullptr;
     }
     if (options_.key && !signed_run) {
-      refuse(run, s, "the run is not signed, and this worker (--key-file) serves signed runs only: "
-                     "start the master with --key-file too");
+      refuse(run, s,
+             "the run is not signed, and this worker (--key-file) serves signed runs only: "
+             "start the master with --key-file too");
       return nullptr;
     }
-    if (options_.key && !options_.key->config_ok(run, v.str, got[1].type == Value::Type::string ? got[1].str : "")) {
-      refuse(run, s, std::string("config signature invalid: ") +
-                         (got[1].type == Value::Type::string ? "it does not verify with this worker's key "
-                                                               "(a forged config, or another key)"
-                                                             : "the config has no signature"));
+    if (options_.key && !options_.key->config_ok(
+                            run, v.str, got[1].type == Value::Type::string ? got[1].str : "")) {
+      refuse(run, s,
+             std::string("config signature invalid: ") +
+                 (got[1].type == Value::Type::string ? "it does not verify with this worker's key "
+                                                       "(a forged config, or another key)"
+                                                     : "the config has no signature"));
       return nullptr;
     }
     try {
@@ -365,7 +384,8 @@ class WorkerProcess {
       WorkerProblem built = options_.problem_factory(v.str, "<config of run " + run + ">");
       s.problem = std::move(built.problem);
       s.settings = std::move(built.settings);
-      s.evaluator = std::make_unique<Evaluator>(s.problem, s.settings.transition.model_stay_probability);
+      s.evaluator =
+          std::make_unique<Evaluator>(s.problem, s.settings.transition.model_stay_probability);
       spdlog::info("redis worker {}: joined run {}", id_, run);
     } catch (const ConsentRefusal& e) {
       refuse(run, s, e.what());
@@ -410,7 +430,8 @@ class WorkerProcess {
     }
   }
 
-  void work(const std::string& run, RunState& s, std::uint64_t k, std::uint64_t start, std::uint64_t count) {
+  void work(const std::string& run, RunState& s, std::uint64_t k, std::uint64_t start,
+            std::uint64_t count) {
     const std::string p = keys::run_prefix(run);
     const std::string r = keys::round_prefix(run, k);
     const std::string lease_key = r + "lease:" + std::to_string(start);
@@ -425,10 +446,11 @@ class WorkerProcess {
         const std::string mac = v[3].type == Value::Type::string ? v[3].str : std::string();
         if (!options_.key->spec_ok(run, k, v[0].str, mac)) {
           hand_back(run, k, start, count);
-          refuse(run, s, "the spec of round " + std::to_string(k) + " has " +
-                             (mac.empty() ? std::string("no signature")
-                                          : std::string("a signature that does not verify with this "
-                                                        "worker's key (forged, or another key)")));
+          refuse(run, s,
+                 "the spec of round " + std::to_string(k) + " has " +
+                     (mac.empty() ? std::string("no signature")
+                                  : std::string("a signature that does not verify with this "
+                                                "worker's key (forged, or another key)")));
           return;
         }
         s.spec_mac = mac;
@@ -445,8 +467,8 @@ class WorkerProcess {
         const ControlMessage c = decode_control(as_bytes(v[0].str));
         if (c.stop || c.generation.round != k) {
           throw Error(c.stop ? std::string("a stop message instead of a generation")
-                             : "the spec of round " + std::to_string(c.generation.round) + " under round " +
-                                   std::to_string(k));
+                             : "the spec of round " + std::to_string(c.generation.round) +
+                                   " under round " + std::to_string(k));
         }
         if (c.generation.scheduling != Scheduling::dynamic) {
           throw Error("a static round, which Redis workers do not serve");
@@ -510,12 +532,13 @@ class WorkerProcess {
     const std::vector<std::uint8_t> bytes = encode_result(res);
     std::string element(bytes.begin(), bytes.end());
     if (options_.key) element = options_.key->sign_result(run, k, s.spec_mac, element);
-    std::vector<Command> push{{"EVAL", scripts::kPush, "0", p, r, std::to_string(start), std::move(element),
-                               std::to_string(count),
+    std::vector<Command> push{{"EVAL", scripts::kPush, "0", p, r, std::to_string(start),
+                               std::move(element), std::to_string(count),
                                std::to_string(accepted)}};
     if (Clock::now() - last_heartbeat_ >= std::chrono::seconds(1)) {
       last_heartbeat_ = Clock::now();
-      push.push_back({"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_});
+      push.push_back(
+          {"ZADD", keys::kWorkers, std::to_string(keys::now_ms() + kHeartbeatTtlMs), id_});
     }
     pending_ = std::move(push);  // goes out with the next claim: one round trip per batch
     pending_run_ = run;
@@ -525,7 +548,8 @@ class WorkerProcess {
   /// master publishes its wire and software versions in the run's info hash (`info`: HMGET
   /// wire_version software_version); a master that does not (older) is judged by its spec's
   /// first byte. Another software version on the same wire version is served (noted once).
-  std::optional<std::string> version_skew(const std::string& run, const Value& info, const std::string& spec) {
+  std::optional<std::string> version_skew(const std::string& run, const Value& info,
+                                          const std::string& spec) {
     std::optional<long long> wire;
     std::string software = "unknown";
     if (info.type == Value::Type::array && info.elements.size() == 2) {
@@ -538,19 +562,22 @@ class WorkerProcess {
       wire = static_cast<std::uint8_t>(spec[0]);
     }
     if (wire && *wire != kWireVersion) {
-      return "wire version " + std::to_string(*wire) + ", this worker speaks " + std::to_string(kWireVersion) +
-             " (abcsmc " + software + " vs " + software_version() +
+      return "wire version " + std::to_string(*wire) + ", this worker speaks " +
+             std::to_string(kWireVersion) + " (abcsmc " + software + " vs " + software_version() +
              "); run the same abcsmc release on the master and its workers";
     }
     if (software != "unknown" && software != software_version() && skew_noted_.insert(run).second) {
-      spdlog::info("redis worker {}: run {} comes from abcsmc {}, this worker is abcsmc {} (same wire "
-                   "version {}): serving it", id_, run, software, software_version(), kWireVersion);
+      spdlog::info(
+          "redis worker {}: run {} comes from abcsmc {}, this worker is abcsmc {} (same wire "
+          "version {}): serving it",
+          id_, run, software, software_version(), kWireVersion);
     }
     return std::nullopt;
   }
 
   /// Stopping at once: the claim goes back unevaluated, for the next worker to take.
-  void hand_back(const std::string& run, std::uint64_t k, std::uint64_t start, std::uint64_t count) {
+  void hand_back(const std::string& run, std::uint64_t k, std::uint64_t start,
+                 std::uint64_t count) {
     renewer_->release();
     const std::string r = keys::round_prefix(run, k);
     send({{"RPUSH", r + "reissue", std::to_string(start) + ":" + std::to_string(count)},
@@ -563,15 +590,16 @@ class WorkerProcess {
   Client cmd_;
   Client sub_;
   long long start_ms_;
-  Clock::time_point ends_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                               std::chrono::duration<double>(std::min(options_.runtime_seconds, 1e9)));
+  Clock::time_point ends_ =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(std::min(options_.runtime_seconds, 1e9)));
   std::string id_;
   std::string current_;
   std::map<std::string, RunState> runs_;
   Clock::time_point last_heartbeat_ = Clock::now();
   std::unique_ptr<LeaseRenewer> renewer_;
-  std::vector<Command> pending_;  ///< the last batch's result push, sent with the next claim
-  std::string pending_run_;       ///< the run of that push
+  std::vector<Command> pending_;      ///< the last batch's result push, sent with the next claim
+  std::string pending_run_;           ///< the run of that push
   std::set<std::string> skew_noted_;  ///< runs of another software version, noted in the log
 };
 
@@ -603,7 +631,8 @@ int worker_main(const WorkerOptions& options, long long start_ms) {
 }  // namespace
 
 int run_workers(const WorkerOptions& options) {
-  if (!options.problem_factory) throw Error("redis worker: WorkerOptions::problem_factory is not set");
+  if (!options.problem_factory)
+    throw Error("redis worker: WorkerOptions::problem_factory is not set");
   { Client probe(options.endpoint); }  // a clear error (exit 2) before any fork
   g_kill_children.store(options.kill_children);
   // No SA_RESTART: the parent's waitpid returns on a signal and forwards it to the children.

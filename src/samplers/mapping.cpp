@@ -32,8 +32,7 @@ BatchFunction static_batch_function(const Evaluator& evaluator, const Generation
     BatchOutcome out;
     out.batch = batch;
     for (std::uint64_t slot = batch.first; slot < batch.first + batch.count; ++slot) {
-      if (fill_static_slot(evaluator, ctx, slot, limit, keep_all_stats, out.log,
-                           out.evaluations)) {
+      if (fill_static_slot(evaluator, ctx, slot, limit, keep_all_stats, out.log, out.evaluations)) {
         ++out.accepted;
       }
     }
@@ -85,8 +84,8 @@ Sample MappingSampler::sample(const Evaluator& evaluator, const GenerationSpec& 
   bool ok = firsts.size() == batches.size();
   for (std::size_t i = 0; ok && i < firsts.size(); ++i) ok = firsts[i] == batches[i].first;
   if (!ok) {
-    throw Error(name_ + ": the map returned " + std::to_string(outcomes.size()) +
-                " outcomes for " + std::to_string(batches.size()) +
+    throw Error(name_ + ": the map returned " + std::to_string(outcomes.size()) + " outcomes for " +
+                std::to_string(batches.size()) +
                 " batches (each batch must be mapped exactly once)");
   }
   EvalLog all;

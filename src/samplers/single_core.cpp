@@ -11,7 +11,8 @@ Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationSpe
   // would cost a few percent.
   constexpr std::uint64_t kFlush = 64;
   std::uint64_t flushed = 0, accepted = 0, failed = 0;
-  while (log.accepted.size() < request.n_accept && (request.max_evals == 0 || i < request.max_evals)) {
+  while (log.accepted.size() < request.n_accept &&
+         (request.max_evals == 0 || i < request.max_evals)) {
     if (progress != nullptr && i - flushed == kFlush) {
       progress->add(i - flushed, accepted, failed);
       flushed = i;

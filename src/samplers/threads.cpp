@@ -115,8 +115,7 @@ Sample ThreadsSampler::sample_static(const Evaluator& evaluator, const Generatio
     try {
       for (std::size_t slot = begin; slot < end && !abort.load(std::memory_order_relaxed); ++slot) {
         fill_static_slot(evaluator, ctx, slot, static_slot_budget(request, slot),
-                         request.keep_all_stats, logs[w], attempts[w],
-                         request.progress);
+                         request.keep_all_stats, logs[w], attempts[w], request.progress);
       }
     } catch (...) {
       abort = true;
@@ -137,7 +136,8 @@ Sample ThreadsSampler::sample_static(const Evaluator& evaluator, const Generatio
   return assemble_static(std::move(all), request, total);
 }
 
-ThreadsFor::ThreadsFor(std::size_t threads) : threads_(threads == 0 ? hardware_threads() : threads) {}
+ThreadsFor::ThreadsFor(std::size_t threads)
+    : threads_(threads == 0 ? hardware_threads() : threads) {}
 
 void ThreadsFor::run(std::size_t n, const std::function<void(std::size_t)>& fn) const {
   const std::size_t t = std::min(threads_, std::max<std::size_t>(1, n));

@@ -40,7 +40,8 @@ double max_ulp(double lo, double hi, long n, F f, R ref) {
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 /// Bit-equal (memcmp needs non-null pointers, which empty vectors need not have).
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ TEST_CASE("detmath: exp within 1 ulp of long double over its whole range", "[cor
   CHECK(dm::exp(709.79) == kInf);
   CHECK(dm::exp(kInf) == kInf);
   CHECK(same_bits(dm::exp(-kInf), 0.0));
-  CHECK(dm::exp(-745.0) > 0.0);             // subnormal result
+  CHECK(dm::exp(-745.0) > 0.0);                // subnormal result
   CHECK(dm::exp(-745.0) == std::exp(-745.0));  // 4.94e-324, the smallest subnormal
   CHECK(dm::exp(-746.0) == 0.0);
   CHECK(std::isnan(dm::exp(kNaN)));
@@ -101,10 +102,22 @@ TEST_CASE("detmath: sin and cos of 2 pi t within 2 ulp, exact reduction", "[core
     const long double s = std::sin(a), c = std::cos(a);
     long double rs = 0, rc = 0;
     switch (static_cast<long>(qn) & 3) {
-      case 0: rs = s; rc = c; break;
-      case 1: rs = c; rc = -s; break;
-      case 2: rs = -s; rc = -c; break;
-      default: rs = -c; rc = s; break;
+      case 0:
+        rs = s;
+        rc = c;
+        break;
+      case 1:
+        rs = c;
+        rc = -s;
+        break;
+      case 2:
+        rs = -s;
+        rc = -c;
+        break;
+      default:
+        rs = -c;
+        rc = s;
+        break;
     }
     worst = std::max({worst, ulp_error(sc.sin, rs), ulp_error(sc.cos, rc)});
   }
@@ -115,7 +128,7 @@ TEST_CASE("detmath: sin and cos of 2 pi t within 2 ulp, exact reduction", "[core
   CHECK(dm::sincos_turn(0.25).cos == 0.0);
   CHECK(dm::sincos_turn(0.5).cos == -1.0);
   CHECK(dm::sincos_turn(-0.25).sin == -1.0);
-  CHECK(dm::sincos_turn(1e300).cos == 1.0);  // an integer number of turns
+  CHECK(dm::sincos_turn(1e300).cos == 1.0);          // an integer number of turns
   CHECK(dm::sincos_turn(0x1p50 + 0.25).sin == 1.0);  // 2^52 + 1 quarter turns: quadrant 1
   CHECK(dm::sincos_turn(0x1p51 + 0.5).cos == -1.0);  // 2^53 + 2 quarter turns: quadrant 2
   CHECK(dm::sincos_turn(-(0x1p51 + 0.5)).cos == -1.0);
@@ -166,8 +179,9 @@ TEST_CASE("detmath: pow within 2 ulp; C's special cases", "[core]") {
   for (long i = 1; i <= 100000; ++i) {
     const double x = 1.0 + static_cast<double>(i) * 1e-3;
     const double y = 690.0 / std::log(x);
-    worst_big = std::max(worst_big, ulp_error(dm::pow(x, y), std::pow(static_cast<long double>(x),
-                                                                       static_cast<long double>(y))));
+    worst_big = std::max(
+        worst_big, ulp_error(dm::pow(x, y),
+                             std::pow(static_cast<long double>(x), static_cast<long double>(y))));
   }
   CHECK(worst_big < 2.0);
   CHECK(dm::pow(2.0, 10.0) == 1024.0);
@@ -191,11 +205,12 @@ TEST_CASE("detmath: lgamma absolute error below 1e-15 * max(1, |lgamma|)", "[cor
   for (long i = 1; i <= 400000; ++i) {
     const double x = std::exp2(-30.0 + 50.0 * static_cast<double>(i) / 4e5);
     const long double ref = std::lgamma(static_cast<long double>(x));
-    const double err = static_cast<double>(std::fabs(static_cast<long double>(dm::lgamma(x)) - ref) /
-                                           std::max(1.0L, std::fabs(ref)));
+    const double err = static_cast<double>(
+        std::fabs(static_cast<long double>(dm::lgamma(x)) - ref) / std::max(1.0L, std::fabs(ref)));
     worst = std::max(worst, err);
   }
-  INFO("worst lgamma error relative to max(1, |lgamma|): " << std::to_string(worst * 1e16) << "e-16");
+  INFO("worst lgamma error relative to max(1, |lgamma|): " << std::to_string(worst * 1e16)
+                                                           << "e-16");
   CHECK(worst * 1e16 < 10.0);  // 1e-15, compared as a number Catch prints readably
   CHECK(dm::lgamma(1.0) == Approx(0.0).margin(1e-15));
   CHECK(dm::lgamma(0.5) == Approx(0.5723649429247001).epsilon(1e-15));
@@ -228,7 +243,8 @@ TEST_CASE("kernels' exp loops (AVX2, SSE2, scalar) give the same bits", "[core]"
   // and without AVX2 runs both, so they must agree bit for bit, including every tail length.
   using abcsmc::detail::ExpLoop;
   std::vector<double> e;
-  for (int i = 0; i < 4099; ++i) e.push_back(-800.0 + 801.0 * std::sin(0.37 * i) * std::sin(0.37 * i));
+  for (int i = 0; i < 4099; ++i)
+    e.push_back(-800.0 + 801.0 * std::sin(0.37 * i) * std::sin(0.37 * i));
   e.push_back(-kInf);
   e.push_back(0.0);
   for (std::size_t m : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{5},

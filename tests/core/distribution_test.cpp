@@ -24,8 +24,8 @@ namespace {
 /// double can explain (density times a few ulp of x).
 void check_inverse(const Distribution& d, double p) {
   const double x = d.quantile(p);
-  const double ulp_slack = 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x) *
-                           std::exp(d.log_pdf(x));
+  const double ulp_slack =
+      4.0 * std::numeric_limits<double>::epsilon() * std::abs(x) * std::exp(d.log_pdf(x));
   INFO("p = " << p << ", x = " << x);
   CHECK(std::abs(d.cdf(x) - p) <= 1e-9 * std::min(p, 1 - p) + 1e-15 + ulp_slack);
 }
@@ -264,8 +264,7 @@ TEST_CASE("Distribution: bad parameters give precise messages", "[core]") {
                 "uniform needs low < high, got low = 1, high = 1");
   check_message("normal", {{"mean", 0}, {"sd", -1}}, "normal needs sd > 0, got sd = -1");
   check_message("normal", {{"mean", 0}, {"sd", 0}}, "normal needs sd > 0, got sd = 0");
-  check_message("lognormal", {{"mu", 0}, {"sigma", 0}},
-                "lognormal needs sigma > 0, got sigma = 0");
+  check_message("lognormal", {{"mu", 0}, {"sigma", 0}}, "lognormal needs sigma > 0, got sigma = 0");
   check_message("loguniform", {{"low", 0}, {"high", 1}},
                 "loguniform needs 0 < low < high, got low = 0, high = 1");
   check_message("loguniform", {{"low", 2}, {"high", 1.5}},
@@ -326,8 +325,8 @@ TEST_CASE("Prior: samples in index order and sums log densities", "[core]") {
 
   abcsmc::Vector t(3);
   t << 0.5, 2.0, 1.0;
-  CHECK(prior.log_pdf(t) == Approx(-0.5 * std::log(2 * kPi) - 0.125 + std::log(0.25) +
-                                   std::log(0.5)));
+  CHECK(prior.log_pdf(t) ==
+        Approx(-0.5 * std::log(2 * kPi) - 0.125 + std::log(0.25) + std::log(0.5)));
   t[2] = 3.0;
   CHECK(prior.log_pdf(t) == -kInf);
   t[2] = 1.0;

@@ -120,7 +120,8 @@ TEST_CASE("compute_weights: prior over proposal density, normalised", "[core]") 
   CHECK(particles[2].weight == Approx(1.0 / 3.0));
 }
 
-TEST_CASE("assemble_dynamic: the n smallest accepted indices, counts up to the last used", "[core]") {
+TEST_CASE("assemble_dynamic: the n smallest accepted indices, counts up to the last used",
+          "[core]") {
   EvalLog log;
   auto add = [&](std::uint64_t i, bool accepted, bool failed) {
     EvalResult r;
@@ -146,7 +147,7 @@ TEST_CASE("assemble_dynamic: the n smallest accepted indices, counts up to the l
   CHECK(s.accepted[1].index == 5);
   CHECK(s.accepted[2].index == 7);
   CHECK(s.simulations == 8);
-  CHECK(s.failed == 1);  // index 3; index 8 lies beyond the last index used
+  CHECK(s.failed == 1);              // index 3; index 8 lies beyond the last index used
   REQUIRE(s.all_stats.size() == 7);  // indices 0..7 except failed 3
   CHECK(s.all_stats[3][0] == 4.0);
 }

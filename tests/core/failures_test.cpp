@@ -5,9 +5,9 @@
 
 #include "abcsmc/core/failures.hpp"
 #include "abcsmc/core/progress.hpp"
+#include "abcsmc/core/sampling.hpp"
 #include "abcsmc/core/stopping.hpp"
 #include "abcsmc/core/wire.hpp"
-#include "abcsmc/core/sampling.hpp"
 
 using namespace abcsmc;
 
@@ -47,7 +47,8 @@ TEST_CASE("FailureTally: summary, order and merge", "[core]") {
   b.first_index = 3;
   b.first_message = "three";
   a.merge(b);
-  CHECK(a.by_reason.front() == std::make_pair(std::string("timed out after 5 s"), std::uint64_t{105}));
+  CHECK(a.by_reason.front() ==
+        std::make_pair(std::string("timed out after 5 s"), std::uint64_t{105}));
   CHECK(a.first_message == "three");
   CHECK(a.summary(1) == "timed out after 5 s x105, + 1 more");
 }
@@ -57,7 +58,7 @@ TEST_CASE("clean_reason: one line, bounded, valid UTF-8", "[core]") {
   CHECK(clean_reason("") == "the simulation failed");
   CHECK(clean_reason("bad \xff\xfe byte") == "bad ?? byte");
   CHECK(valid_utf8("caf\xc3\xa9") == "caf\xc3\xa9");
-  CHECK(valid_utf8("\xc3") == "?");           // truncated sequence
+  CHECK(valid_utf8("\xc3") == "?");            // truncated sequence
   CHECK(valid_utf8("\xed\xa0\x80") == "???");  // a surrogate is not UTF-8
   std::string long_reason(300, 'x');
   long_reason[199] = '\xc3';  // a two-byte character across the cut
@@ -101,7 +102,8 @@ TEST_CASE("EvalLog: failures keep their reasons through merge, wire and assembly
 
 TEST_CASE("EvalLog: a flood of distinct reasons is bounded", "[core]") {
   EvalLog log;
-  for (std::uint64_t i = 0; i < 500; ++i) log.record(failed(i, "value " + std::to_string(i)), false);
+  for (std::uint64_t i = 0; i < 500; ++i)
+    log.record(failed(i, "value " + std::to_string(i)), false);
   CHECK(log.reasons.size() <= EvalLog::kMaxReasons + 1);
   SampleRequest req;
   req.n_accept = 1;

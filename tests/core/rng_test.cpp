@@ -94,7 +94,8 @@ TEST_CASE("Rng: normal moments", "[core]") {
   CHECK(std::abs(m.mean) < 5.0 / std::sqrt(double(n)));
   CHECK(std::abs(m.variance - 1.0) < 5.0 * std::sqrt(2.0 / double(n)));
   const auto normal = abcsmc::make_distribution("normal", {{"mean", 0}, {"sd", 1}});
-  const auto r = abcsmc::test::chi_squared_quantiles(x, [&](double p) { return normal->quantile(p); });
+  const auto r =
+      abcsmc::test::chi_squared_quantiles(x, [&](double p) { return normal->quantile(p); });
   INFO(r);
   CHECK(r.passed());
 }
@@ -103,8 +104,8 @@ TEST_CASE("Rng: exponential, gamma and beta match their distributions", "[core]"
   const std::size_t n = 50000;
   SECTION("exponential") {
     const auto x = draw(n, 12, [](Rng& r) { return r.exponential(2.5); });
-    const auto r = abcsmc::test::chi_squared_quantiles(
-        x, [](double p) { return -2.5 * std::log1p(-p); });
+    const auto r =
+        abcsmc::test::chi_squared_quantiles(x, [](double p) { return -2.5 * std::log1p(-p); });
     INFO(r);
     CHECK(r.passed());
   }
@@ -114,7 +115,8 @@ TEST_CASE("Rng: exponential, gamma and beta match their distributions", "[core]"
       Rng rng{StreamId{13, 1, static_cast<std::uint64_t>(shape * 10)}};
       for (auto& v : x) v = rng.gamma(shape);
       const auto g = abcsmc::make_distribution("gamma", {{"shape", shape}, {"scale", 1.0}});
-      const auto r = abcsmc::test::chi_squared_quantiles(x, [&](double p) { return g->quantile(p); });
+      const auto r =
+          abcsmc::test::chi_squared_quantiles(x, [&](double p) { return g->quantile(p); });
       INFO(r);
       CHECK(r.passed());
     }
@@ -136,7 +138,8 @@ TEST_CASE("Rng: below(n) is uniform on 0..n-1", "[core]") {
   std::vector<double> x(n);
   for (auto& v : x) v = static_cast<double>(rng.below(7));
   const std::vector<long long> support{0, 1, 2, 3, 4, 5, 6};
-  const auto r = abcsmc::test::chi_squared_discrete(x, support, [](long long) { return 1.0 / 7.0; });
+  const auto r =
+      abcsmc::test::chi_squared_discrete(x, support, [](long long) { return 1.0 / 7.0; });
   INFO(r);
   CHECK(r.passed());
 }

@@ -6,9 +6,9 @@
 // are evaluated; a result is folded into a log and assembled into a sample as a master does.
 // Nothing may crash, throw anything but abcsmc::Error, take long, or allocate more than a small
 // multiple of the blob's size while decoding (decoders must never size anything by a length
-// field beyond the bytes left). The allocation bound is measured with the sanitizer allocator's hooks, so it is
-// checked in the AddressSanitizer build (the CI's asan suite runs this test); a plain build
-// checks the rest. ABCSMC_WIRE_FUZZ_ITERATIONS=N runs N mutations of each kind of blob
+// field beyond the bytes left). The allocation bound is measured with the sanitizer allocator's
+// hooks, so it is checked in the AddressSanitizer build (the CI's asan suite runs this test); a
+// plain build checks the rest. ABCSMC_WIRE_FUZZ_ITERATIONS=N runs N mutations of each kind of blob
 // (default 3000) for longer local sessions.
 #include <catch2/catch.hpp>
 
@@ -36,8 +36,10 @@ using Bytes = std::vector<std::uint8_t>;
 
 // --- allocation accounting through the sanitizer allocator (weak: absent in plain builds) -----
 extern "C" {
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*, std::size_t),
-                                              void (*free_hook)(const volatile void*)) __attribute__((weak));
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                  std::size_t),
+                                              void (*free_hook)(const volatile void*))
+    __attribute__((weak));
 std::size_t __sanitizer_get_allocated_size(const volatile void* p) __attribute__((weak));
 }
 
@@ -62,7 +64,8 @@ void on_malloc(const volatile void*, std::size_t size) {
 
 void on_free(const volatile void* p) {
   if (!g_tracking.load(std::memory_order_relaxed) || p == nullptr) return;
-  g_live.fetch_sub(static_cast<long long>(__sanitizer_get_allocated_size(p)), std::memory_order_relaxed);
+  g_live.fetch_sub(static_cast<long long>(__sanitizer_get_allocated_size(p)),
+                   std::memory_order_relaxed);
 }
 
 bool allocation_hooks() {
@@ -89,15 +92,19 @@ class AllocationScope {
 // --- mutations ----------------------------------------------------------------------------------
 using Engine = std::mt19937_64;
 
-std::size_t pick(Engine& rng, std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(rng() % n); }
+std::size_t pick(Engine& rng, std::size_t n) {
+  return n == 0 ? 0 : static_cast<std::size_t>(rng() % n);
+}
 
 void put_u64(Bytes& b, std::size_t at, std::uint64_t v) {
-  for (std::size_t i = 0; i < 8 && at + i < b.size(); ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (std::size_t i = 0; i < 8 && at + i < b.size(); ++i)
+    b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
 std::uint64_t get_u64(const Bytes& b, std::size_t at) {
   std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8 && at + i < b.size(); ++i) v |= static_cast<std::uint64_t>(b[at + i]) << (8 * i);
+  for (std::size_t i = 0; i < 8 && at + i < b.size(); ++i)
+    v |= static_cast<std::uint64_t>(b[at + i]) << (8 * i);
   return v;
 }
 
@@ -107,12 +114,14 @@ const char* mutate(Bytes& b, const Bytes& other, Engine& rng) {
   switch (rng() % 12) {
     case 0: {  // bit flips
       const std::size_t flips = 1 + pick(rng, 3);
-      for (std::size_t i = 0; i < flips && n > 0; ++i) b[pick(rng, n)] ^= static_cast<std::uint8_t>(1u << pick(rng, 8));
+      for (std::size_t i = 0; i < flips && n > 0; ++i)
+        b[pick(rng, n)] ^= static_cast<std::uint8_t>(1u << pick(rng, 8));
       return "bit flip";
     }
     case 1: {  // byte set
       static constexpr std::uint8_t kBytes[] = {0x00, 0x01, 0x02, 0x07, 0x7f, 0x80, 0xfe, 0xff};
-      if (n > 0) b[pick(rng, n)] = rng() % 2 ? kBytes[pick(rng, 8)] : static_cast<std::uint8_t>(rng());
+      if (n > 0)
+        b[pick(rng, n)] = rng() % 2 ? kBytes[pick(rng, 8)] : static_cast<std::uint8_t>(rng());
       return "byte set";
     }
     case 2:  // truncation
@@ -131,17 +140,33 @@ const char* mutate(Bytes& b, const Bytes& other, Engine& rng) {
       }
       const std::size_t at = small.empty() ? pick(rng, n) : small[pick(rng, small.size())];
       const std::uint64_t left = n > at + 8 ? n - at - 8 : 0;
-      const std::uint64_t kValues[] = {UINT64_MAX,        UINT64_MAX / 8,    std::uint64_t{1} << 63,
-                                       std::uint64_t{1} << 32, std::uint64_t{1} << 40, left,
-                                       left / 8 + 1,      left / 28 + 1,     get_u64(b, at) + 1,
-                                       get_u64(b, at) - 1, 0,                 rng()};
+      const std::uint64_t kValues[] = {UINT64_MAX,
+                                       UINT64_MAX / 8,
+                                       std::uint64_t{1} << 63,
+                                       std::uint64_t{1} << 32,
+                                       std::uint64_t{1} << 40,
+                                       left,
+                                       left / 8 + 1,
+                                       left / 28 + 1,
+                                       get_u64(b, at) + 1,
+                                       get_u64(b, at) - 1,
+                                       0,
+                                       rng()};
       put_u64(b, at, kValues[pick(rng, std::size(kValues))]);
       return "length field";
     }
     case 6: {  // a number set to a special double
-      const double kDoubles[] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                                 -std::numeric_limits<double>::infinity(), -1.0, -0.0, 1e308, 1e-320, 7.0};
-      if (n >= 8) put_u64(b, pick(rng, n - 7), std::bit_cast<std::uint64_t>(kDoubles[pick(rng, std::size(kDoubles))]));
+      const double kDoubles[] = {std::numeric_limits<double>::quiet_NaN(),
+                                 std::numeric_limits<double>::infinity(),
+                                 -std::numeric_limits<double>::infinity(),
+                                 -1.0,
+                                 -0.0,
+                                 1e308,
+                                 1e-320,
+                                 7.0};
+      if (n >= 8)
+        put_u64(b, pick(rng, n - 7),
+                std::bit_cast<std::uint64_t>(kDoubles[pick(rng, std::size(kDoubles))]));
       return "special double";
     }
     case 7: {  // a u32 (model index) set
@@ -158,9 +183,10 @@ const char* mutate(Bytes& b, const Bytes& other, Engine& rng) {
       const std::size_t len = 1 + pick(rng, n / 2);
       const std::size_t a = pick(rng, n - len + 1);
       const std::size_t c = pick(rng, n - len + 1);
-      if (a + len <= c || c + len <= a) std::swap_ranges(b.begin() + static_cast<std::ptrdiff_t>(a),
-                                                         b.begin() + static_cast<std::ptrdiff_t>(a + len),
-                                                         b.begin() + static_cast<std::ptrdiff_t>(c));
+      if (a + len <= c || c + len <= a)
+        std::swap_ranges(b.begin() + static_cast<std::ptrdiff_t>(a),
+                         b.begin() + static_cast<std::ptrdiff_t>(a + len),
+                         b.begin() + static_cast<std::ptrdiff_t>(c));
       return "swapped sections";
     }
     case 9: {  // splice of another valid blob's section
@@ -169,8 +195,10 @@ const char* mutate(Bytes& b, const Bytes& other, Engine& rng) {
       const std::size_t len = 1 + pick(rng, std::min<std::size_t>(64, other.size() - from));
       const std::size_t at = pick(rng, n);
       const std::size_t cut = pick(rng, std::min<std::size_t>(64, n - at) + 1);
-      b.erase(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + cut));
-      b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), other.begin() + static_cast<std::ptrdiff_t>(from),
+      b.erase(b.begin() + static_cast<std::ptrdiff_t>(at),
+              b.begin() + static_cast<std::ptrdiff_t>(at + cut));
+      b.insert(b.begin() + static_cast<std::ptrdiff_t>(at),
+               other.begin() + static_cast<std::ptrdiff_t>(from),
                other.begin() + static_cast<std::ptrdiff_t>(from + len));
       return "splice";
     }
@@ -178,15 +206,18 @@ const char* mutate(Bytes& b, const Bytes& other, Engine& rng) {
       if (n == 0) return "duplicate (empty)";
       const std::size_t at = pick(rng, n);
       const std::size_t len = 1 + pick(rng, std::min<std::size_t>(64, n - at));
-      const Bytes piece(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + len));
-      b.insert(b.begin() + static_cast<std::ptrdiff_t>(pick(rng, n + 1)), piece.begin(), piece.end());
+      const Bytes piece(b.begin() + static_cast<std::ptrdiff_t>(at),
+                        b.begin() + static_cast<std::ptrdiff_t>(at + len));
+      b.insert(b.begin() + static_cast<std::ptrdiff_t>(pick(rng, n + 1)), piece.begin(),
+               piece.end());
       return "duplicated section";
     }
     default: {  // deleted section
       if (n == 0) return "delete (empty)";
       const std::size_t at = pick(rng, n);
       const std::size_t len = 1 + pick(rng, std::min<std::size_t>(64, n - at));
-      b.erase(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + len));
+      b.erase(b.begin() + static_cast<std::ptrdiff_t>(at),
+              b.begin() + static_cast<std::ptrdiff_t>(at + len));
       return "deleted section";
     }
   }
@@ -207,7 +238,8 @@ struct Tally {
   std::size_t refused = 0;
   double slowest_seconds = 0.0;
   long long largest_decode_allocation = 0;  ///< the largest block the decoder allocated
-  double worst_decode_peak_per_byte = 0.0;  ///< the decoder's peak live bytes / blob bytes (>= 1 KiB)
+  double worst_decode_peak_per_byte =
+      0.0;  ///< the decoder's peak live bytes / blob bytes (>= 1 KiB)
 };
 
 /// Decoding may hold a few copies of the blob's contents in richer types (a particle takes 64
@@ -219,7 +251,8 @@ constexpr long long kDecodeAllowance = 4096;
 /// For each mutation of the corpus blobs: `decode` (its allocations are measured) returns the
 /// decoded value or throws Error; `use` validates and uses it, and throws Error when refused.
 template <typename Decode, typename Use>
-Tally fuzz(const char* kind, const std::vector<Bytes>& corpus, std::uint64_t seed, Decode decode, Use use) {
+Tally fuzz(const char* kind, const std::vector<Bytes>& corpus, std::uint64_t seed, Decode decode,
+           Use use) {
   Engine rng(seed);
   Tally t;
   const std::size_t n = iterations();
@@ -257,7 +290,8 @@ Tally fuzz(const char* kind, const std::vector<Bytes>& corpus, std::uint64_t see
     } catch (const std::exception& e) {
       FAIL("an exception that is not abcsmc::Error: " << e.what());
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     t.slowest_seconds = std::max(t.slowest_seconds, seconds);
     CHECK(seconds < 5.0);
     if (measure) {
@@ -274,9 +308,10 @@ Tally fuzz(const char* kind, const std::vector<Bytes>& corpus, std::uint64_t see
 
 void report(const char* kind, const Tally& t) {
   // Visible with -s; the checks above are what fails.
-  INFO(kind << ": " << t.used << " used, " << t.refused << " refused, slowest case " << t.slowest_seconds
-            << " s; decoding: largest block " << t.largest_decode_allocation << " bytes, peak "
-            << t.worst_decode_peak_per_byte << " bytes per blob byte (blobs of 1 KiB or more)"
+  INFO(kind << ": " << t.used << " used, " << t.refused << " refused, slowest case "
+            << t.slowest_seconds << " s; decoding: largest block " << t.largest_decode_allocation
+            << " bytes, peak " << t.worst_decode_peak_per_byte
+            << " bytes per blob byte (blobs of 1 KiB or more)"
             << (allocation_hooks() ? "" : " (not measured: no sanitizer allocator in this build)"));
   CHECK(t.used + t.refused == iterations());
   SUCCEED();
@@ -288,38 +323,43 @@ TEST_CASE("Wire fuzz: mutated generation messages decode, validate and evaluate 
   const auto problem = test::wire_problem(2);
   const ContextSettings settings = test::wire_settings(*problem);
   const Evaluator evaluator(problem, 0.8);
-  std::vector<GenerationMessage> valid{test::wire_calibration(*problem), test::wire_generation(*problem, 0),
-                                       test::wire_generation(*problem, 2, 12),
-                                       test::wire_generation(*problem, 5, 3),
-                                       test::wire_generation(*problem, 4, 60),
-                                       test::wire_generation(*problem, 1, 6, Scheduling::static_blocks)};
+  std::vector<GenerationMessage> valid{
+      test::wire_calibration(*problem),
+      test::wire_generation(*problem, 0),
+      test::wire_generation(*problem, 2, 12),
+      test::wire_generation(*problem, 5, 3),
+      test::wire_generation(*problem, 4, 60),
+      test::wire_generation(*problem, 1, 6, Scheduling::static_blocks)};
   std::vector<Bytes> corpus;
   for (const auto& m : valid) corpus.push_back(encode_generation(m));
   corpus.push_back(encode_stop());
   // Every corpus blob is valid as it stands.
-  for (const auto& m : valid) REQUIRE_NOTHROW(validate_generation(*problem, decode_control(encode_generation(m)).generation));
+  for (const auto& m : valid)
+    REQUIRE_NOTHROW(validate_generation(*problem, decode_control(encode_generation(m)).generation));
 
   std::size_t evaluated = 0;
   const auto decode = [](const Bytes& b) { return decode_control(b); };
-  const Tally t = fuzz("generation", corpus, 20261201, decode, [&](const Bytes& b, const ControlMessage& c) {
-    // Decoding is exact: what was read encodes to the same bytes.
-    CHECK((c.stop ? encode_stop() : encode_generation(c.generation)) == b);
-    if (c.stop) return;
-    const GenerationMessage& g = c.generation;
-    validate_generation(*problem, g);
-    const GenerationContext ctx = make_context(*problem, settings, g.spec);
-    for (std::uint64_t i = 0; i < 3; ++i) {
-      const EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, g.scheduling, i, 0));
-      CHECK(r.model < problem->models.size());
-      ++evaluated;
-    }
-    if (g.scheduling == Scheduling::static_blocks) {
-      EvalLog log;
-      std::uint64_t attempts = 0;
-      fill_static_slot(evaluator, ctx, 0, std::min<std::uint64_t>(8, static_slot_budget(g.request, 0)),
-                       g.request.keep_all_stats, log, attempts);
-    }
-  });
+  const Tally t =
+      fuzz("generation", corpus, 20261201, decode, [&](const Bytes& b, const ControlMessage& c) {
+        // Decoding is exact: what was read encodes to the same bytes.
+        CHECK((c.stop ? encode_stop() : encode_generation(c.generation)) == b);
+        if (c.stop) return;
+        const GenerationMessage& g = c.generation;
+        validate_generation(*problem, g);
+        const GenerationContext ctx = make_context(*problem, settings, g.spec);
+        for (std::uint64_t i = 0; i < 3; ++i) {
+          const EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, g.scheduling, i, 0));
+          CHECK(r.model < problem->models.size());
+          ++evaluated;
+        }
+        if (g.scheduling == Scheduling::static_blocks) {
+          EvalLog log;
+          std::uint64_t attempts = 0;
+          fill_static_slot(evaluator, ctx, 0,
+                           std::min<std::uint64_t>(8, static_slot_budget(g.request, 0)),
+                           g.request.keep_all_stats, log, attempts);
+        }
+      });
   report("generation", t);
   CHECK(t.used > 0);     // mutations that keep a message valid reach the evaluator
   CHECK(t.refused > 0);  // and the rest is refused
@@ -334,43 +374,50 @@ TEST_CASE("Wire fuzz: mutated results decode, validate and fold into a sample sa
     GenerationMessage m;
     WorkBlock block;
   };
-  std::vector<Case> cases{{test::wire_calibration(*problem), {0, 12}},
-                          {test::wire_generation(*problem, 0), {4, 30}},
-                          {test::wire_generation(*problem, 3, 9), {40, 20}},
-                          {test::wire_generation(*problem, 2, 8, Scheduling::static_blocks), {2, 4}}};
+  std::vector<Case> cases{
+      {test::wire_calibration(*problem), {0, 12}},
+      {test::wire_generation(*problem, 0), {4, 30}},
+      {test::wire_generation(*problem, 3, 9), {40, 20}},
+      {test::wire_generation(*problem, 2, 8, Scheduling::static_blocks), {2, 4}}};
   std::vector<Bytes> corpus;
   for (const auto& c : cases) {
     const ResultMessage r = test::wire_result(evaluator, settings, c.m, c.block);
-    REQUIRE_NOTHROW(validate_result(*problem, c.m, decode_result_message(encode_result(r)), c.block));
+    REQUIRE_NOTHROW(
+        validate_result(*problem, c.m, decode_result_message(encode_result(r)), c.block));
     corpus.push_back(encode_result(r));
   }
   // Which round a mutated blob belongs to: the corpus blob it came from is not known after a
   // splice, so each blob is checked against every round (as a master checks one).
   const auto decode = [](const Bytes& b) { return decode_result_message(b); };
-  const Tally t = fuzz("result", corpus, 20261202, decode, [&](const Bytes& b, const ResultMessage& r) {
-    CHECK(encode_result(r) == b);
-    bool any = false;
-    for (const auto& c : cases) {
-      try {
-        validate_result(*problem, c.m, r, c.block, c.m.scheduling == Scheduling::dynamic && r.attempts < c.block.count);
-      } catch (const Error&) {
-        continue;
-      }
-      any = true;
-      // What a master does with it.
-      SampleProgress progress(c.m.request.n_accept, c.m.request.fail_fast, c.m.scheduling == Scheduling::static_blocks);
-      EvalLog log;
-      ResultMessage copy = r;
-      if (c.m.scheduling == Scheduling::dynamic) note_log(progress, copy.log, copy.block.first, copy.attempts);
-      log.merge(std::move(copy.log));
-      const Sample s = c.m.scheduling == Scheduling::dynamic
-                           ? assemble_dynamic(std::move(log), c.m.request, c.block.first + r.attempts)
-                           : assemble_static(std::move(log), c.m.request, r.attempts);
-      CHECK(s.accepted.size() <= c.m.request.n_accept);
-      for (const auto& a : s.accepted) CHECK(a.model < problem->models.size());
-    }
-    if (!any) throw Error("valid for no round");
-  });
+  const Tally t =
+      fuzz("result", corpus, 20261202, decode, [&](const Bytes& b, const ResultMessage& r) {
+        CHECK(encode_result(r) == b);
+        bool any = false;
+        for (const auto& c : cases) {
+          try {
+            validate_result(*problem, c.m, r, c.block,
+                            c.m.scheduling == Scheduling::dynamic && r.attempts < c.block.count);
+          } catch (const Error&) {
+            continue;
+          }
+          any = true;
+          // What a master does with it.
+          SampleProgress progress(c.m.request.n_accept, c.m.request.fail_fast,
+                                  c.m.scheduling == Scheduling::static_blocks);
+          EvalLog log;
+          ResultMessage copy = r;
+          if (c.m.scheduling == Scheduling::dynamic)
+            note_log(progress, copy.log, copy.block.first, copy.attempts);
+          log.merge(std::move(copy.log));
+          const Sample s =
+              c.m.scheduling == Scheduling::dynamic
+                  ? assemble_dynamic(std::move(log), c.m.request, c.block.first + r.attempts)
+                  : assemble_static(std::move(log), c.m.request, r.attempts);
+          CHECK(s.accepted.size() <= c.m.request.n_accept);
+          for (const auto& a : s.accepted) CHECK(a.model < problem->models.size());
+        }
+        if (!any) throw Error("valid for no round");
+      });
   report("result", t);
   CHECK(t.used > 0);
   CHECK(t.refused > 0);
@@ -464,8 +511,9 @@ TEST_CASE("Wire fuzz: huge length fields are refused before anything is allocate
   const Bytes g = encode_generation(m);
   REQUIRE(get_u64(g, count_at) == 2);
   REQUIRE(get_u64(g, weights_at) == 2);
-  for (const auto& [at, value] : {std::pair{count_at, std::uint64_t{1} << 40}, std::pair{weights_at, std::uint64_t{1} << 61},
-                                  std::pair{count_at, UINT64_MAX}, std::pair{weights_at, UINT64_MAX}}) {
+  for (const auto& [at, value] :
+       {std::pair{count_at, std::uint64_t{1} << 40}, std::pair{weights_at, std::uint64_t{1} << 61},
+        std::pair{count_at, UINT64_MAX}, std::pair{weights_at, UINT64_MAX}}) {
     Bytes x = g;
     put_u64(x, at, value);
     INFO("field at " << at << " = " << value);

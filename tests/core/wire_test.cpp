@@ -57,8 +57,9 @@ EvalResult sample_result(std::uint64_t index, bool accepted, bool failed) {
   r.attempt = index % 3;
   r.model = 1;
   r.theta = vec({0.25, -1.5});
-  r.stats = vec({std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                 -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::denorm_min()});
+  r.stats =
+      vec({std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+           -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::denorm_min()});
   r.distance = 0.123456789;
   r.accepted = accepted;
   r.failed = failed;

@@ -469,13 +469,15 @@ TEST_CASE("Config: bad values", "[io][config]") {
               .sampler.reconnect_window_seconds == 90.0);
     CHECK(parse_config(base_config("sampler: {type: redis, reconnect_window: 0}\n"), "run.yaml")
               .sampler.reconnect_window_seconds == 0.0);
-    CHECK(contains(message_with(errors_of(base_config("sampler: {type: redis, reconnect_window: -1}\n")),
-                                "sampler.reconnect_window"),
-                   "run.yaml:9:"));
+    CHECK(contains(
+        message_with(errors_of(base_config("sampler: {type: redis, reconnect_window: -1}\n")),
+                     "sampler.reconnect_window"),
+        "run.yaml:9:"));
     CHECK(c.sampler.key_file.empty());
     CHECK(to_yaml(c).find("key_file") == std::string::npos);  // unkeyed: as before
     // An authenticated run (redis/auth.hpp): the key file's path, never the key, round-trips.
-    const auto keyed = parse_config(base_config("sampler: {type: redis, key_file: /home/me/run.key}\n"), "run.yaml");
+    const auto keyed = parse_config(
+        base_config("sampler: {type: redis, key_file: /home/me/run.key}\n"), "run.yaml");
     CHECK(keyed.sampler.key_file == "/home/me/run.key");
     CHECK(parse_config(to_yaml(keyed), "resolved.yaml").sampler.key_file == "/home/me/run.key");
     const auto e = message_with(errors_of(base_config("sampler: {type: redis, port: 70000}\n")),

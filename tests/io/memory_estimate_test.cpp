@@ -21,15 +21,17 @@ bool contains(const std::string& s, const std::string& part) {
 }
 
 std::string config(const std::string& population, const std::string& extra = "") {
-  return "seed: 3\n"                                                   // 1
-         "population_size: " + population + "\n"                      // 2
-         "parameters:\n"                                               // 3
-         "  a: {type: normal, mean: 0, sd: 1}\n"                       // 4
-         "  b: {type: normal, mean: 0, sd: 1}\n"                       // 5
-         "model: {builtin: gaussian_linear}\n"                         // 6
-         "observed: {x: [0.1, 0.2]}\n"                                 // 7
-         "stop: {max_generations: 3}\n"                                // 8
-         + extra;                                                      // 9...
+  return "seed: 3\n"  // 1
+         "population_size: " +
+         population +
+         "\n"                                     // 2
+         "parameters:\n"                          // 3
+         "  a: {type: normal, mean: 0, sd: 1}\n"  // 4
+         "  b: {type: normal, mean: 0, sd: 1}\n"  // 5
+         "model: {builtin: gaussian_linear}\n"    // 6
+         "observed: {x: [0.1, 0.2]}\n"            // 7
+         "stop: {max_generations: 3}\n"           // 8
+         + extra;                                 // 9...
 }
 
 RunConfig parsed(const std::string& population, const std::string& extra = "") {

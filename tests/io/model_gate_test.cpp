@@ -23,7 +23,8 @@ std::string selection(const std::string& second_model) {
          "    model: {builtin: gaussian_mean}\n"
          "  - name: b\n"
          "    parameters: {theta: {type: normal, mean: 0, sd: 1}}\n"
-         "    model: " + second_model + "\n" + kTail;
+         "    model: " +
+         second_model + "\n" + kTail;
 }
 
 struct Refused : std::runtime_error {
@@ -37,13 +38,17 @@ TEST_CASE("model gate: every model passes it, with its key path", "[config][gate
   const ModelGate gate = [&](ModelSpec& spec, const std::string& where) {
     seen.push_back(where + ":" + (spec.builtin.empty() ? "command" : spec.builtin));
   };
-  const auto config = parse_config(selection("{command: [/bin/true], statistics: [y]}"), "run.yaml", gate);
+  const auto config =
+      parse_config(selection("{command: [/bin/true], statistics: [y]}"), "run.yaml", gate);
   CHECK(config.models.size() == 2);
-  CHECK(seen == std::vector<std::string>{"models[0].model:gaussian_mean", "models[1].model:command"});
+  CHECK(seen ==
+        std::vector<std::string>{"models[0].model:gaussian_mean", "models[1].model:command"});
 
   seen.clear();
-  (void)parse_config("parameters: {theta: {type: normal, mean: 0, sd: 1}}\nmodel: {builtin: gaussian_mean}\n" + kTail,
-                     "run.yaml", gate);
+  (void)parse_config(
+      "parameters: {theta: {type: normal, mean: 0, sd: 1}}\nmodel: {builtin: gaussian_mean}\n" +
+          kTail,
+      "run.yaml", gate);
   CHECK(seen == std::vector<std::string>{"model:gaussian_mean"});
 }
 
@@ -54,7 +59,8 @@ TEST_CASE("model gate: a refusal comes out as it is, before the model is built",
   const ModelGate gate = [](ModelSpec& spec, const std::string& where) {
     if (!spec.plugin.empty()) throw Refused(where + " refused: " + spec.plugin);
   };
-  CHECK_THROWS_WITH(parse_config(text, "run.yaml", gate), "models[1].model refused: /nonexistent/libnothing.so");
+  CHECK_THROWS_WITH(parse_config(text, "run.yaml", gate),
+                    "models[1].model refused: /nonexistent/libnothing.so");
   CHECK_THROWS_AS(parse_config(text, "run.yaml", gate), Refused);
 }
 
@@ -62,7 +68,8 @@ TEST_CASE("model gate: the spec it rewrites is the one built and kept", "[config
   const ModelGate gate = [](ModelSpec& spec, const std::string&) {
     if (!spec.command.empty()) spec.command.front() = "/bin/true";
   };
-  const auto config = parse_config(selection("{command: [/nonexistent/sim], statistics: [y]}"), "run.yaml", gate);
+  const auto config =
+      parse_config(selection("{command: [/nonexistent/sim], statistics: [y]}"), "run.yaml", gate);
   REQUIRE(config.models.size() == 2);
   CHECK(config.models[1].command.front() == "/bin/true");
 }

@@ -208,23 +208,26 @@ std::vector<StatSpec> twenty() { return {{"x", 20}}; }
 TEST_CASE("command: failure reasons group failures without per-candidate values", "[models]") {
   Vector stats(1);
   SECTION("exit status with the last stderr line, numbers as #") {
-    const auto m = bash_model("echo 'step 1 of 3' >&2; echo \"  ODE solver diverged at t=$1  \" >&2; "
-                              "echo >&2; exit 1");
+    const auto m = bash_model(
+        "echo 'step 1 of 3' >&2; echo \"  ODE solver diverged at t=$1  \" >&2; "
+        "echo >&2; exit 1");
     const std::string r1 = sim_reason(m, stats, 0.25);
     CHECK(r1 == "exit status 1 \"ODE solver diverged at t=#\"");
-    CHECK(sim_reason(m, stats, -1.5e-7) == r1);  // another theta: the same reason
+    CHECK(sim_reason(m, stats, -1.5e-7) == r1);            // another theta: the same reason
     CHECK(contains(sim_error(m, stats, 0.25), "t=0.25"));  // the message keeps the value
     CHECK(sim_reason(bash_model("exit 4"), stats) == "exit status 4");
     CHECK(sim_reason(bash_model("echo 'x86_64 3rd pass 0x7ffd12 v2' >&2; exit 2"), stats) ==
           "exit status 2 \"x86_64 3rd pass # v2\"");
   }
   SECTION("a long stderr line is cut") {
-    const std::string r = sim_reason(bash_model("printf '%0200d\\n' 0 | tr 0 a >&2; exit 1"), stats);
+    const std::string r =
+        sim_reason(bash_model("printf '%0200d\\n' 0 | tr 0 a >&2; exit 1"), stats);
     CHECK(r.size() <= 100);
     CHECK(contains(r, "...\""));
   }
   SECTION("signals and timeouts") {
-    CHECK(sim_reason(bash_model("kill -SEGV $$"), stats) == "killed by signal 11 (Segmentation fault)");
+    CHECK(sim_reason(bash_model("kill -SEGV $$"), stats) ==
+          "killed by signal 11 (Segmentation fault)");
     CHECK(sim_reason(bash_model("sleep 30", y_only(), 0.2), stats) == "timed out after 0.2 s");
   }
   SECTION("wrong statistics") {
@@ -235,7 +238,8 @@ TEST_CASE("command: failure reasons group failures without per-candidate values"
     CHECK(sim_reason(bash_model("echo \"1 $1x 3\"", {{"a", 3}}), many, 0.7) ==
           "printed a non-number among its numbers");
     CHECK(sim_reason(bash_model(""), stats) == "printed no statistics");
-    CHECK(sim_reason(bash_model("echo \"y v$1\""), stats) == "printed a non-number as a value of 'y'");
+    CHECK(sim_reason(bash_model("echo \"y v$1\""), stats) ==
+          "printed a non-number as a value of 'y'");
     CHECK(sim_reason(bash_model("echo 'z 1'"), stats) == "printed the unknown statistic 'z'");
   }
   SECTION("an {output} file that cannot be made") {

@@ -79,10 +79,10 @@ TEST_CASE("gaussian_mean: mean theta and variance sigma^2 / n", "[models]") {
   };
   const Case cases[] = {{0.7, 2.0, 10, false}, {-3.0, 0.5, 1, false}, {0.25, 1.0, 10, true}};
   for (const auto& c : cases) {
-    const auto model = c.defaults ? make_builtin_model("gaussian_mean", {}, {"mu"})
-                                  : make_builtin_model("gaussian_mean",
-                                                       opts({{"n", c.n}, {"sigma", c.sigma}}),
-                                                       {"mu"});
+    const auto model =
+        c.defaults
+            ? make_builtin_model("gaussian_mean", {}, {"mu"})
+            : make_builtin_model("gaussian_mean", opts({{"n", c.n}, {"sigma", c.sigma}}), {"mu"});
     const std::size_t draws = 20000;
     const double var = c.sigma * c.sigma / c.n;
     Moments m;
@@ -209,8 +209,8 @@ TEST_CASE("gaussian_mixture: component choice, frequency and mixture variance", 
   CHECK(std::abs(static_cast<double>(chose_broad) / draws - w) < kSigmas * se_frequency(w, draws));
 
   // P(|x - theta| < c) = w P(|Z| < c / broad) + (1 - w) P(|Z| < c / narrow).
-  const double p_near =
-      w * std::erf(0.3 / broad / std::sqrt(2.0)) + (1 - w) * std::erf(0.3 / narrow / std::sqrt(2.0));
+  const double p_near = w * std::erf(0.3 / broad / std::sqrt(2.0)) +
+                        (1 - w) * std::erf(0.3 / narrow / std::sqrt(2.0));
   CHECK(std::abs(static_cast<double>(near) / draws - p_near) <
         kSigmas * se_frequency(p_near, draws));
 

@@ -75,7 +75,7 @@ TEST_CASE("plugin: the C example loads, is thread-safe and draws from the seed i
     Vector stats(1);
     m.simulate(theta, rng, stats);
     CHECK(stats[0] == reference_gauss(theta[0], seed, 7, 0.5));  // bit-identical
-    CHECK(rng() == copy());  // exactly one draw consumed
+    CHECK(rng() == copy());                                      // exactly one draw consumed
   }
 }
 

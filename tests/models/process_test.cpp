@@ -83,11 +83,13 @@ TEST_CASE("process: a timeout ends the whole group, SIGKILL after the grace", "[
 }
 
 TEST_CASE("process: stdin is /dev/null and stderr keeps its tail", "[models]") {
-  const auto r = run_process({"/bin/sh", "-c", "cat; i=0; while [ $i -lt 3000 ]; do echo line$i >&2; "
-                                             "i=$((i+1)); done; echo out"}, 10.0, 1.0);
+  const auto r = run_process({"/bin/sh", "-c",
+                              "cat; i=0; while [ $i -lt 3000 ]; do echo line$i >&2; "
+                              "i=$((i+1)); done; echo out"},
+                             10.0, 1.0);
   CHECK(r.exit_status == 0);
-  CHECK(r.out == "out\n");                 // cat read nothing: stdin is empty
-  CHECK(r.err_tail.size() <= 8u << 10);    // the last 8 KiB of about 26 KiB
+  CHECK(r.out == "out\n");               // cat read nothing: stdin is empty
+  CHECK(r.err_tail.size() <= 8u << 10);  // the last 8 KiB of about 26 KiB
   CHECK(r.err_tail.find("line2999") != std::string::npos);
   CHECK(r.err_tail.find("line0\n") == std::string::npos);
 }
@@ -114,13 +116,15 @@ TEST_CASE("process: kill_running_commands signals the running commands' groups",
       outcomes[i] = run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0);
     });
   }
-  REQUIRE(wait_for(pattern, [](int n) { return n >= 6; }, 10.0));
+  REQUIRE(wait_for(
+      pattern, [](int n) { return n >= 6; }, 10.0));
   kill_running_commands(SIGTERM);
   for (auto& t : threads) t.join();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(s < 10.0);
   for (const auto& o : outcomes) CHECK(o.signal == SIGTERM);
-  CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
+  CHECK(wait_for(
+      pattern, [](int n) { return n == 0; }, 5.0));
   // The next command runs normally.
   CHECK(run_process({"/bin/sh", "-c", "echo ok"}, 5.0, 1.0).out == "ok\n");
 }
@@ -136,15 +140,18 @@ TEST_CASE("process: commands end with their process, however it ends", "[models]
     REQUIRE(child >= 0);
     if (child == 0) {
       signal(SIGUSR1, exit_at_once);
-      std::thread([&] { run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0); })
-          .detach();
+      std::thread([&] {
+        run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0);
+      }).detach();
       for (;;) pause();
     }
-    REQUIRE(wait_for(pattern, [](int n) { return n >= 2; }, 10.0));  // the shell and its sleep
+    REQUIRE(wait_for(
+        pattern, [](int n) { return n >= 2; }, 10.0));  // the shell and its sleep
     kill(child, how == SIGKILL ? SIGKILL : SIGUSR1);
     int status = 0;
     waitpid(child, &status, 0);
-    CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
+    CHECK(wait_for(
+        pattern, [](int n) { return n == 0; }, 5.0));
   }
 }
 
@@ -156,8 +163,12 @@ TEST_CASE("process: end_running_commands ends the commands and starts no more", 
   REQUIRE(child >= 0);
   if (child == 0) {
     ProcessOutcome running;
-    std::thread t([&] { running = run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0); });
-    if (!wait_for(pattern, [](int n) { return n >= 2; }, 10.0)) _exit(10);
+    std::thread t([&] {
+      running = run_process({"/bin/sh", "-c", "sleep " + length + "; echo done"}, 0.0, 1.0);
+    });
+    if (!wait_for(
+            pattern, [](int n) { return n >= 2; }, 10.0))
+      _exit(10);
     end_running_commands(SIGTERM);
     t.join();
     if (running.signal != SIGTERM) _exit(11);
@@ -173,7 +184,8 @@ TEST_CASE("process: end_running_commands ends the commands and starts no more", 
   waitpid(child, &status, 0);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);  // 10: no start, 11: not signalled, 12/13: started afterwards
-  CHECK(wait_for(pattern, [](int n) { return n == 0; }, 5.0));
+  CHECK(wait_for(
+      pattern, [](int n) { return n == 0; }, 5.0));
   // This process is not affected.
   CHECK(run_process({"/bin/sh", "-c", "echo ok"}, 5.0, 1.0).out == "ok\n");
 }

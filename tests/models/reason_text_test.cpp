@@ -38,7 +38,8 @@ TEST_CASE("reason_text: last line, numbers as #, capped", "[models]") {
   CHECK(reason_text("first\n\n  second line \n \n") == "second line");
   CHECK(reason_text("") == "");
   CHECK(reason_text(" \n\t\n") == "");
-  CHECK(reason_text("x86_64 3rd v2 2D 0x7ffd12 .5 +7 1-5 2.5.3") == "x86_64 3rd v2 2D # # # #-# #.#");
+  CHECK(reason_text("x86_64 3rd v2 2D 0x7ffd12 .5 +7 1-5 2.5.3") ==
+        "x86_64 3rd v2 2D # # # #-# #.#");
   CHECK(reason_text("theta=0.25, seed=18446744073709551615") == "theta=#, seed=#");
   CHECK(reason_text("nan inf") == "nan inf");
   CHECK(reason_text("bell\a here") == "bell? here");
@@ -72,7 +73,8 @@ TEST_CASE("reason: a callable model's exception", "[models]") {
 }
 
 TEST_CASE("reason: a plugin's failure message", "[models]") {
-  const ModelOptions options{{"mode", OptionValue{"fail", std::nullopt}}, {"above", OptionValue{"0", std::nullopt}}};
+  const ModelOptions options{{"mode", OptionValue{"fail", std::nullopt}},
+                             {"above", OptionValue{"0", std::nullopt}}};
   PluginModel m(ABCSMC_PLUGIN_FAULTY, options, {"theta"});
   const auto [what, reason] = failure(m, 1.5);
   CHECK(what == "plugin faulty: simulation failed: theta 1.5 is too large for this test");

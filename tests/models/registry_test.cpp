@@ -204,8 +204,9 @@ TEST_CASE("registry: wrong parameters", "[models]") {
 }
 
 TEST_CASE("registry: errors carry no file or line", "[models]") {
-  for (const auto& msg : {error_of("gausian_mean", {}, {"t"}), error_of("gaussian_mean", one("n", "x"), {"t"}),
-                          error_of("sir", {}, {"b"})}) {
+  for (const auto& msg :
+       {error_of("gausian_mean", {}, {"t"}), error_of("gaussian_mean", one("n", "x"), {"t"}),
+        error_of("sir", {}, {"b"})}) {
     CHECK_THAT(msg, !Contains("line"));
     CHECK_THAT(msg, !Contains(".yaml"));
   }

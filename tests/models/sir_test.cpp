@@ -66,8 +66,8 @@ TEST_CASE("sir: I is an integer in [0, population]", "[models]") {
   CHECK(some_grew);
   CHECK(some_recovered);
   // Everyone infected at the start.
-  const auto all = make_builtin_model("sir", opts({{"population", 50}, {"infected", 50}}),
-                                      {"beta", "gamma"});
+  const auto all =
+      make_builtin_model("sir", opts({{"population", 50}, {"infected", 50}}), {"beta", "gamma"});
   for (std::uint64_t i = 0; i < 50; ++i) {
     const Vector x = run(*all, 2.0, 0.1, i);
     for (Eigen::Index k = 0; k < x.size(); ++k) REQUIRE((x[k] >= 0 && x[k] <= 50));
@@ -166,6 +166,7 @@ TEST_CASE("sir: deterministic per stream", "[models]") {
   const auto b = make_builtin_model("sir", {}, {"beta", "gamma"});
   for (std::uint64_t i = 0; i < 20; ++i) CHECK(run(*a, 0.6, 0.2, i) == run(*b, 0.6, 0.2, i));
   bool differ = false;
-  for (std::uint64_t i = 1; i < 10; ++i) differ = differ || run(*a, 0.6, 0.2, i) != run(*a, 0.6, 0.2, 0);
+  for (std::uint64_t i = 1; i < 10; ++i)
+    differ = differ || run(*a, 0.6, 0.2, i) != run(*a, 0.6, 0.2, 0);
   CHECK(differ);
 }

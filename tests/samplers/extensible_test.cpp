@@ -95,7 +95,8 @@ TEST_CASE("Extensible samplers: errors propagate, nothing is left running", "[sa
 seed: 9
 population_size: 50
 parameters: {theta: {type: normal, mean: 0, sd: 1}}
-model: {plugin: ')") + ABCSMC_PLUGIN_FAULTY + R"(', options: {mode: fail, above: 1.5}, on_failure: abort}
+model: {plugin: ')") + ABCSMC_PLUGIN_FAULTY +
+                                   R"(', options: {mode: fail, above: 1.5}, on_failure: abort}
 observed: {y: 0.5}
 stop: {max_generations: 2}
 )";

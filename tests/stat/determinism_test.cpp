@@ -9,12 +9,13 @@
 #include "support/run_helpers.hpp"
 
 using namespace abcsmc;
-using abcsmc::testing::require_identical_runs;
-using abcsmc::testing::run_config_text;
 using abcsmc::testing::kConfig;
 using abcsmc::testing::kModelSelection;
+using abcsmc::testing::require_identical_runs;
+using abcsmc::testing::run_config_text;
 
-TEST_CASE("Determinism: threads-dynamic equals single-core for any threads and batch size", "[core]") {
+TEST_CASE("Determinism: threads-dynamic equals single-core for any threads and batch size",
+          "[core]") {
   for (const char* config : {kConfig, kModelSelection}) {
     SingleCoreSampler single;
     const auto reference = run_config_text(config, single).generations;

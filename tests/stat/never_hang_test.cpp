@@ -28,15 +28,17 @@ double seconds_since(Clock::time_point t) {
 /// B1's model; fails (with a reason) where `fails(theta)` says so.
 template <typename Fails>
 std::shared_ptr<Problem> problem_with(Fails fails, double sleep_seconds = 0.0) {
-  auto model = make_model({{"y", 1}}, [fails, sleep_seconds](const Vector& theta, Rng& rng, Vector& y) {
-    if (sleep_seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(sleep_seconds));
-    double sum = 0;
-    for (int i = 0; i < 10; ++i) sum += theta[0] + rng.normal();
-    y[0] = sum / 10;
-    if (const char* reason = fails(theta[0])) {
-      throw ModelError(std::string(reason) + " at theta = " + std::to_string(theta[0]), reason);
-    }
-  });
+  auto model =
+      make_model({{"y", 1}}, [fails, sleep_seconds](const Vector& theta, Rng& rng, Vector& y) {
+        if (sleep_seconds > 0)
+          std::this_thread::sleep_for(std::chrono::duration<double>(sleep_seconds));
+        double sum = 0;
+        for (int i = 0; i < 10; ++i) sum += theta[0] + rng.normal();
+        y[0] = sum / 10;
+        if (const char* reason = fails(theta[0])) {
+          throw ModelError(std::string(reason) + " at theta = " + std::to_string(theta[0]), reason);
+        }
+      });
   return ProblemBuilder()
       .model("b1", model)
       .parameter("theta", "normal", {{"mean", 0.0}, {"sd", 1.0}})
@@ -117,7 +119,8 @@ TEST_CASE("Fail fast: a model that always fails ends the run with its messages",
 
 TEST_CASE("Fail fast: one success among the first K keeps the run going", "[core]") {
   // Fails except in a narrow band: about 3% succeed, so the first 200 are not all failures.
-  auto problem = problem_with([](double th) { return th > 0.4 && th < 0.5 ? nullptr : "out of band"; });
+  auto problem =
+      problem_with([](double th) { return th > 0.4 && th < 0.5 ? nullptr : "out of band"; });
   SmcSettings settings = default_settings(*problem, 5);
   settings.population_size = 30;
   settings.stop.fail_fast = 200;
@@ -165,7 +168,8 @@ TEST_CASE("Failure tallies are deterministic across dynamic samplers", "[core]")
     CHECK(x.first_index == y.first_index);
     CHECK(x.total() == a.generations[t].failed);
     // Most frequent first.
-    for (std::size_t i = 1; i < x.by_reason.size(); ++i) CHECK(x.by_reason[i - 1].second >= x.by_reason[i].second);
+    for (std::size_t i = 1; i < x.by_reason.size(); ++i)
+      CHECK(x.by_reason[i - 1].second >= x.by_reason[i].second);
   }
   CHECK(a.calibration.failures.by_reason == b.calibration.failures.by_reason);
 }
@@ -206,7 +210,8 @@ TEST_CASE("min_acceptance_rate is decided inside the generation", "[core]") {
     CHECK(seconds_since(start) < 10.0);
     CHECK(r.generations == 1);
     CHECK_FALSE(r.stopped_early);
-    CHECK(r.stop_reason.rfind("acceptance rate below min_acceptance_rate during generation 1", 0) == 0);
+    CHECK(r.stop_reason.rfind("acceptance rate below min_acceptance_rate during generation 1", 0) ==
+          0);
     // The budget: 50 / 0.01 = 5000 simulations at most in generation 1 (static: 100 per slot).
     CHECK(r.total_simulations - watcher.generations[0].total_simulations <= 5000);
   }

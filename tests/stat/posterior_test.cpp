@@ -32,7 +32,8 @@ model: {builtin: gaussian_mean, options: {n: 10, sigma: 1}}
 observed: {y: 0.5}
 epsilon: {type: quantile, alpha: 0.5, calibration_size: 2000}
 stop: {max_generations: 9}
-)", sampler);
+)",
+                                   sampler);
   REQUIRE(out.result.generations == 9);
   const auto& last = out.generations.back();
   const double eps = last.epsilon;
@@ -42,7 +43,8 @@ stop: {max_generations: 9}
   double z = 0.0, m1 = 0.0, m2 = 0.0;
   const double h = 1e-4;
   for (double th = -6.0; th <= 6.0; th += h) {
-    const double w = std::exp(-0.5 * th * th) * (phi((0.5 + eps - th) / s) - phi((0.5 - eps - th) / s));
+    const double w =
+        std::exp(-0.5 * th * th) * (phi((0.5 + eps - th) / s) - phi((0.5 - eps - th) / s));
     z += w;
     m1 += w * th;
     m2 += w * th * th;
@@ -79,7 +81,8 @@ models:
 observed: {y: 1.0}
 epsilon: {type: quantile, alpha: 0.5}
 stop: {max_generations: 6}
-)", sampler);
+)",
+                                   sampler);
   REQUIRE(out.result.generations == 6);
   const auto& last = out.generations.back();
   const double eps = last.epsilon;
@@ -120,7 +123,8 @@ observed: {x: [-9.47, -1.50]}
 epsilon: {type: quantile, alpha: 0.5}
 transition: {type: multivariate_normal, scaling: 2}
 stop: {max_generations: 14}
-)", sampler);
+)",
+                                   sampler);
   const auto& last = out.generations.back();
   const double eps = last.epsilon;
   REQUIRE(eps < 0.15);
@@ -144,7 +148,8 @@ stop: {max_generations: 14}
   CHECK(std::abs(estimate - w_b) < kZ * se);
 }
 
-TEST_CASE("integer parameter: discrete posterior matches the exact epsilon-ABC posterior", "[stat]") {
+TEST_CASE("integer parameter: discrete posterior matches the exact epsilon-ABC posterior",
+          "[stat]") {
   // k ~ DiscreteUniform(-3, 6); ybar ~ N(k, 1/4); y_obs = 1.3. P(k | |ybar - y| <= eps) is
   // proportional to Phi(2 (y + eps - k)) - Phi(2 (y - eps - k)).
   ThreadsSampler sampler(2, Scheduling::dynamic, 16);
@@ -156,13 +161,15 @@ model: {builtin: gaussian_mean, options: {n: 4, sigma: 1}}
 observed: {y: 1.3}
 epsilon: {type: quantile, alpha: 0.5}
 stop: {max_generations: 5}
-)", sampler);
+)",
+                                   sampler);
   const auto& last = out.generations.back();
   const double eps = last.epsilon;
   std::vector<double> exact(10);
   double z = 0.0;
   for (int k = -3; k <= 6; ++k) {
-    exact[static_cast<std::size_t>(k + 3)] = phi(2.0 * (1.3 + eps - k)) - phi(2.0 * (1.3 - eps - k));
+    exact[static_cast<std::size_t>(k + 3)] =
+        phi(2.0 * (1.3 + eps - k)) - phi(2.0 * (1.3 - eps - k));
     z += exact[static_cast<std::size_t>(k + 3)];
   }
   std::vector<double> got(10, 0.0);

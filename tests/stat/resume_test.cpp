@@ -13,9 +13,9 @@
 
 using namespace abcsmc;
 using abcsmc::testing::CollectingObserver;
-using abcsmc::testing::require_identical_runs;
 using abcsmc::testing::kConfig;
 using abcsmc::testing::kModelSelection;
+using abcsmc::testing::require_identical_runs;
 
 namespace {
 
@@ -41,7 +41,8 @@ TEST_CASE("Resume: continuing after any generation equals the uninterrupted run"
     SingleCoreSampler single;
     std::vector<GenerationRecord> expected;
     CollectingObserver expected_obs(expected);
-    const SmcResult reference = run_smc(full.problem, full.settings, single, &expected_obs, SmcControl{});
+    const SmcResult reference =
+        run_smc(full.problem, full.settings, single, &expected_obs, SmcControl{});
     REQUIRE(expected.size() == 5);
     for (std::uint32_t stop_after : {1u, 2u, 4u}) {
       INFO("interrupted after " << stop_after << " generation(s)");

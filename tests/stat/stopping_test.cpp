@@ -12,14 +12,16 @@ using abcsmc::testing::run_config_text;
 
 namespace {
 
-std::string config(const std::string& stop, const std::string& epsilon = "{type: quantile, alpha: 0.5}") {
+std::string config(const std::string& stop,
+                   const std::string& epsilon = "{type: quantile, alpha: 0.5}") {
   return R"(
 seed: 17
 population_size: 100
 parameters: {theta: {type: normal, mean: 0, sd: 1}}
 model: {builtin: gaussian_mean}
 observed: {y: 0.5}
-epsilon: )" + epsilon + "\nstop: " + stop + "\n";
+epsilon: )" +
+         epsilon + "\nstop: " + stop + "\n";
 }
 
 }  // namespace
@@ -48,7 +50,8 @@ TEST_CASE("Stop: max_simulations, a generation cut short is not recorded", "[cor
   for (const auto& g : out.generations) CHECK(g.particles.size() == 100);
   // Static scheduling keeps the budget too (a per-slot share of it).
   ThreadsSampler st(2, Scheduling::static_blocks, 0);
-  const auto out_static = run_config_text(config("{max_simulations: 2000, max_generations: 50}"), st);
+  const auto out_static =
+      run_config_text(config("{max_simulations: 2000, max_generations: 50}"), st);
   CHECK(out_static.result.stop_reason.rfind("max_simulations reached", 0) == 0);
   for (const auto& g : out_static.generations) CHECK(g.particles.size() == 100);
 }
@@ -59,9 +62,10 @@ TEST_CASE("Stop: min_acceptance_rate", "[core]") {
   // not recorded; every recorded one kept the rate.
   SingleCoreSampler s;
   const auto out = run_config_text(config("{min_acceptance_rate: 0.2, max_generations: 50}"), s);
-  CHECK(out.result.stop_reason.rfind("acceptance rate below min_acceptance_rate during generation " +
-                                         std::to_string(out.generations.size()),
-                                     0) == 0);
+  CHECK(
+      out.result.stop_reason.rfind("acceptance rate below min_acceptance_rate during generation " +
+                                       std::to_string(out.generations.size()),
+                                   0) == 0);
   CHECK_FALSE(out.result.stopped_early);
   REQUIRE(out.generations.size() >= 2);
   for (const auto& g : out.generations) CHECK(g.acceptance_rate >= 0.2);
@@ -80,7 +84,8 @@ TEST_CASE("Stop: max_walltime", "[core]") {
 
 TEST_CASE("Stop: a list epsilon schedule ends with its last value", "[core]") {
   SingleCoreSampler s;
-  const auto out = run_config_text(config("{max_generations: 50}", "{type: list, values: [1.0, 0.5, 0.25]}"), s);
+  const auto out =
+      run_config_text(config("{max_generations: 50}", "{type: list, values: [1.0, 0.5, 0.25]}"), s);
   REQUIRE(out.generations.size() == 3);
   CHECK(out.generations[0].epsilon == 1.0);
   CHECK(out.generations[2].epsilon == 0.25);

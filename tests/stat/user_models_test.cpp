@@ -91,8 +91,10 @@ std::vector<GenerationRecord> run_problem(std::shared_ptr<Problem> problem, cons
 
 }  // namespace
 
-TEST_CASE("B1 through the C plugin: exact posterior, and bit-identical to the same simulator "
-          "in process", "[stat]") {
+TEST_CASE(
+    "B1 through the C plugin: exact posterior, and bit-identical to the same simulator "
+    "in process",
+    "[stat]") {
   const std::string yaml = b1_config(plugin_model(ABCSMC_PLUGIN_GAUSS_C), 2000, 9);
   ThreadsSampler threads(2, Scheduling::dynamic, 16);
   const auto plugin = run_config_text(yaml, threads);
@@ -113,7 +115,8 @@ TEST_CASE("B1 through the C++ plugin (not thread-safe) equals the C plugin on 2 
           "[stat]") {
   ThreadsSampler threads(2, Scheduling::dynamic, 4);
   const auto c = run_config_text(b1_config(plugin_model(ABCSMC_PLUGIN_GAUSS_C), 400, 4), threads);
-  const auto cpp = run_config_text(b1_config(plugin_model(ABCSMC_PLUGIN_GAUSS_CPP), 400, 4), threads);
+  const auto cpp =
+      run_config_text(b1_config(plugin_model(ABCSMC_PLUGIN_GAUSS_CPP), 400, 4), threads);
   require_identical_runs(c.generations, cpp.generations);
   ThreadsSampler stat1(1, Scheduling::static_blocks, 0);
   ThreadsSampler stat2(2, Scheduling::static_blocks, 0);
@@ -133,7 +136,8 @@ TEST_CASE("B1 through an external command: exact posterior, and bit-identical to
   REQUIRE(command.generations.size() == 5);
   check_b1_posterior(command.generations.back());
   SingleCoreSampler single;
-  const auto plugin = run_config_text(b1_config(plugin_model(ABCSMC_PLUGIN_GAUSS_C), 300, 5), single);
+  const auto plugin =
+      run_config_text(b1_config(plugin_model(ABCSMC_PLUGIN_GAUSS_C), 300, 5), single);
   require_identical_runs(command.generations, plugin.generations);
 }
 
@@ -172,20 +176,25 @@ std::vector<FailureCase> failure_cases() {
       {"plugin NaN", plugin("nan"), "statistic 'y' is nan"},
       {"plugin inf", plugin("inf"), "statistic 'y' is inf"},
       {"plugin failure status", plugin("fail"), "is too large for this test"},
-      {"plugin wrong number of statistics", plugin("bad_size"), "wrong number of parameters or statistics"},
+      {"plugin wrong number of statistics", plugin("bad_size"),
+       "wrong number of parameters or statistics"},
       {"plugin exception", plugin("throw"), "escaped from the plugin"},
       {"command non-zero exit", command("echo broken >&2; exit 3"), "exited with status 3"},
       {"command crash", command("kill -SEGV $$"), "killed by signal 11"},
       {"command wrong number of statistics", command("echo 1 2; exit 0"), "printed 2 numbers"},
       {"command NaN", command("echo nan; exit 0"), "statistic 'y' is nan"},
-      {"command timeout", command("sleep 30", ", timeout: 0.1, kill_grace: 0.1"), "timed out after 0.1 s"},
+      {"command timeout", command("sleep 30", ", timeout: 0.1, kill_grace: 0.1"),
+       "timed out after 0.1 s"},
   };
 }
 
 std::string failure_config(const std::string& model, const std::string& policy) {
   return "seed: 5\npopulation_size: 30\nparameters: {theta: {type: normal, mean: 0, sd: 1}}\n"
-         "model: " + model + ", on_failure: " + policy + "}\nobserved: {y: 0.5}\n"
-         "epsilon: {type: quantile, alpha: 0.5, calibration_size: 30}\nstop: {max_generations: 2}\n";
+         "model: " +
+         model + ", on_failure: " + policy +
+         "}\nobserved: {y: 0.5}\n"
+         "epsilon: {type: quantile, alpha: 0.5, calibration_size: 30}\nstop: {max_generations: "
+         "2}\n";
 }
 
 }  // namespace
@@ -292,7 +301,8 @@ TEST_CASE("User model configs read back from their resolved YAML", "[stat]") {
   const std::vector<std::string> models{
       "{plugin: '" + std::string(ABCSMC_PLUGIN_GAUSS_C) + "', options: {n: 3}, on_failure: abort}",
       "{command: ['" + std::string(ABCSMC_GAUSS_COMMAND) +
-          "', '--x={{lit}}', '{theta}', '{seed}'], statistics: {y: 1}, timeout: 2m, kill_grace: 3}"};
+          "', '--x={{lit}}', '{theta}', '{seed}'], statistics: {y: 1}, timeout: 2m, kill_grace: "
+          "3}"};
   for (const auto& m : models) {
     INFO(m);
     const io::RunConfig a = io::parse_config(b1_config(m, 10, 1), "<test>");

@@ -3,10 +3,10 @@
 #include <memory>
 #include <string>
 
+#include "abcsmc/core/sampling.hpp"
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
-#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc::testing {
 

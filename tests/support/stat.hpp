@@ -96,8 +96,8 @@ ChiSquaredResult chi_squared_quantiles(const std::vector<double>& samples,
   }
   std::vector<double> counts(k, 0.0);
   for (double x : samples) {
-    const auto bin = static_cast<std::size_t>(std::lower_bound(edges.begin(), edges.end(), x) -
-                                              edges.begin());
+    const auto bin =
+        static_cast<std::size_t>(std::lower_bound(edges.begin(), edges.end(), x) - edges.begin());
     counts[bin] += 1.0;
   }
   const double expected = static_cast<double>(n) / static_cast<double>(k);

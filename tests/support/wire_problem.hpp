@@ -10,8 +10,8 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/problem_builder.hpp"
-#include "abcsmc/core/wire.hpp"
 #include "abcsmc/core/sampling.hpp"
+#include "abcsmc/core/wire.hpp"
 
 namespace abcsmc::test {
 
@@ -30,7 +30,8 @@ class WireGauss final : public Model {
 /// One model ("one": a ~ N(0, 1)) or two (and "two": a ~ U(-2, 2), b ~ N(1, 2)).
 inline std::shared_ptr<Problem> wire_problem(std::size_t n_models) {
   ProblemBuilder b;
-  b.model("one", std::make_shared<WireGauss>()).parameter("a", "normal", {{"mean", 0.0}, {"sd", 1.0}});
+  b.model("one", std::make_shared<WireGauss>())
+      .parameter("a", "normal", {{"mean", 0.0}, {"sd", 1.0}});
   if (n_models > 1) {
     b.model("two", std::make_shared<WireGauss>())
         .parameter("a", "uniform", {{"low", -2.0}, {"high", 2.0}})
@@ -46,7 +47,8 @@ inline ContextSettings wire_settings(const Problem& problem) {
 
 /// Generation `t` (0: from the prior; > 0: a previous population of `n_previous` particles drawn
 /// from the priors, equal weights, indices 0, 3, 6, ...).
-inline GenerationMessage wire_generation(const Problem& problem, std::uint32_t t, std::size_t n_previous = 20,
+inline GenerationMessage wire_generation(const Problem& problem, std::uint32_t t,
+                                         std::size_t n_previous = 20,
                                          Scheduling scheduling = Scheduling::dynamic) {
   GenerationMessage m;
   m.round = t + 1;
@@ -95,10 +97,11 @@ inline ResultMessage wire_result(const Evaluator& evaluator, const ContextSettin
   r.block = block;
   for (std::uint64_t i = block.first; i < block.first + block.count; ++i) {
     if (m.scheduling == Scheduling::static_blocks) {
-      fill_static_slot(evaluator, ctx, i, static_slot_budget(m.request, i), m.request.keep_all_stats, r.log,
-                       r.attempts);
+      fill_static_slot(evaluator, ctx, i, static_slot_budget(m.request, i),
+                       m.request.keep_all_stats, r.log, r.attempts);
     } else {
-      r.log.record(evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)), m.request.keep_all_stats);
+      r.log.record(evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
+                   m.request.keep_all_stats);
       ++r.attempts;
     }
   }

@@ -14,9 +14,9 @@ struct DistanceSpec {
   enum class Type { pnorm, adaptive_pnorm };
   enum class Scale { mad, sd };
   Type type = Type::pnorm;
-  double p = 2.0;                          ///< 1, 2 or infinity
-  std::map<std::string, double> weights;   ///< per flattened statistic name; missing = 1
-  Scale scale = Scale::mad;                ///< adaptive_pnorm only
+  double p = 2.0;                         ///< 1, 2 or infinity
+  std::map<std::string, double> weights;  ///< per flattened statistic name; missing = 1
+  Scale scale = Scale::mad;               ///< adaptive_pnorm only
 };
 
 /// Weighted p-norm d(x) = (sum_k (w_k |x_k - o_k|)^p)^(1/p) (max_k w_k |x_k - o_k| for p = inf),

@@ -11,12 +11,12 @@ namespace abcsmc {
 struct EpsilonSpec {
   enum class Type { quantile, list, constant };
   Type type = Type::quantile;
-  double alpha = 0.5;                   ///< quantile: which weighted quantile of distances
-  bool weighted = true;                 ///< quantile: use particle weights
-  std::optional<double> initial;        ///< quantile: first epsilon; empty = from calibration
-  std::size_t calibration_size = 0;     ///< prior simulations for the first epsilon; 0 = population
-  std::vector<double> values;           ///< list
-  double value = 0.0;                   ///< constant
+  double alpha = 0.5;                ///< quantile: which weighted quantile of distances
+  bool weighted = true;              ///< quantile: use particle weights
+  std::optional<double> initial;     ///< quantile: first epsilon; empty = from calibration
+  std::size_t calibration_size = 0;  ///< prior simulations for the first epsilon; 0 = population
+  std::vector<double> values;        ///< list
+  double value = 0.0;                ///< constant
 };
 
 /// Weighted quantile as pyABC: interpolate alpha on (cumsum(w) - w/2) over sorted points.

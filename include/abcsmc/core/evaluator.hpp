@@ -19,7 +19,7 @@ struct GenerationContext {
   double epsilon = 0.0;
   bool calibration = false;  ///< prior simulations before generation 0 (always accepted)
   bool from_prior = true;    ///< generation 0: sample models and parameters from their priors
-  std::vector<double> model_probabilities;                    ///< previous population, per model
+  std::vector<double> model_probabilities;                     ///< previous population, per model
   std::vector<std::shared_ptr<const Transition>> transitions;  ///< per model; null = dead model
   std::shared_ptr<const Distance> distance;
 };
@@ -30,10 +30,10 @@ struct EvalResult {
   std::uint64_t attempt = 0;  ///< static scheduling: attempt number within the slot
   std::uint32_t model = 0;
   Vector theta;
-  Vector stats;               ///< observed statistics only, in distance order
+  Vector stats;  ///< observed statistics only, in distance order
   double distance = 0.0;
   bool accepted = false;
-  bool failed = false;        ///< the simulation failed (ModelError); never accepted
+  bool failed = false;  ///< the simulation failed (ModelError); never accepted
   /// When failed: ModelError::reason() (groups failures of one kind; no per-candidate values)
   /// and the full message (what the simulator printed, its stderr tail, exit status).
   std::string failure_reason;

@@ -39,8 +39,7 @@ GenerationContext make_context(const Problem& problem, const ContextSettings& se
                                const GenerationSpec& spec);
 
 /// Kernels per model fitted to `particles` (weights renormalised within each model).
-std::vector<std::shared_ptr<const Transition>> fit_transitions(const Problem& problem,
-                                                               const TransitionSpec& spec,
-                                                               const std::vector<Particle>& particles);
+std::vector<std::shared_ptr<const Transition>> fit_transitions(
+    const Problem& problem, const TransitionSpec& spec, const std::vector<Particle>& particles);
 
 }  // namespace abcsmc

@@ -16,7 +16,7 @@ struct Particle {
   Vector theta;                  ///< the model's parameters, in its prior's order
   Vector stats;                  ///< summary statistics (flattened)
   double distance = 0.0;
-  double weight = 0.0;           ///< normalised over the population (sum 1)
+  double weight = 0.0;  ///< normalised over the population (sum 1)
 };
 
 /// Effective sample size (sum w)^2 / sum w^2.
@@ -26,19 +26,19 @@ double effective_sample_size(const std::vector<double>& weights);
 struct GenerationRecord {
   std::uint32_t t = 0;
   double epsilon = 0.0;
-  std::vector<Particle> particles;          ///< sorted by eval_index
-  std::uint64_t simulations = 0;            ///< candidates evaluated (indices used)
-  std::uint64_t total_simulations = 0;      ///< the run's simulations up to and including this
-                                            ///< generation, calibration included
-  std::uint64_t failed = 0;                 ///< candidates whose simulation failed
-  FailureTally failures;                    ///< those, by reason
-  double acceptance_rate = 0.0;             ///< particles / simulations
+  std::vector<Particle> particles;      ///< sorted by eval_index
+  std::uint64_t simulations = 0;        ///< candidates evaluated (indices used)
+  std::uint64_t total_simulations = 0;  ///< the run's simulations up to and including this
+                                        ///< generation, calibration included
+  std::uint64_t failed = 0;             ///< candidates whose simulation failed
+  FailureTally failures;                ///< those, by reason
+  double acceptance_rate = 0.0;         ///< particles / simulations
   double ess = 0.0;
   double wall_seconds = 0.0;                ///< sampling + bookkeeping of this generation
   std::vector<double> model_probabilities;  ///< one per model
   Vector distance_weights;                  ///< the weights of the distance used in this generation
   // State for the next generation (what --resume needs):
-  double next_epsilon = 0.0;                ///< NaN when the schedule has ended
+  double next_epsilon = 0.0;  ///< NaN when the schedule has ended
   Vector next_distance_weights;
 };
 

@@ -42,9 +42,12 @@ class SampleProgress {
     return index == 0 ? attempt : UINT64_MAX;
   }
   /// Samplers poll this between candidates (or batches) and stop handing out work once set.
-  bool cancelled() const noexcept { return cause_.load(std::memory_order_relaxed) != CancelCause::none; }
+  bool cancelled() const noexcept {
+    return cause_.load(std::memory_order_relaxed) != CancelCause::none;
+  }
 
-  // --- engine side ---------------------------------------------------------------------------------
+  // --- engine side
+  // ---------------------------------------------------------------------------------
   /// Cancels the round; the first cause wins.
   void cancel(CancelCause cause) noexcept;
   CancelCause cause() const noexcept { return cause_.load(); }

@@ -23,7 +23,8 @@ namespace abcsmc {
 struct SampleRequest {
   std::size_t n_accept = 0;     ///< population size
   std::uint64_t max_evals = 0;  ///< budget for this generation (0 = unlimited)
-  bool keep_all_stats = false;  ///< return the statistics of every candidate used (adaptive distance)
+  bool keep_all_stats =
+      false;  ///< return the statistics of every candidate used (adaptive distance)
   /// The fail-fast guard's K (stop.fail_fast), for workers that must decide it themselves
   /// (an MPI static worker holding slot 0: its master sees nothing until the block is done).
   std::uint64_t fail_fast = 0;
@@ -137,16 +138,16 @@ struct IndexedStats {
 /// accepted ones whole, rejected ones only as far as the generation's bookkeeping needs.
 struct EvalLog {
   std::vector<EvalResult> accepted;
-  std::vector<std::uint64_t> failed_index;    ///< failed candidates (index; attempt below)
+  std::vector<std::uint64_t> failed_index;  ///< failed candidates (index; attempt below)
   std::vector<std::uint64_t> failed_attempt;
-  std::vector<std::uint32_t> failed_reason;   ///< index into `reasons`
-  std::vector<std::string> reasons;           ///< distinct failure reasons (clean_reason)
+  std::vector<std::uint32_t> failed_reason;  ///< index into `reasons`
+  std::vector<std::string> reasons;          ///< distinct failure reasons (clean_reason)
   /// The full message of the failure with the smallest (index, attempt) in this log.
   bool has_first_failure = false;
   std::uint64_t first_failure_index = 0;
   std::uint64_t first_failure_attempt = 0;
   std::string first_failure_message;
-  std::vector<IndexedStats> stats;            ///< with keep_all_stats: every non-failed one
+  std::vector<IndexedStats> stats;  ///< with keep_all_stats: every non-failed one
 
   /// More distinct reasons than this in one log are counted under one "other reasons" entry
   /// (a simulator that puts per-candidate values in its messages must not grow the log).
@@ -161,7 +162,8 @@ struct EvalLog {
 /// Reports a dynamic batch [first, first + count) that came back as a log (from another
 /// process or a user back end) to the fail-fast guard: its failures, and one success when some
 /// candidate in the guard's range did not fail. For masters of distributed samplers.
-void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first, std::uint64_t count);
+void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first,
+              std::uint64_t count);
 
 /// Builds a dynamic schedule's sample from the log of indices [0, evaluated) (any order): the
 /// n smallest accepted indices, and counts up to the last of them. Shared by every dynamic

@@ -3,8 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "abcsmc/core/distance.hpp"
@@ -44,12 +44,12 @@ struct CalibrationInfo {
 /// Where the run is inside a sampling round: what the heartbeat prints.
 struct RoundProgress {
   bool calibration = false;
-  std::uint32_t t = 0;              ///< the generation (when !calibration)
-  std::size_t n_accept = 0;         ///< particles the round needs
-  std::uint64_t evaluated = 0;      ///< candidates finished so far
+  std::uint32_t t = 0;          ///< the generation (when !calibration)
+  std::size_t n_accept = 0;     ///< particles the round needs
+  std::uint64_t evaluated = 0;  ///< candidates finished so far
   std::uint64_t accepted = 0;
   std::uint64_t failed = 0;
-  double seconds = 0.0;             ///< since the round started
+  double seconds = 0.0;  ///< since the round started
   /// Seconds until the round has its particles at the current rates; negative when unknown.
   double eta_seconds = -1.0;
 };
@@ -96,7 +96,7 @@ struct SmcControl {
 };
 
 struct SmcResult {
-  std::uint32_t generations = 0;        ///< complete generations (resumed ones included)
+  std::uint32_t generations = 0;  ///< complete generations (resumed ones included)
   std::string stop_reason;
   /// The run stopped before a stopping rule of its settings was met (stop flag, max_walltime,
   /// deadline): resuming it continues the same run.
@@ -109,7 +109,7 @@ struct SmcResult {
   /// included): with wall_seconds, this invocation's rate.
   std::uint64_t simulations_this_run = 0;
   double wall_seconds = 0.0;
-  GenerationRecord last;                ///< the final population (when generations > 0)
+  GenerationRecord last;  ///< the final population (when generations > 0)
 };
 
 /// Runs ABC-SMC (or continues it: control.resume_from). The observer sees only generations this

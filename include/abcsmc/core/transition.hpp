@@ -53,8 +53,7 @@ std::unique_ptr<Transition> make_multivariate_normal_transition(Bandwidth bw, do
 
 /// Local kernel: particle j's covariance is the covariance of its k nearest neighbours (pyABC
 /// LocalTransition), times `scaling`.
-std::unique_ptr<Transition> make_local_transition(std::size_t k, double k_fraction,
-                                                  double scaling);
+std::unique_ptr<Transition> make_local_transition(std::size_t k, double k_fraction, double scaling);
 
 /// Integer random walk: each of `steps` steps adds -1, 0 or +1 uniformly per parameter
 /// (pyABC DiscreteRandomWalkTransition).

@@ -11,7 +11,7 @@ std::string number_text(double x);
 
 /// A set of valid numbers: bounds inclusive unless open; +-inf for none.
 struct ValueRange {
-  bool integer = false;    ///< whole numbers only
+  bool integer = false;  ///< whole numbers only
   double min = -std::numeric_limits<double>::infinity();
   bool min_open = false;
   double max = std::numeric_limits<double>::infinity();

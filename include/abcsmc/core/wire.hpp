@@ -17,8 +17,8 @@
 
 #include "abcsmc/core/evaluator.hpp"
 #include "abcsmc/core/generation.hpp"
-#include "abcsmc/core/types.hpp"
 #include "abcsmc/core/sampling.hpp"
+#include "abcsmc/core/types.hpp"
 
 namespace abcsmc {
 

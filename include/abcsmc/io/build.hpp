@@ -7,8 +7,8 @@
 
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/smc.hpp"
-#include "abcsmc/io/run_config.hpp"
 #include "abcsmc/io/results.hpp"
+#include "abcsmc/io/run_config.hpp"
 
 namespace abcsmc::io {
 

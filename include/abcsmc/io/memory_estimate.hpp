@@ -12,13 +12,13 @@ namespace abcsmc::io {
 
 /// The estimate and what it is made of (for the message).
 struct MemoryEstimate {
-  std::uint64_t bytes = 0;               ///< total
-  std::uint64_t population_bytes = 0;    ///< the generations' particles, all copies
-  std::uint64_t calibration_bytes = 0;   ///< the calibration round's evaluations
+  std::uint64_t bytes = 0;              ///< total
+  std::uint64_t population_bytes = 0;   ///< the generations' particles, all copies
+  std::uint64_t calibration_bytes = 0;  ///< the calibration round's evaluations
   std::size_t population = 0;
-  std::size_t calibration = 0;           ///< calibration simulations kept (0 when none)
-  std::size_t parameters = 0;            ///< the largest model's parameter count
-  std::size_t statistics = 0;            ///< observed statistics (flattened)
+  std::size_t calibration = 0;  ///< calibration simulations kept (0 when none)
+  std::size_t parameters = 0;   ///< the largest model's parameter count
+  std::size_t statistics = 0;   ///< observed statistics (flattened)
   bool store_stats = true;
 };
 

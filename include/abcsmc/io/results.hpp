@@ -15,13 +15,13 @@ namespace abcsmc::io {
 struct RunHeader {
   std::string software_version;
   std::uint64_t seed = 0;
-  std::string created;                                   ///< ISO 8601 UTC
-  std::string config_yaml;                               ///< resolved config
-  std::string sampler;                                   ///< e.g. "threads"
-  std::string scheduling;                                ///< "dynamic" | "static"
+  std::string created;      ///< ISO 8601 UTC
+  std::string config_yaml;  ///< resolved config
+  std::string sampler;      ///< e.g. "threads"
+  std::string scheduling;   ///< "dynamic" | "static"
   std::uint64_t batch_size = 0;
-  std::uint64_t workers = 0;                             ///< threads, ranks or worker processes
-  std::uint64_t ranks = 1;                               ///< MPI ranks (1 outside MPI)
+  std::uint64_t workers = 0;  ///< threads, ranks or worker processes
+  std::uint64_t ranks = 1;    ///< MPI ranks (1 outside MPI)
   std::uint64_t population_size = 0;
   std::vector<std::string> model_names;
   std::vector<double> model_prior_probabilities;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "abcsmc/core/distance.hpp"
-#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/epsilon.hpp"
+#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/model.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/sampling.hpp"
@@ -32,18 +32,18 @@ struct ParameterSpec {
 /// One model (a run has one, or several for model selection). Exactly one of builtin, plugin
 /// and command is set.
 struct ModelSpec {
-  std::string name;                 ///< display name; defaults to default_model_name()
-  std::string builtin;              ///< built-in model name
-  std::string plugin;               ///< plugin library (absolute path after loading)
-  std::vector<std::string> command; ///< external command: argv template (program absolute if
-                                    ///< given with a '/')
-  std::vector<StatSpec> statistics; ///< command: the statistics it prints, in order
-  double timeout_seconds = 0.0;     ///< command: per-simulation limit (0 = none)
-  double kill_grace_seconds = 1.0;  ///< command: SIGKILL this long after the timeout's SIGTERM
+  std::string name;                  ///< display name; defaults to default_model_name()
+  std::string builtin;               ///< built-in model name
+  std::string plugin;                ///< plugin library (absolute path after loading)
+  std::vector<std::string> command;  ///< external command: argv template (program absolute if
+                                     ///< given with a '/')
+  std::vector<StatSpec> statistics;  ///< command: the statistics it prints, in order
+  double timeout_seconds = 0.0;      ///< command: per-simulation limit (0 = none)
+  double kill_grace_seconds = 1.0;   ///< command: SIGKILL this long after the timeout's SIGTERM
   FailurePolicy on_failure = FailurePolicy::reject;
-  ModelOptions options;             ///< builtin and plugin options
+  ModelOptions options;  ///< builtin and plugin options
   DelaySpec delay;
-  double prior_probability = 1.0;   ///< normalised over models after loading
+  double prior_probability = 1.0;  ///< normalised over models after loading
   std::vector<ParameterSpec> parameters;
   int line = 0;
 };
@@ -73,15 +73,15 @@ inline bool operator==(SamplerType type, std::string_view word) { return to_stri
 struct SamplerSpec {
   SamplerType type = SamplerType::automatic;
   Scheduling scheduling = Scheduling::dynamic;
-  std::size_t batch_size = 0;         ///< evaluations per claim; 0 = automatic
-  std::size_t threads = 0;            ///< 0 = all cores
+  std::size_t batch_size = 0;  ///< evaluations per claim; 0 = automatic
+  std::size_t threads = 0;     ///< 0 = all cores
   // redis only (the master's side; workers take their own from their command line)
-  std::string host = "127.0.0.1";     ///< Redis server
+  std::string host = "127.0.0.1";  ///< Redis server
   int port = 6379;
   std::string password_env = "ABCSMC_REDIS_PASSWORD";  ///< environment variable with the password
-  double lease_seconds = 30.0;        ///< a worker's claim expires this long after its last renewal
+  double lease_seconds = 30.0;  ///< a worker's claim expires this long after its last renewal
   double reconnect_window_seconds = 300.0;  ///< a lost server is waited for this long, then exit 3
-  std::string key_file;               ///< shared key of an authenticated run; empty = none
+  std::string key_file;                     ///< shared key of an authenticated run; empty = none
 };
 
 /// `output:` section.
@@ -91,8 +91,8 @@ struct OutputSpec {
 };
 
 struct RunConfig {
-  std::string source_file;              ///< where it was read from (for messages)
-  std::optional<std::uint64_t> seed;    ///< empty = "auto" (resolved by the CLI and recorded)
+  std::string source_file;            ///< where it was read from (for messages)
+  std::optional<std::uint64_t> seed;  ///< empty = "auto" (resolved by the CLI and recorded)
   std::size_t population_size = 1000;
   std::vector<ModelSpec> models;
   std::vector<ObservedStat> observed;

@@ -78,7 +78,7 @@ class PluginModel final : public Model {
   std::size_t n_stats_ = 0;
   void* shared_instance_ = nullptr;  ///< thread-safe plugins: the one instance
   mutable std::mutex pool_mutex_;
-  mutable std::vector<void*> free_;  ///< idle instances (not thread-safe plugins)
+  mutable std::vector<void*> free_;    ///< idle instances (not thread-safe plugins)
   mutable std::vector<Instance> all_;  ///< every instance (owning)
 };
 

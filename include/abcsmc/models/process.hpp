@@ -17,8 +17,8 @@ struct ProcessOutcome {
   int signal = 0;        ///< the signal that ended it, else 0
   bool timed_out = false;
   bool output_too_large = false;  ///< stdout passed the size cap (the rest was discarded)
-  std::string out;       ///< stdout (up to the cap)
-  std::string err_tail;  ///< the last few KiB of stderr
+  std::string out;                ///< stdout (up to the cap)
+  std::string err_tail;           ///< the last few KiB of stderr
 };
 
 /// Runs argv[0] (a path) with argv in its own process group, stdin from /dev/null, and collects

@@ -15,7 +15,8 @@ inline constexpr std::size_t kReasonTextBytes = 80;
 /// fraction or exponent; 0x hex) as '#', since values differ per candidate; at most
 /// kReasonTextBytes bytes, cut at a UTF-8 character boundary and ending "...". "" when the
 /// text has no non-blank line.
-/// Example: "  ODE solver diverged at t=-1.5e-3 (step 12)\n" -> "ODE solver diverged at t=# (step #)".
+/// Example: "  ODE solver diverged at t=-1.5e-3 (step 12)\n" -> "ODE solver diverged at t=# (step
+/// #)".
 std::string reason_text(std::string_view text);
 
 }  // namespace abcsmc

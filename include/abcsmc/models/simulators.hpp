@@ -67,8 +67,8 @@ class SirModel final : public Model {
   /// beta_index / gamma_index: positions of beta and gamma in theta.
   /// @throws ConfigError unless population >= 1, 0 <= infected <= population, t_end > 0,
   ///         observations >= 1 and the indices differ and are < 2.
-  SirModel(std::int64_t population, std::int64_t infected, double t_end,
-           std::int64_t observations, std::size_t beta_index, std::size_t gamma_index);
+  SirModel(std::int64_t population, std::int64_t infected, double t_end, std::int64_t observations,
+           std::size_t beta_index, std::size_t gamma_index);
   std::vector<StatSpec> statistics() const override;
   void simulate(const Vector& theta, Rng& rng, Vector& stats) const override;
 

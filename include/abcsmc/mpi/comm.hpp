@@ -12,11 +12,11 @@ namespace abcsmc::mpi {
 
 /// Message tags of the sampler protocol (the broadcasts need none).
 enum class Tag : int {
-  request = 1,  ///< worker -> master: wants a batch (dynamic)
-  work = 2,     ///< master -> worker: a batch, or end of the round
-  result = 3,   ///< worker -> master: results of one batch
-  cancel = 4,   ///< master -> worker: the round is complete (dynamic) or cancelled (static)
-  progress = 5, ///< worker -> master: counts so far in a static round, about every second
+  request = 1,   ///< worker -> master: wants a batch (dynamic)
+  work = 2,      ///< master -> worker: a batch, or end of the round
+  result = 3,    ///< worker -> master: results of one batch
+  cancel = 4,    ///< master -> worker: the round is complete (dynamic) or cancelled (static)
+  progress = 5,  ///< worker -> master: counts so far in a static round, about every second
 };
 
 /// A received message.

@@ -25,8 +25,8 @@
 #include <cstdint>
 #include <string>
 
-#include "abcsmc/mpi/comm.hpp"
 #include "abcsmc/core/sampling.hpp"
+#include "abcsmc/mpi/comm.hpp"
 
 namespace abcsmc::mpi {
 

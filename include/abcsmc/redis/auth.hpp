@@ -9,7 +9,8 @@
 ///   result  HMAC(key, "abcsmc-result\0" run "\0" k "\0" S result)      -> framed list element
 ///           (S: the round's 32 spec MAC bytes: a result of an earlier incarnation of the round
 ///           or of another round fails), framed as kResultMagic, the 32 MAC bytes, the result
-///   abort   HMAC(key, "abcsmc-abort\0" run "\0" message)               -> "hmac-sha256:<hex> message"
+///   abort   HMAC(key, "abcsmc-abort\0" run "\0" message)               -> "hmac-sha256:<hex>
+///   message"
 /// (k in decimal). A keyed master marks the run in <run>:info (auth: hmac-sha256). OpenSSL's
 /// headers stay in auth.cpp.
 #include <array>
@@ -22,7 +23,7 @@
 
 namespace abcsmc::redis::auth {
 
-inline constexpr const char* kScheme = "hmac-sha256";  ///< <run>:info field auth
+inline constexpr const char* kScheme = "hmac-sha256";             ///< <run>:info field auth
 inline constexpr std::string_view kResultMagic = "abcsmc-hmac1";  ///< signed result frame
 inline constexpr std::size_t kMacBytes = 32;
 inline constexpr std::size_t kMinKeyBytes = 16;
@@ -56,10 +57,12 @@ class Key {
   ~Key();
 
   std::string config_mac(const std::string& run, std::string_view config) const;  ///< hex
-  std::string spec_mac(const std::string& run, std::uint64_t k, std::string_view spec) const;  ///< hex
+  std::string spec_mac(const std::string& run, std::uint64_t k,
+                       std::string_view spec) const;  ///< hex
   /// True when `mac_hex` (as read from the server: anything) is the config's / spec's MAC.
   bool config_ok(const std::string& run, std::string_view config, std::string_view mac_hex) const;
-  bool spec_ok(const std::string& run, std::uint64_t k, std::string_view spec, std::string_view mac_hex) const;
+  bool spec_ok(const std::string& run, std::uint64_t k, std::string_view spec,
+               std::string_view mac_hex) const;
 
   /// The list element a worker pushes: kResultMagic, the MAC, `result`. `spec_mac_hex`: the
   /// round's spec MAC (as spec_mac returns it).

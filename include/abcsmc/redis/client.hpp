@@ -105,7 +105,7 @@ class Client {
   double reconnect_seconds_ = 3.0;
   std::function<bool()> give_up_;
   std::uint64_t reconnections_ = 0;
-  bool down_ = false;  ///< the connection is gone and not yet re-established
+  bool down_ = false;                       ///< the connection is gone and not yet re-established
   std::string down_why_ = "not connected";  ///< how it was lost
   std::atomic<long long> outage_since_ns_{0};  ///< steady clock; 0 = connected
 };

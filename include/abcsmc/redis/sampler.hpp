@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "abcsmc/core/sampling.hpp"
 #include "abcsmc/redis/auth.hpp"
 #include "abcsmc/redis/client.hpp"
 #include "abcsmc/redis/secret.hpp"  // the master takes its password with it
-#include "abcsmc/core/sampling.hpp"
 
 namespace abcsmc::redis {
 
@@ -54,8 +54,8 @@ class RedisSampler final : public Sampler {
   /// " (Redis server away for <s>s: reconnecting)" during an outage.
   std::string progress_status() const override;
 
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec, const GenerationContext& ctx,
-                const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
+                const GenerationContext& ctx, const SampleRequest& request) override;
   std::string name() const override { return "redis"; }
   Scheduling scheduling() const override { return Scheduling::dynamic; }
   std::size_t workers() const override;
@@ -72,8 +72,8 @@ class RedisSampler final : public Sampler {
   std::optional<double> outage_seconds() const;
 
  private:
-  Sample sample_round(const Evaluator& evaluator, const GenerationSpec& spec, const GenerationContext& ctx,
-                      const SampleRequest& request);
+  Sample sample_round(const Evaluator& evaluator, const GenerationSpec& spec,
+                      const GenerationContext& ctx, const SampleRequest& request);
   std::uint64_t next_batch_size(const SampleRequest& request) const;
 
   MasterOptions options_;
@@ -86,7 +86,7 @@ class RedisSampler final : public Sampler {
   std::uint64_t last_reissued_ = 0;
   std::uint64_t dropped_results_ = 0;
   std::array<bool, 8> drop_logged_{};  ///< per kind of dropped result: logged already
-  bool forged_abort_logged_ = false;    ///< an unsigned or forged abort was ignored (keyed run)
+  bool forged_abort_logged_ = false;   ///< an unsigned or forged abort was ignored (keyed run)
   double seconds_per_eval_ = 0.0;
   std::uint64_t last_evaluated_ = 0;
 };

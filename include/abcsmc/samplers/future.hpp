@@ -24,8 +24,8 @@ class FutureSampler final : public Sampler {
   /// @param batch_size indices per batch (>= 1)
   /// @param max_in_flight batches started but not completed at any time (>= 1; e.g. 2 x workers)
   /// @throws ConfigError for a zero batch size or max_in_flight, or empty callables.
-  FutureSampler(Submit submit, Complete complete, std::size_t batch_size,
-                std::size_t max_in_flight, std::string name = "future");
+  FutureSampler(Submit submit, Complete complete, std::size_t batch_size, std::size_t max_in_flight,
+                std::string name = "future");
 
   /// Waits for every submitted batch before returning or rethrowing (so no batch outlives the
   /// generation it belongs to).

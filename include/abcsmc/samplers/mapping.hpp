@@ -16,9 +16,8 @@ class MappingSampler final : public Sampler {
  public:
   /// Applies fn to every batch (in any order, sequentially or in parallel) and returns the
   /// outcomes (in any order). An exception from fn should be rethrown by the map.
-  using Map =
-      std::function<std::vector<BatchOutcome>(const std::vector<Batch>& batches,
-                                              const BatchFunction& fn)>;
+  using Map = std::function<std::vector<BatchOutcome>(const std::vector<Batch>& batches,
+                                                      const BatchFunction& fn)>;
 
   /// @param map the user's map
   /// @param batch_size particle slots per batch (0 = one batch per `workers` share)

@@ -95,13 +95,13 @@ int main() {
   PluginModel plugin(CONSUMER_PLUGIN, {}, {"theta"});
   check(plugin.statistics().size() == 1 && plugin.statistics()[0].name == "y",
         "plugin loads and names its statistic");
-  auto plugin_problem = ProblemBuilder()
-                            .model("plugin", std::make_shared<PluginModel>(CONSUMER_PLUGIN,
-                                                                           ModelOptions{},
-                                                                           std::vector<std::string>{"theta"}))
-                            .parameter("theta", "normal", {{"mean", 0.0}, {"sd", 1.0}})
-                            .observe("y", 0.5)
-                            .build();
+  auto plugin_problem =
+      ProblemBuilder()
+          .model("plugin", std::make_shared<PluginModel>(CONSUMER_PLUGIN, ModelOptions{},
+                                                         std::vector<std::string>{"theta"}))
+          .parameter("theta", "normal", {{"mean", 0.0}, {"sd", 1.0}})
+          .observe("y", 0.5)
+          .build();
   auto s2 = default_settings(*plugin_problem, 3);
   s2.population_size = 200;
   s2.stop.max_generations = 3;

@@ -19,7 +19,8 @@ parameters: {theta: {type: normal, mean: 0, sd: 1}}
 model: {builtin: gaussian_mean, options: {n: 10, sigma: 1}}
 observed: {y: 0.5}
 stop: {max_generations: 2}
-)", "consumer_cxx.yaml");
+)",
+                                                "consumer_cxx.yaml");
   auto problem = io::build_problem(config);
   const SmcSettings settings = io::build_settings(config, *problem, *config.seed);
   SingleCoreSampler sampler;

@@ -45,7 +45,8 @@ void* create(const char* const*, std::size_t, const abcsmc_plugin_option* option
     } else if (name == "above") {
       f->above = std::strtod(options[i].value, nullptr);
     } else if (name == "create_fails") {
-      std::snprintf(error, error_size, "create_fails was set (option value '%s')", options[i].value);
+      std::snprintf(error, error_size, "create_fails was set (option value '%s')",
+                    options[i].value);
       delete f;
       return nullptr;
     } else {
@@ -95,8 +96,13 @@ int simulate(void* instance, const double* theta, std::size_t, std::uint64_t see
 
 void destroy(void* instance) { delete static_cast<Faulty*>(instance); }
 
-const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION, ABCSMC_PLUGIN_THREAD_SAFE, "faulty",
-                                create, statistics, simulate, destroy};
+const abcsmc_plugin_api kApi = {ABCSMC_PLUGIN_ABI_VERSION,
+                                ABCSMC_PLUGIN_THREAD_SAFE,
+                                "faulty",
+                                create,
+                                statistics,
+                                simulate,
+                                destroy};
 
 }  // namespace
 
