@@ -33,7 +33,7 @@ int run_worker(const ProblemFactory& make_problem) {
   // (the default action would kill this rank).
   std::signal(SIGUSR1, SIG_IGN);
   std::signal(SIGUSR2, SIG_IGN);
-  const mpi::Comm comm = mpi::Comm::world();
+  const mpi::Comm& comm = mpi::Comm::world();
   try {
     mpi::worker_loop(comm, make_problem);
     return kSuccess;

@@ -22,28 +22,49 @@ int checked_count(std::size_t n) {
   return static_cast<int>(n);
 }
 
+/// MPI_COMM_WORLD behind the Comm interface; the handle is MPI's Fortran integer form.
+class WorldComm final : public Comm {
+ public:
+  explicit WorldComm(int handle) : handle_(handle) {}
+  int rank() const override;
+  int size() const override;
+  void send(int dest, Tag tag, std::span<const std::uint8_t> bytes) const override;
+  Received receive_any() const override;
+  std::vector<std::uint8_t> receive(int source, Tag tag) const override;
+  std::optional<std::vector<std::uint8_t>> try_receive(int source, Tag tag) const override;
+  void broadcast(std::vector<std::uint8_t>& bytes, int root) const override;
+  WorkBlock scatter(const std::vector<WorkBlock>& blocks, int root) const override;
+
+ private:
+  void abort_job(int code) const override;
+  int handle_;  ///< MPI_Fint of the communicator
+};
+
 }  // namespace
 
-Comm Comm::world() { return Comm(static_cast<int>(MPI_Comm_c2f(MPI_COMM_WORLD))); }
+const Comm& Comm::world() {
+  static const WorldComm world(static_cast<int>(MPI_Comm_c2f(MPI_COMM_WORLD)));
+  return world;
+}
 
-int Comm::rank() const {
+int WorldComm::rank() const {
   int r = 0;
   MPI_Comm_rank(handle(handle_), &r);
   return r;
 }
 
-int Comm::size() const {
+int WorldComm::size() const {
   int s = 0;
   MPI_Comm_size(handle(handle_), &s);
   return s;
 }
 
-void Comm::send(int dest, Tag tag, std::span<const std::uint8_t> bytes) const {
+void WorldComm::send(int dest, Tag tag, std::span<const std::uint8_t> bytes) const {
   MPI_Send(bytes.data(), checked_count(bytes.size()), MPI_BYTE, dest, static_cast<int>(tag),
            handle(handle_));
 }
 
-Received Comm::receive_any() const {
+Received WorldComm::receive_any() const {
   MPI_Status status;
   MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, handle(handle_), &status);
   int count = 0;
@@ -62,7 +83,7 @@ Received Comm::receive_any() const {
   return r;
 }
 
-std::vector<std::uint8_t> Comm::receive(int source, Tag tag) const {
+std::vector<std::uint8_t> WorldComm::receive(int source, Tag tag) const {
   MPI_Status status;
   MPI_Probe(source, static_cast<int>(tag), handle(handle_), &status);
   int count = 0;
@@ -73,7 +94,7 @@ std::vector<std::uint8_t> Comm::receive(int source, Tag tag) const {
   return bytes;
 }
 
-std::optional<std::vector<std::uint8_t>> Comm::try_receive(int source, Tag tag) const {
+std::optional<std::vector<std::uint8_t>> WorldComm::try_receive(int source, Tag tag) const {
   int flag = 0;
   MPI_Status status;
   MPI_Iprobe(source, static_cast<int>(tag), handle(handle_), &flag, &status);
@@ -86,14 +107,14 @@ std::optional<std::vector<std::uint8_t>> Comm::try_receive(int source, Tag tag) 
   return bytes;
 }
 
-void Comm::broadcast(std::vector<std::uint8_t>& bytes, int root) const {
+void WorldComm::broadcast(std::vector<std::uint8_t>& bytes, int root) const {
   std::uint64_t n = bytes.size();
   MPI_Bcast(&n, 1, MPI_UINT64_T, root, handle(handle_));
   if (rank() != root) bytes.resize(static_cast<std::size_t>(n));
   if (n > 0) MPI_Bcast(bytes.data(), checked_count(bytes.size()), MPI_BYTE, root, handle(handle_));
 }
 
-WorkBlock Comm::scatter(const std::vector<WorkBlock>& blocks, int root) const {
+WorkBlock WorldComm::scatter(const std::vector<WorkBlock>& blocks, int root) const {
   static_assert(std::is_trivially_copyable_v<WorkBlock> && sizeof(WorkBlock) == 16);
   if (rank() == root && blocks.size() != static_cast<std::size_t>(size())) {
     throw Error("scatter: " + std::to_string(blocks.size()) + " blocks for " +
@@ -105,9 +126,6 @@ WorkBlock Comm::scatter(const std::vector<WorkBlock>& blocks, int root) const {
   return mine;
 }
 
-void Comm::abort(int code) const {
-  MPI_Abort(handle(handle_), code);
-  std::abort();  // MPI_Abort does not return; this satisfies [[noreturn]]
-}
+void WorldComm::abort_job(int code) const { MPI_Abort(handle(handle_), code); }
 
 }  // namespace abcsmc::mpi

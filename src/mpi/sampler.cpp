@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <map>
 #include <string>
 
+#include "abcsmc/core/dynamic_round.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/wire_check.hpp"
 #include "abcsmc/mpi/environment.hpp"
@@ -15,12 +14,6 @@ namespace abcsmc::mpi {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-/// Automatic batches aim at this much work per batch: long enough that the master's few
-/// microseconds per message stay negligible, short enough that the end of a round (when
-/// workers finish batches nobody needs any more) costs little.
-constexpr double kTargetBatchSeconds = 0.002;
-constexpr std::uint64_t kMaxAutomaticBatch = 4096;
 
 [[noreturn]] void protocol_error(const std::string& what, int rank) {
   throw Error("MPI protocol error with rank " + std::to_string(rank) + ": " + what);
@@ -45,7 +38,7 @@ ResultMessage checked_result(const std::vector<std::uint8_t>& bytes, const Probl
 
 // --- Master
 // ---------------------------------------------------------------------------------------
-Master::Master(Comm comm) : comm_(comm) {
+Master::Master(const Comm& comm) : comm_(comm) {
   if (comm_.rank() != 0) throw Error("mpi::Master runs on rank 0 only");
 }
 
@@ -71,7 +64,7 @@ void Master::send_config(const std::string& config_yaml) {
 // --- MpiSampler
 // -----------------------------------------------------------------------------------
 MpiSampler::MpiSampler(Master& master, Scheduling scheduling, std::size_t batch_size)
-    : master_(master), scheduling_(scheduling), batch_size_(batch_size) {
+    : master_(master), scheduling_(scheduling), batch_size_(batch_size), batch_sizer_(batch_size) {
   if (master_.comm().size() < 2) throw Error("the MPI sampler needs at least 2 ranks");
 }
 
@@ -93,18 +86,6 @@ void MpiSampler::shutdown(Shutdown why, int exit_code) {
   if (env != nullptr && env->thread_multiple()) master_.comm().abort(exit_code);
 }
 
-std::uint64_t MpiSampler::next_batch_size(const SampleRequest& request) const {
-  if (batch_size_ > 0) return batch_size_;
-  if (seconds_per_eval_ <= 0.0) return 1;  // first round: nothing measured yet
-  const auto w = static_cast<std::uint64_t>(workers());
-  auto batch = static_cast<std::uint64_t>(
-      std::max(1.0, std::floor(kTargetBatchSeconds / seconds_per_eval_)));
-  // At least ~4 batches per worker per round, judged from the last round's size.
-  const std::uint64_t expected = std::max<std::uint64_t>(last_evaluated_, request.n_accept);
-  batch = std::min(batch, std::max<std::uint64_t>(1, expected / (4 * w)));
-  return std::clamp<std::uint64_t>(batch, 1, kMaxAutomaticBatch);
-}
-
 Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
                           const GenerationContext& /*ctx*/, const SampleRequest& request) {
   if (!master_.config_sent_ || master_.stopped_) {
@@ -116,7 +97,8 @@ Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec
   GenerationMessage m;
   m.round = ++master_.round_;
   m.scheduling = scheduling_;
-  m.batch_size = scheduling_ == Scheduling::dynamic ? next_batch_size(request) : 0;
+  m.batch_size =
+      scheduling_ == Scheduling::dynamic ? batch_sizer_.next(workers(), request.n_accept) : 0;
   m.request = request;
   m.spec = spec;
   std::vector<std::uint8_t> bytes = encode_generation(m);
@@ -127,47 +109,27 @@ Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec
   master_.in_round_ = false;
   if (scheduling_ == Scheduling::dynamic) {
     last_batch_ = m.batch_size;
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (last_evaluated_ > 0) {
-      seconds_per_eval_ =
-          seconds * static_cast<double>(workers()) / static_cast<double>(last_evaluated_);
-    }
+    batch_sizer_.measured(std::chrono::duration<double>(Clock::now() - start).count(), workers(),
+                          last_evaluated_);
   }
   return s;
 }
 
 Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessage& m) {
-  const SampleRequest& request = m.request;
-  const std::uint64_t batch = m.batch_size;
   const Comm& comm = master_.comm_;
   const std::uint64_t round = master_.round_;
-  const std::uint64_t limit = request.max_evals == 0 ? UINT64_MAX : request.max_evals;
   const std::size_t n_workers = workers();
-  struct Batch {
-    std::uint64_t count = 0;
-    int worker = 0;
-    bool done = false;
-    std::size_t accepted = 0;
-  };
-  std::uint64_t next = 0;           // first index not handed out yet
-  std::uint64_t frontier = 0;       // every index below it has its result here
-  std::size_t prefix_accepted = 0;  // accepted below the frontier
-  std::size_t known_accepted = 0;   // accepted among all results here
-  std::size_t outstanding = 0;      // batches handed out whose results are not back
-  std::size_t ended = 0;            // workers told "end of round"
-  bool cancelled = false;
-  std::map<std::uint64_t, Batch> batches;           // from the frontier on, by first index
-  std::vector<std::size_t> busy(n_workers + 1, 0);  // outstanding batches per rank
-  EvalLog log;
+  DynamicRound books(m.request, m.batch_size);      // core/dynamic_round.hpp: the shared rules
+  std::size_t ended = 0;                            // workers told "end of round"
+  bool cancelled = false;                           // workers holding blocks were told to skip
+  std::vector<std::size_t> busy(n_workers + 1, 0);  // outstanding blocks per rank
 
-  // Indices are handed out contiguously from 0. Once n candidates are known to be accepted,
-  // every index not handed out yet lies above the n-th smallest accepted one and is not needed.
-  // Once n are accepted below the frontier, the round is complete: workers still holding
-  // batches are told to skip what they have not started (cancel). The round ends when every
-  // worker has had its end-of-round and every batch handed out is back (whole or cut short),
-  // so nothing of this round is left in flight; assemble_dynamic keeps the n smallest accepted
-  // indices and discards every result above the n-th (bit-identical to single-core).
-  SampleProgress* progress = request.progress;
+  // Every worker keeps one request in flight; each gets a block while more are needed, else
+  // its end-of-round. Once the round is complete, workers still holding blocks are told to skip
+  // what they have not started (cancel). The round ends when every worker has had its
+  // end-of-round and every block handed out is back (whole or cut short), so nothing of this
+  // round is left in flight.
+  SampleProgress* progress = m.request.progress;
   const auto cancel_busy = [&] {
     cancelled = true;
     const auto bytes = encode_cancel(round);
@@ -178,11 +140,10 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
   // A cancel from outside (stop signal, max_walltime, deadline, fail-fast guard) is seen at the
   // next message from any worker: at most one batch's time (rank 0 blocks in MPI_Probe and the
   // watch thread may not call MPI at MPI_THREAD_FUNNELED).
-  bool stopped = false;
-  while (ended < n_workers || outstanding > 0) {
+  while (ended < n_workers || books.outstanding_count() > 0) {
     Received msg = comm.receive_any();
-    if (!stopped && progress != nullptr && progress->cancelled()) {
-      stopped = true;
+    if (!books.stopped() && progress != nullptr && progress->cancelled()) {
+      books.stop();
       if (!cancelled) cancel_busy();
     }
     if (msg.tag == Tag::request) {
@@ -191,12 +152,8 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
         protocol_error(
             "request for round " + std::to_string(r) + " in round " + std::to_string(round),
             msg.source);
-      if (!stopped && known_accepted < request.n_accept && next < limit) {
-        const WorkBlock block{next, std::min<std::uint64_t>(batch, limit - next)};
-        comm.send(msg.source, Tag::work, encode_work(round, block));
-        batches.emplace(block.first, Batch{block.count, msg.source, false, 0});
-        next += block.count;
-        ++outstanding;
+      if (const auto block = books.hand_out(msg.source)) {
+        comm.send(msg.source, Tag::work, encode_work(round, *block));
         ++busy[static_cast<std::size_t>(msg.source)];
       } else {
         comm.send(msg.source, Tag::work, encode_end(round));
@@ -212,44 +169,25 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
       } catch (const Error& e) {
         protocol_error(std::string("bad result: ") + e.what(), msg.source);
       }
-      const auto it = batches.find(first);
-      if (it == batches.end() || it->second.done || it->second.worker != msg.source) {
+      const DynamicRound::Block* given = books.find(first);
+      if (given == nullptr || given->done || given->owner != msg.source) {
         protocol_error(
             "result for a batch that was not handed out (first " + std::to_string(first) + ")",
             msg.source);
       }
-      ResultMessage r = checked_result(msg.bytes, problem, m, WorkBlock{first, it->second.count},
-                                       cancelled, msg.source);
-      it->second.done = true;
-      it->second.accepted = r.log.accepted.size();
-      --outstanding;
+      ResultMessage r = checked_result(msg.bytes, problem, m, given->range, cancelled, msg.source);
       --busy[static_cast<std::size_t>(msg.source)];
-      known_accepted += r.log.accepted.size();
-      if (progress != nullptr) {
-        progress->add(r.attempts, r.log.accepted.size(), r.log.failed_index.size());
-        note_log(*progress, r.log, r.block.first, r.attempts);
-      }
-      log.merge(std::move(r.log));
-      while (!batches.empty() && batches.begin()->first == frontier &&
-             batches.begin()->second.done) {
-        prefix_accepted += batches.begin()->second.accepted;
-        frontier += batches.begin()->second.count;
-        batches.erase(batches.begin());
-      }
-      if (!cancelled && request.n_accept > 0 && prefix_accepted >= request.n_accept) cancel_busy();
+      books.fold(first, std::move(r.log), r.attempts);
+      if (!cancelled && books.complete()) cancel_busy();
     } else {
       protocol_error("unexpected message tag " + std::to_string(static_cast<int>(msg.tag)),
                      msg.source);
     }
   }
-  last_evaluated_ = next;
-  if (stopped) {
-    Sample cut;  // cancelled from outside: nothing of this round is used
-    cut.simulations = next;
-    return cut;
-  }
-  // Not complete: every index below `next` (= the budget) was evaluated.
-  return assemble_dynamic(std::move(log), request, next);
+  last_evaluated_ = books.handed_out();
+  // Every block handed out came back: the results reach the last index handed out (the
+  // budget, when the round is not complete).
+  return books.finish(books.handed_out());
 }
 
 Sample MpiSampler::sample_static(const Problem& problem, const GenerationMessage& m) {

@@ -26,8 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double kTargetBatchSeconds = 0.002;
-constexpr std::uint64_t kMaxAutomaticBatch = 4096;
 // Run keys outlive a killed master by this much: then its workers move on (e.g. to the same run
 // resumed). The master renews them at most 1 s apart during a round and re-creates them at the
 // start of each round, so a longer pause between rounds only idles the workers.
@@ -139,7 +137,8 @@ void check_workers(const std::optional<std::string>& abort, const Value& refused
 
 }  // namespace
 
-RedisSampler::RedisSampler(MasterOptions options) : options_(std::move(options)) {
+RedisSampler::RedisSampler(MasterOptions options)
+    : options_(std::move(options)), batch_sizer_(options_.batch_size) {
   if (!(options_.lease_seconds > 0.0)) throw ConfigError("sampler.lease must be > 0");
   if (!(options_.reconnect_window_seconds >= 0.0))
     throw ConfigError("sampler.reconnect_window must be >= 0");
@@ -180,17 +179,6 @@ std::size_t RedisSampler::workers() const {
   } catch (...) {
     return 0;
   }
-}
-
-std::uint64_t RedisSampler::next_batch_size(const SampleRequest& request) const {
-  if (options_.batch_size > 0) return options_.batch_size;
-  if (seconds_per_eval_ <= 0.0) return 1;
-  const auto w = static_cast<std::uint64_t>(std::max<std::size_t>(1, workers()));
-  auto batch = static_cast<std::uint64_t>(
-      std::max(1.0, std::floor(kTargetBatchSeconds / seconds_per_eval_)));
-  const std::uint64_t expected = std::max<std::uint64_t>(last_evaluated_, request.n_accept);
-  batch = std::min(batch, std::max<std::uint64_t>(1, expected / (4 * w)));
-  return std::clamp<std::uint64_t>(batch, 1, kMaxAutomaticBatch);
 }
 
 std::optional<double> RedisSampler::outage_seconds() const { return client_->outage_seconds(); }
@@ -245,7 +233,9 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   const std::uint64_t k = ++round_;
   const std::string p = keys::run_prefix(run_);
   const std::string r = keys::round_prefix(run_, k);
-  const std::uint64_t batch = next_batch_size(request);
+  // The worker count costs a round trip: asked only when the automatic size uses it.
+  const std::uint64_t batch =
+      batch_sizer_.next(batch_sizer_.uses_workers() ? workers() : 1, request.n_accept);
   const std::uint64_t limit = request.max_evals;  // 0 = none
   const long long lease_ms =
       std::max(1LL, static_cast<long long>(std::llround(options_.lease_seconds * 1000.0)));
@@ -312,26 +302,15 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
                           " (restarted without persistence, flushed, or out of memory); stopped");
   };
 
-  struct Batch {
-    std::uint64_t count = 0;
-    bool done = false;
-    std::size_t accepted = 0;
-  };
-  std::map<std::uint64_t, Batch> batches;  // from the frontier on, by first index
-  std::uint64_t frontier = 0;
-  std::size_t prefix_accepted = 0;
-  std::size_t known_accepted = 0;
+  // Workers claim ranges themselves (the claim script's INCRBY on r<k>:next); the master learns
+  // them from the claims list and keeps the books in `books` (core/dynamic_round.hpp).
+  DynamicRound books(request, batch);
   std::uint64_t claims_read = 0;
   bool done_set = false;
   std::uint64_t reissued = 0;
-  EvalLog log;
   SampleProgress* progress = request.progress;
   std::map<std::string, std::string> refusals_logged;  // worker id -> reason, logged once
   std::optional<Clock::time_point> all_refused_since;
-  const auto finished = [&] {
-    return (request.n_accept > 0 && prefix_accepted >= request.n_accept) ||
-           (limit > 0 && frontier >= limit) || request.n_accept == 0;
-  };
   // Everything in the results and claims lists is untrusted (anyone with the server's password
   // can push): a result joins the population only when it decodes, belongs to this round, is
   // for a range a worker claimed (the claims list, written by the claim script) and passes
@@ -350,28 +329,17 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     }
   };
   const Problem& problem = evaluator.problem();
-  const auto fold = [&](std::map<std::uint64_t, Batch>::iterator it, ResultMessage&& res) {
-    Batch& b = it->second;
+  // `res` is for a block the books know (handed out through a claim).
+  const auto fold = [&](ResultMessage&& res) {
+    const DynamicRound::Block& b = *books.find(res.block.first);
     if (b.done) return;  // duplicate (a re-issued range done twice)
     try {
-      validate_result(problem, m, res, WorkBlock{it->first, b.count});
+      validate_result(problem, m, res, b.range);
     } catch (const Error& e) {
-      drop(res.block.count != b.count ? DropKind::mismatch : DropKind::invalid, e.what());
+      drop(res.block.count != b.range.count ? DropKind::mismatch : DropKind::invalid, e.what());
       return;
     }
-    b.done = true;
-    b.accepted = res.log.accepted.size();
-    known_accepted += b.accepted;
-    if (progress != nullptr) {
-      progress->add(res.attempts, b.accepted, res.log.failed_index.size());
-      note_log(*progress, res.log, res.block.first, res.block.count);
-    }
-    log.merge(std::move(res.log));
-    while (!batches.empty() && batches.begin()->first == frontier && batches.begin()->second.done) {
-      prefix_accepted += batches.begin()->second.accepted;
-      frontier += batches.begin()->second.count;
-      batches.erase(batches.begin());
-    }
+    books.fold(res.block.first, std::move(res.log), res.attempts);
   };
   // Results whose claim the master has not read yet (it reads the claims list every check, and
   // at once when such a result is here). A worker's claim is in the list before its result is
@@ -423,13 +391,12 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
                                       " for indices from " + std::to_string(res.block.first));
       return;
     }
-    if (res.block.first < frontier) return;  // duplicate of a range already folded in
-    const auto it = batches.find(res.block.first);
-    if (it == batches.end()) {
+    if (res.block.first < books.frontier()) return;  // duplicate of a range already folded in
+    if (books.find(res.block.first) == nullptr) {
       pending.push_back(std::move(res));
       return;
     }
-    fold(it, std::move(res));
+    fold(std::move(res));
   };
   // New entries of the claims list: ranges handed out by INCRBY never overlap, and none lies
   // below the frontier (nothing is folded in before its claim is known).
@@ -442,22 +409,13 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
         why = valid_utf8(e.str.substr(0, 64));
         why.insert(0, 1, '\'');
         why += "' is not start:count";
+      } else if (books.claim(*range)) {
+        continue;
       } else {
-        const auto next = batches.lower_bound(range->first);
-        const bool overlaps_next =
-            next != batches.end() && next->first < range->first + range->count;
-        const bool overlaps_prev =
-            next != batches.begin() &&
-            std::prev(next)->first + std::prev(next)->second.count > range->first;
-        if (range->first < frontier || overlaps_next || overlaps_prev) {
-          why = std::to_string(range->first);
-          why.insert(0, 1, '[');
-          why += ", " + std::to_string(range->first + range->count) +
-                 ") overlaps indices already claimed";
-        } else {
-          batches[range->first].count = range->count;
-          continue;
-        }
+        why = std::to_string(range->first);
+        why.insert(0, 1, '[');
+        why += ", " + std::to_string(range->first + range->count) +
+               ") overlaps indices already claimed";
       }
       drop(DropKind::bad_claim, why);
     }
@@ -466,15 +424,14 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   // whose claim is now known, drop the others (never claimed).
   const auto settle_pending = [&] {
     for (auto& res : pending) {
-      if (res.block.first < frontier) continue;  // folded in meanwhile: a duplicate
-      const auto it = batches.find(res.block.first);
-      if (it == batches.end()) {
+      if (res.block.first < books.frontier()) continue;  // folded in meanwhile: a duplicate
+      if (books.find(res.block.first) == nullptr) {
         drop(DropKind::unclaimed, "a result for indices [" + std::to_string(res.block.first) +
                                       ", " + std::to_string(res.block.first + res.block.count) +
                                       ") that no worker claimed (forged, or pushed by hand)");
         continue;
       }
-      fold(it, std::move(res));
+      fold(std::move(res));
     }
     pending.clear();
   };
@@ -492,8 +449,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   auto next_note = Clock::now() + std::chrono::seconds(10);
   // A cancel from outside (stop signal, max_walltime, deadline, fail-fast guard) is seen within
   // one BLPOP wait (at most a second).
-  while (!finished() && !(progress != nullptr && progress->cancelled())) {
-    if (!done_set && known_accepted >= request.n_accept) {
+  while (!books.complete() && !(progress != nullptr && progress->cancelled())) {
+    if (!done_set && books.enough_known()) {
       check(client_->command({"SET", r + "done", "1"}), "SET done");
       done_set = true;
     }
@@ -584,9 +541,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
     if (got.back().integer != 1) throw lost_state();
     learn_claims(got[0]);
     Command dead_cmd{"EVAL", scripts::kDead, "0", r};
-    for (const auto& [s, b] : batches) {
-      if (!b.done && b.count > 0)
-        dead_cmd.push_back(std::to_string(s) + ":" + std::to_string(b.count));
+    for (const WorkBlock& b : books.outstanding()) {
+      dead_cmd.push_back(std::to_string(b.first) + ":" + std::to_string(b.count));
     }
     if (dead_cmd.size() > 4) {
       const Value dead = client_->command(dead_cmd);
@@ -601,8 +557,8 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
         for (const auto& e : dead.elements) {
           const std::optional<WorkBlock> range = parse_range(e.str);
           if (!range) continue;
-          const auto it = batches.find(range->first);
-          if (it == batches.end() || it->second.done) continue;
+          const DynamicRound::Block* b = books.find(range->first);
+          if (b == nullptr || b->done) continue;
           reissue.push_back({"RPUSH", r + "reissue", e.str});
           ++reissued;
           spdlog::warn(
@@ -622,7 +578,7 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
       }
     }
   }
-  const bool cut = !finished() && progress != nullptr && progress->cancelled();
+  if (!books.complete() && progress != nullptr && progress->cancelled()) books.stop();
   // Round over: workers drop what they hold (their pushes find no spec), keys go.
   client_->pipeline({{"SET", r + "complete", "1", "PX", "60000"},
                      {"DEL", r + "spec", r + "batch", r + "limit", r + "next", r + "claims",
@@ -636,18 +592,11 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
       drops += (drops.empty() ? "" : ", ") + std::to_string(dropped[i]) + " " + kDropText[i];
   }
   if (!drops.empty()) spdlog::warn("redis: round {} of run {} dropped {}", k, run_, drops);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
-  if (frontier > 0) {
-    seconds_per_eval_ = seconds * static_cast<double>(std::max<std::size_t>(1, workers())) /
-                        static_cast<double>(frontier);
-  }
-  last_evaluated_ = frontier;
-  if (cut) {
-    Sample none;  // cancelled from outside: nothing of this round is used
-    none.simulations = frontier;
-    return none;
-  }
-  return assemble_dynamic(std::move(log), request, frontier);
+  // Results reach the frontier: a range claimed above it may never come back.
+  const std::uint64_t frontier = books.frontier();
+  batch_sizer_.measured(std::chrono::duration<double>(Clock::now() - start_time).count(),
+                        frontier > 0 ? workers() : 1, frontier);
+  return books.finish(frontier);
 }
 
 }  // namespace abcsmc::redis

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "abcsmc/core/dynamic_round.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/samplers/future.hpp"
 
@@ -12,7 +13,7 @@ namespace abcsmc {
 
 BatchFunction dynamic_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
                                      bool keep_all_stats) {
-  return [&evaluator, &ctx, keep_all_stats](const Batch& batch) {
+  return [&evaluator, &ctx, keep_all_stats](const WorkBlock& batch) {
     BatchOutcome out;
     out.batch = batch;
     for (std::uint64_t i = batch.first; i < batch.first + batch.count; ++i) {
@@ -28,7 +29,7 @@ BatchFunction dynamic_batch_function(const Evaluator& evaluator, const Generatio
 BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
                                     bool keep_all_stats, std::uint64_t max_attempts) {
   const std::uint64_t limit = max_attempts == 0 ? kUnlimitedAttempts : max_attempts;
-  return [&evaluator, &ctx, keep_all_stats, limit](const Batch& batch) {
+  return [&evaluator, &ctx, keep_all_stats, limit](const WorkBlock& batch) {
     BatchOutcome out;
     out.batch = batch;
     for (std::uint64_t slot = batch.first; slot < batch.first + batch.count; ++slot) {
@@ -42,7 +43,7 @@ BatchFunction static_batch_function(const Evaluator& evaluator, const Generation
 
 BatchFunction static_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
                                     const SampleRequest& request) {
-  return [&evaluator, &ctx, request](const Batch& batch) {
+  return [&evaluator, &ctx, request](const WorkBlock& batch) {
     BatchOutcome out;
     out.batch = batch;
     for (std::uint64_t slot = batch.first; slot < batch.first + batch.count; ++slot) {
@@ -71,9 +72,9 @@ Sample MappingSampler::sample(const Evaluator& evaluator, const GenerationSpec& 
   const std::uint64_t n = request.n_accept;
   const std::uint64_t size =
       batch_size_ > 0 ? batch_size_ : std::max<std::uint64_t>(1, (n + workers_ - 1) / workers_);
-  std::vector<Batch> batches;
+  std::vector<WorkBlock> batches;
   for (std::uint64_t first = 0; first < n; first += size) {
-    batches.push_back(Batch{first, std::min(size, n - first)});
+    batches.push_back(WorkBlock{first, std::min(size, n - first)});
   }
   const BatchFunction fn = static_batch_function(evaluator, ctx, request);
   std::vector<BatchOutcome> outcomes = map_(batches, fn);
@@ -113,37 +114,37 @@ FutureSampler::FutureSampler(Submit submit, Complete complete, std::size_t batch
 
 Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationSpec& /*spec*/,
                              const GenerationContext& ctx, const SampleRequest& request) {
-  const std::uint64_t limit = request.max_evals == 0 ? UINT64_MAX : request.max_evals;
   const BatchFunction fn = dynamic_batch_function(evaluator, ctx, request.keep_all_stats);
-  std::uint64_t next = 0;
-  std::uint64_t accepted = 0;
-  std::size_t in_flight = 0;
-  EvalLog all;
-  // Once n are accepted, indices not yet started lie above the n-th smallest accepted one:
-  // start no more, but finish every started batch (it may hold smaller indices).
+  // The shared books of a dynamic round (core/dynamic_round.hpp). Once n are accepted, indices
+  // not yet started lie above the n-th smallest accepted one: start no more, but finish every
+  // started batch (it may hold smaller indices).
+  DynamicRound books(request, batch_size_);
   SampleProgress* progress = request.progress;
   const auto fill = [&] {
-    while (in_flight < max_in_flight_ && accepted < request.n_accept && next < limit &&
-           !(progress != nullptr && progress->cancelled())) {
-      const Batch batch{next, std::min<std::uint64_t>(batch_size_, limit - next)};
-      submit_(batch, fn);
-      next += batch.count;
-      ++in_flight;
+    while (books.outstanding_count() < max_in_flight_) {
+      if (progress != nullptr && progress->cancelled()) books.stop();
+      const auto block = books.hand_out();
+      if (!block) return;
+      submit_(*block, fn);
     }
   };
+  std::size_t in_flight = 0;  // submitted, complete() not yet called for them
   try {
     fill();
+    in_flight = books.outstanding_count();
     while (in_flight > 0) {
       --in_flight;  // complete() answers for one batch, even when it throws
       BatchOutcome o = complete_();
-      accepted += o.accepted;
-      if (progress != nullptr) {
-        // Outcomes carry logs, not results: report what the log says.
-        progress->add(o.evaluations, o.accepted, o.log.failed_index.size());
-        note_log(*progress, o.log, o.batch.first, o.batch.count);
+      const DynamicRound::Block* b = books.find(o.batch.first);
+      if (b == nullptr || b->done || b->range.count != o.batch.count) {
+        throw Error(name_ + ": complete() returned an outcome for indices [" +
+                    std::to_string(o.batch.first) + ", " +
+                    std::to_string(o.batch.first + o.batch.count) +
+                    ") that is not in flight (each submitted batch completes exactly once)");
       }
-      all.merge(std::move(o.log));
+      books.fold(o.batch.first, std::move(o.log), o.evaluations);
       fill();
+      in_flight = books.outstanding_count();
     }
   } catch (...) {
     // The batches still running refer to evaluator and ctx: wait for them before unwinding.
@@ -156,12 +157,9 @@ Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationSpec& /
     }
     throw;
   }
-  if (progress != nullptr && progress->cancelled()) {
-    Sample cut;
-    cut.simulations = next;
-    return cut;
-  }
-  return assemble_dynamic(std::move(all), request, next);
+  if (progress != nullptr && progress->cancelled()) books.stop();
+  // Every submitted batch came back: the results reach the last index handed out.
+  return books.finish(books.handed_out());
 }
 
 }  // namespace abcsmc

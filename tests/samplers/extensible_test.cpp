@@ -39,7 +39,7 @@ struct AsyncExecutor {
 
   FutureSampler sampler(std::size_t batch_size, std::size_t in_flight) {
     return FutureSampler(
-        [this](const Batch& batch, const BatchFunction& fn) {
+        [this](const WorkBlock& batch, const BatchFunction& fn) {
           ++submitted;
           running.push_back(std::async(std::launch::async, fn, batch));
         },
@@ -53,7 +53,8 @@ struct AsyncExecutor {
 };
 
 /// A map over std::async: every batch its own task.
-std::vector<BatchOutcome> async_map(const std::vector<Batch>& batches, const BatchFunction& fn) {
+std::vector<BatchOutcome> async_map(const std::vector<WorkBlock>& batches,
+                                    const BatchFunction& fn) {
   std::vector<std::future<BatchOutcome>> futures;
   for (const auto& b : batches) futures.push_back(std::async(std::launch::async, fn, b));
   std::vector<BatchOutcome> out;
@@ -107,7 +108,7 @@ stop: {max_generations: 2}
   CHECK(executor.running.empty());  // every submitted batch was completed before the throw
 
   MappingSampler lossy(
-      [](const std::vector<Batch>& batches, const BatchFunction& fn) {
+      [](const std::vector<WorkBlock>& batches, const BatchFunction& fn) {
         std::vector<BatchOutcome> out;
         for (std::size_t i = 1; i < batches.size(); ++i) out.push_back(fn(batches[i]));
         return out;

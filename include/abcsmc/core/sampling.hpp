@@ -19,6 +19,13 @@
 
 namespace abcsmc {
 
+/// A block of work, the unit every transport hands out: evaluation indices (dynamic) or
+/// particle slots (static) first, first + 1, ..., first + count - 1.
+struct WorkBlock {
+  std::uint64_t first = 0;
+  std::uint64_t count = 0;
+};
+
 /// What one generation asks of a sampler.
 struct SampleRequest {
   std::size_t n_accept = 0;     ///< population size

@@ -91,13 +91,6 @@ class WireReader {
   std::size_t pos_ = 0;
 };
 
-/// A batch of work: evaluation indices (dynamic) or particle slots (static)
-/// [first, first + count).
-struct WorkBlock {
-  std::uint64_t first = 0;
-  std::uint64_t count = 0;
-};
-
 /// Static scheduling's block of slots for `part` of `parts` (0-based): contiguous, sizes differ
 /// by at most one, in order, covering [0, n_slots) exactly (the split threads-static uses).
 /// Pure; any rank. @throws Error when parts == 0 or part >= parts.

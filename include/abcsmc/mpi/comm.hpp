@@ -1,7 +1,8 @@
 #pragma once
-/// Thin communicator helpers over MPI_COMM_WORLD: byte messages with enum tags, byte broadcast,
-/// a scatter of work blocks, abort. No <mpi.h> here; the handle is MPI's Fortran integer form.
+/// The sampler protocol's communicator: byte messages with enum tags, byte broadcast, a scatter
+/// of work blocks, abort. No <mpi.h> here (comm.cpp wraps MPI_COMM_WORLD).
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <span>
 #include <vector>
@@ -26,37 +27,44 @@ struct Received {
   std::vector<std::uint8_t> bytes;
 };
 
+/// The communicator the protocol runs over (rank 0 the master, ranks 1..P-1 the workers). An
+/// interface, so that the master and worker protocols run in one process over an in-process
+/// fake in the tests (tests/support/fake_comm.hpp); world() is the real one.
 class Comm {
  public:
-  /// MPI_COMM_WORLD. Requires an Environment.
-  static Comm world();
+  virtual ~Comm() = default;
+  /// MPI_COMM_WORLD, one per process. Requires an Environment.
+  static const Comm& world();
 
-  int rank() const;
-  int size() const;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
 
   /// Blocking send of `bytes` to `dest`. Any rank.
-  void send(int dest, Tag tag, std::span<const std::uint8_t> bytes) const;
+  virtual void send(int dest, Tag tag, std::span<const std::uint8_t> bytes) const = 0;
   /// Blocks until a message with any of the tags arrives from any rank (MPI_Probe, then
   /// MPI_Recv of its exact size): no sleeping, no polling loop. Any rank.
   /// @throws Error on a message with a tag outside the protocol.
-  Received receive_any() const;
+  virtual Received receive_any() const = 0;
   /// Blocks until a message with `tag` arrives from `source`. Any rank.
-  std::vector<std::uint8_t> receive(int source, Tag tag) const;
+  virtual std::vector<std::uint8_t> receive(int source, Tag tag) const = 0;
   /// A message with `tag` from `source` if one has arrived (MPI_Iprobe), else nothing; never
   /// blocks. Any rank.
-  std::optional<std::vector<std::uint8_t>> try_receive(int source, Tag tag) const;
+  virtual std::optional<std::vector<std::uint8_t>> try_receive(int source, Tag tag) const = 0;
   /// Broadcasts `bytes` from `root` (its size first, then the bytes); on the other ranks
   /// `bytes` is replaced. Collective over the communicator.
-  void broadcast(std::vector<std::uint8_t>& bytes, int root) const;
+  virtual void broadcast(std::vector<std::uint8_t>& bytes, int root) const = 0;
   /// Root passes one block per rank (blocks.size() == size()); every rank gets its own.
   /// Collective over the communicator.
-  WorkBlock scatter(const std::vector<WorkBlock>& blocks, int root) const;
+  virtual WorkBlock scatter(const std::vector<WorkBlock>& blocks, int root) const = 0;
   /// Ends every process of the job with `code` (MPI_Abort). Any rank.
-  [[noreturn]] void abort(int code) const;
+  [[noreturn]] void abort(int code) const {
+    abort_job(code);
+    std::abort();  // abort_job does not return (or throws); this makes that known here
+  }
 
  private:
-  explicit Comm(int handle) : handle_(handle) {}
-  int handle_;  ///< MPI_Fint of the communicator
+  /// What abort() does (a call through a virtual function is not known not to return).
+  virtual void abort_job(int code) const = 0;
 };
 
 }  // namespace abcsmc::mpi

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <string>
 
+#include "abcsmc/core/dynamic_round.hpp"
 #include "abcsmc/core/sampling.hpp"
 #include "abcsmc/mpi/comm.hpp"
 
@@ -35,8 +36,8 @@ namespace abcsmc::mpi {
 /// (an exception escaped sample()) it cannot, and the caller must abort() the job.
 class Master {
  public:
-  /// Rank 0 only.
-  explicit Master(Comm comm);
+  /// Rank 0 only. `comm` must outlive the Master.
+  explicit Master(const Comm& comm);
   ~Master();
   Master(const Master&) = delete;
   Master& operator=(const Master&) = delete;
@@ -50,7 +51,7 @@ class Master {
 
  private:
   friend class MpiSampler;
-  Comm comm_;
+  const Comm& comm_;
   bool config_sent_ = false;
   bool stopped_ = false;
   bool in_round_ = false;
@@ -94,16 +95,14 @@ class MpiSampler final : public Sampler {
   // Results are checked against the round's message `m` and the run's problem (wire_check.hpp).
   Sample sample_dynamic(const Problem& problem, const GenerationMessage& m);
   Sample sample_static(const Problem& problem, const GenerationMessage& m);
-  std::uint64_t next_batch_size(const SampleRequest& request) const;
 
   Master& master_;
   Scheduling scheduling_;
   std::size_t batch_size_;
   std::size_t last_broadcast_bytes_ = 0;
   std::uint64_t last_batch_ = 1;
-  // Automatic batch size: seconds per evaluation on one worker, measured in the last round.
-  double seconds_per_eval_ = 0.0;
-  std::uint64_t last_evaluated_ = 0;
+  BatchSizer batch_sizer_;            ///< fixed batch_size, or automatic (0)
+  std::uint64_t last_evaluated_ = 0;  ///< indices (dynamic) or attempts (static) of the last round
 };
 
 /// Ranks > 0: receives the config, builds the problem with `make_problem` (the program's parser:

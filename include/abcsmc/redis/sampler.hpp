@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "abcsmc/core/dynamic_round.hpp"
 #include "abcsmc/core/sampling.hpp"
 #include "abcsmc/redis/auth.hpp"
 #include "abcsmc/redis/client.hpp"
@@ -74,7 +75,6 @@ class RedisSampler final : public Sampler {
  private:
   Sample sample_round(const Evaluator& evaluator, const GenerationSpec& spec,
                       const GenerationContext& ctx, const SampleRequest& request);
-  std::uint64_t next_batch_size(const SampleRequest& request) const;
 
   MasterOptions options_;
   std::unique_ptr<Client> client_;
@@ -87,8 +87,7 @@ class RedisSampler final : public Sampler {
   std::uint64_t dropped_results_ = 0;
   std::array<bool, 8> drop_logged_{};  ///< per kind of dropped result: logged already
   bool forged_abort_logged_ = false;   ///< an unsigned or forged abort was ignored (keyed run)
-  double seconds_per_eval_ = 0.0;
-  std::uint64_t last_evaluated_ = 0;
+  BatchSizer batch_sizer_;             ///< options_.batch_size, or automatic (0)
 };
 
 /// Options of `abcsmc redis-worker` (pyABC's abc-redis-worker).

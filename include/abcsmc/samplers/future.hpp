@@ -16,7 +16,7 @@ namespace abcsmc {
 class FutureSampler final : public Sampler {
  public:
   /// Starts fn(batch) asynchronously (fn may be copied and run on any thread).
-  using Submit = std::function<void(const Batch& batch, const BatchFunction& fn)>;
+  using Submit = std::function<void(const WorkBlock& batch, const BatchFunction& fn)>;
   /// Blocks until one started batch has finished and returns its outcome (any order), or
   /// rethrows the exception its fn threw. Called exactly once per submitted batch.
   using Complete = std::function<BatchOutcome()>;

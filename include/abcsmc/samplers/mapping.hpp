@@ -16,7 +16,7 @@ class MappingSampler final : public Sampler {
  public:
   /// Applies fn to every batch (in any order, sequentially or in parallel) and returns the
   /// outcomes (in any order). An exception from fn should be rethrown by the map.
-  using Map = std::function<std::vector<BatchOutcome>(const std::vector<Batch>& batches,
+  using Map = std::function<std::vector<BatchOutcome>(const std::vector<WorkBlock>& batches,
                                                       const BatchFunction& fn)>;
 
   /// @param map the user's map

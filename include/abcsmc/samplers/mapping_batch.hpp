@@ -11,15 +11,14 @@
 
 namespace abcsmc {
 
-/// Indices (or slots) first, first + 1, ..., first + count - 1.
-struct Batch {
-  std::uint64_t first = 0;
-  std::uint64_t count = 0;
-};
+/// Indices (or slots) first, first + 1, ..., first + count - 1: the contract's one block type
+/// (core/sampling.hpp). `Batch` is its name from before the transports shared it, kept so that
+/// back ends written against it still compile.
+using Batch = WorkBlock;
 
 /// What evaluating one batch gave.
 struct BatchOutcome {
-  Batch batch;
+  WorkBlock batch;
   EvalLog log;                    ///< its accepted, failed and (if asked) all statistics
   std::uint64_t evaluations = 0;  ///< simulations run (static: attempts over its slots)
   std::uint64_t accepted = 0;     ///< accepted candidates in log
@@ -29,7 +28,7 @@ struct BatchOutcome {
 /// it refers to the evaluator and context of the running generation, so it must not outlive
 /// the sample() call that made it.
 /// @throws Error for engine faults and for model failures under the abort policy.
-using BatchFunction = std::function<BatchOutcome(const Batch&)>;
+using BatchFunction = std::function<BatchOutcome(const WorkBlock&)>;
 
 /// The batch function of a dynamic schedule: candidate i uses stream (seed, generation, i).
 BatchFunction dynamic_batch_function(const Evaluator& evaluator, const GenerationContext& ctx,
