@@ -51,7 +51,7 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
   const auto& models = problem_->models;
   const std::size_t n_models = models.size();
 
-  if (ctx.from_prior) {
+  if (ctx.spec->from_prior) {
     std::size_t m = 0;
     if (n_models > 1) {
       std::vector<double> p(n_models);
@@ -64,7 +64,7 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
     int tries = 0;
     for (;; ++tries) {
       if (tries == kMaxProposalTries) {
-        throw Error("generation " + std::to_string(ctx.t) + ": " + std::to_string(tries) +
+        throw Error("generation " + std::to_string(ctx.spec->t) + ": " + std::to_string(tries) +
                     " proposals in a row fell outside the prior support; the transition kernel "
                     "does not fit the prior (try transition.scaling < 1)");
       }
@@ -115,11 +115,11 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
   }
   if (!failure.empty()) {
     if (entry.on_failure == FailurePolicy::abort) {
-      throw Error(
-          "model '" + entry.name + "' failed at theta = " + theta_text(r.theta) + " (" +
-          (ctx.calibration ? std::string("calibration") : "generation " + std::to_string(ctx.t)) +
-          ", candidate " + std::to_string(id.index) +
-          ") and its on_failure policy is 'abort': " + failure);
+      throw Error("model '" + entry.name + "' failed at theta = " + theta_text(r.theta) + " (" +
+                  (ctx.spec->calibration ? std::string("calibration")
+                                         : "generation " + std::to_string(ctx.spec->t)) +
+                  ", candidate " + std::to_string(id.index) +
+                  ") and its on_failure policy is 'abort': " + failure);
     }
     r.failed = true;
     r.failure_reason = std::move(reason);
@@ -129,7 +129,7 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
     return r;
   }
   r.distance = (*ctx.distance)(r.stats);
-  r.accepted = ctx.calibration || r.distance <= ctx.epsilon;
+  r.accepted = ctx.spec->calibration || r.distance <= ctx.spec->epsilon;
   return r;
 }
 

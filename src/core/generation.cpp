@@ -1,5 +1,9 @@
 #include "abcsmc/core/generation.hpp"
 
+#include <utility>
+
+#include "abcsmc/core/error.hpp"
+
 namespace abcsmc {
 
 std::vector<std::shared_ptr<const Transition>> fit_transitions(
@@ -30,13 +34,11 @@ std::vector<std::shared_ptr<const Transition>> fit_transitions(
 }
 
 GenerationContext make_context(const Problem& problem, const ContextSettings& settings,
-                               const GenerationSpec& spec) {
+                               std::shared_ptr<const GenerationSpec> shared) {
+  if (!shared) throw Error("make_context: no generation spec");
   GenerationContext ctx;
-  ctx.seed = spec.seed;
-  ctx.t = spec.t;
-  ctx.epsilon = spec.epsilon;
-  ctx.calibration = spec.calibration;
-  ctx.from_prior = spec.from_prior;
+  ctx.spec = std::move(shared);
+  const GenerationSpec& spec = *ctx.spec;
   if (!spec.from_prior) {
     ctx.model_probabilities.assign(problem.models.size(), 0.0);
     for (const auto& p : spec.previous) ctx.model_probabilities[p.model] += p.weight;
@@ -46,6 +48,11 @@ GenerationContext make_context(const Problem& problem, const ContextSettings& se
       std::make_shared<Distance>(settings.distance.type, settings.distance.p,
                                  settings.distance.scale, problem.observed, spec.distance_weights);
   return ctx;
+}
+
+GenerationContext make_context(const Problem& problem, const ContextSettings& settings,
+                               GenerationSpec spec) {
+  return make_context(problem, settings, std::make_shared<const GenerationSpec>(std::move(spec)));
 }
 
 }  // namespace abcsmc

@@ -7,17 +7,17 @@ namespace abcsmc {
 
 StreamId stream_for(const GenerationContext& ctx, Scheduling scheduling, std::uint64_t index,
                     std::uint64_t attempt) {
-  if (ctx.calibration) {
+  if (ctx.spec->calibration) {
     // Calibration draws prior samples 0..n-1 whatever the scheduling, so that the first
     // epsilon is the same for static and dynamic runs (when no simulation fails). A static slot
     // whose simulation failed retries with attempt 1, 2, ...: the attempt is part of the stream,
     // or a failing candidate would be retried identically forever.
-    return StreamId{ctx.seed, 0, index, attempt, StreamKind::calibration};
+    return StreamId{ctx.spec->seed, 0, index, attempt, StreamKind::calibration};
   }
   if (scheduling == Scheduling::static_blocks) {
-    return StreamId{ctx.seed, ctx.t, index, attempt, StreamKind::slot};
+    return StreamId{ctx.spec->seed, ctx.spec->t, index, attempt, StreamKind::slot};
   }
-  return StreamId{ctx.seed, ctx.t, index, 0, StreamKind::evaluation};
+  return StreamId{ctx.spec->seed, ctx.spec->t, index, 0, StreamKind::evaluation};
 }
 
 namespace {

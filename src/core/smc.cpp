@@ -176,7 +176,7 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
   const std::size_t n = particles.size();
   if (n == 0) return;
   std::vector<double> log_w(n, 0.0);
-  if (!ctx.from_prior) {
+  if (!ctx.spec->from_prior) {
     const std::size_t n_models = problem.models.size();
     parallel.run(n, [&](std::size_t i) {
       const Particle& p = particles[i];
@@ -282,7 +282,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       spec.from_prior = true;
       spec.epsilon = std::numeric_limits<double>::infinity();
       spec.distance_weights = distance->weights();
-      const GenerationContext ctx = make_context(*problem, context_settings, spec);
+      const GenerationContext ctx = make_context(*problem, context_settings, std::move(spec));
       SampleRequest req;
       req.n_accept = settings.epsilon.calibration_size > 0 ? settings.epsilon.calibration_size
                                                            : settings.population_size;
@@ -295,7 +295,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       {
         RoundWatch watch(progress, control, stop, run_start, observer, true, 0,
                          first_failure_reported);
-        s = sampler.sample(evaluator, spec, ctx, req);
+        s = sampler.sample(evaluator, ctx, req);
       }
       result.total_simulations += s.simulations;
       result.simulations_this_run += s.simulations;
@@ -352,7 +352,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     spec.from_prior = t == 0;
     spec.distance_weights = distance->weights();
     spec.previous = std::move(previous);
-    const GenerationContext ctx = make_context(*problem, context_settings, spec);
+    const GenerationContext ctx = make_context(*problem, context_settings, std::move(spec));
 
     SampleRequest req;
     req.n_accept = settings.population_size;
@@ -379,7 +379,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     {
       RoundWatch watch(progress, control, stop, run_start, observer, false, t,
                        first_failure_reported);
-      s = sampler.sample(evaluator, spec, ctx, req);
+      s = sampler.sample(evaluator, ctx, req);
     }
     result.total_simulations += s.simulations;
     result.simulations_this_run += s.simulations;

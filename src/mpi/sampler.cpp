@@ -86,8 +86,8 @@ void MpiSampler::shutdown(Shutdown why, int exit_code) {
   if (env != nullptr && env->thread_multiple()) master_.comm().abort(exit_code);
 }
 
-Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                          const GenerationContext& /*ctx*/, const SampleRequest& request) {
+Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                          const SampleRequest& request) {
   if (!master_.config_sent_ || master_.stopped_) {
     throw Error(
         "MpiSampler::sample: the workers have no config (send_config first) or are stopped");
@@ -100,7 +100,7 @@ Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec
   m.batch_size =
       scheduling_ == Scheduling::dynamic ? batch_sizer_.next(workers(), request.n_accept) : 0;
   m.request = request;
-  m.spec = spec;
+  m.spec = *ctx.spec;
   std::vector<std::uint8_t> bytes = encode_generation(m);
   last_broadcast_bytes_ = bytes.size();
   master_.comm_.broadcast(bytes, 0);

@@ -205,8 +205,8 @@ std::string RedisSampler::progress_status() const {
 // result is a duplicate, dropped). An LPOP/BLPOP of results, or an LTRIM after LRANGE, whose
 // reply was lost loses those results: their leases are gone (the push script deletes them), so
 // the dead-claims check re-issues their ranges, and the same indices give the same results.
-Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                            const GenerationContext& ctx, const SampleRequest& request) {
+Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                            const SampleRequest& request) {
   SampleProgress* progress = request.progress;
   client_->set_reconnect(options_.reconnect_window_seconds,
                          [progress] { return progress != nullptr && progress->cancelled(); });
@@ -216,7 +216,7 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
     ~Restore() { client.set_reconnect(window); }
   } restore{*client_, options_.reconnect_window_seconds};
   try {
-    return sample_round(evaluator, spec, ctx, request);
+    return sample_round(evaluator, ctx, request);
   } catch (const ConnectionLost& e) {
     if (progress != nullptr && progress->cancelled()) {
       spdlog::warn("redis: {}", e.what());
@@ -226,8 +226,8 @@ Sample RedisSampler::sample(const Evaluator& evaluator, const GenerationSpec& sp
   }
 }
 
-Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSpec& spec,
-                                  const GenerationContext& /*ctx*/, const SampleRequest& request) {
+Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationContext& ctx,
+                                  const SampleRequest& request) {
   if (config_.empty()) throw Error("RedisSampler::sample: publish_config first");
   const auto start_time = Clock::now();
   const std::uint64_t k = ++round_;
@@ -245,7 +245,7 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   m.scheduling = Scheduling::dynamic;
   m.batch_size = batch;
   m.request = request;
-  m.spec = spec;
+  m.spec = *ctx.spec;
   const std::vector<std::uint8_t> bytes = encode_generation(m);
   const std::string spec_bytes(bytes.begin(), bytes.end());
   const std::string ttl = std::to_string(kRunKeyTtlMs);
@@ -257,7 +257,7 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationSp
   Command info{"HSET",
                p + "info",
                "t",
-               spec.calibration ? std::string("calibration") : std::to_string(spec.t),
+               ctx.spec->calibration ? std::string("calibration") : std::to_string(ctx.spec->t),
                "n",
                std::to_string(request.n_accept),
                "round",

@@ -67,8 +67,8 @@ MappingSampler::MappingSampler(Map map, std::size_t batch_size, std::size_t work
   if (!map_) throw ConfigError("MappingSampler: the map function is empty");
 }
 
-Sample MappingSampler::sample(const Evaluator& evaluator, const GenerationSpec& /*spec*/,
-                              const GenerationContext& ctx, const SampleRequest& request) {
+Sample MappingSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                              const SampleRequest& request) {
   const std::uint64_t n = request.n_accept;
   const std::uint64_t size =
       batch_size_ > 0 ? batch_size_ : std::max<std::uint64_t>(1, (n + workers_ - 1) / workers_);
@@ -112,8 +112,8 @@ FutureSampler::FutureSampler(Submit submit, Complete complete, std::size_t batch
   if (max_in_flight_ == 0) throw ConfigError("FutureSampler: max_in_flight must be >= 1");
 }
 
-Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationSpec& /*spec*/,
-                             const GenerationContext& ctx, const SampleRequest& request) {
+Sample FutureSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                             const SampleRequest& request) {
   const BatchFunction fn = dynamic_batch_function(evaluator, ctx, request.keep_all_stats);
   // The shared books of a dynamic round (core/dynamic_round.hpp). Once n are accepted, indices
   // not yet started lie above the n-th smallest accepted one: start no more, but finish every

@@ -2,8 +2,8 @@
 
 namespace abcsmc {
 
-Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationSpec& /*spec*/,
-                                 const GenerationContext& ctx, const SampleRequest& request) {
+Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                                 const SampleRequest& request) {
   EvalLog log;
   std::uint64_t i = 0;
   SampleProgress* progress = request.progress;

@@ -46,8 +46,8 @@ ThreadsSampler::ThreadsSampler(std::size_t threads, Scheduling scheduling, std::
       // a straggler batch costs at most 16 simulations of idle time at the end of a generation.
       batch_size_(batch_size == 0 ? 16 : batch_size) {}
 
-Sample ThreadsSampler::sample(const Evaluator& evaluator, const GenerationSpec& /*spec*/,
-                              const GenerationContext& ctx, const SampleRequest& request) {
+Sample ThreadsSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                              const SampleRequest& request) {
   return scheduling_ == Scheduling::dynamic ? sample_dynamic(evaluator, ctx, request)
                                             : sample_static(evaluator, ctx, request);
 }

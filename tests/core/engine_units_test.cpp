@@ -104,8 +104,10 @@ TEST_CASE("compute_weights: prior over proposal density, normalised", "[core]") 
   ModelEntry entry;
   entry.prior.add("theta", make_distribution("normal", {{"mean", 0.0}, {"sd", 1.0}}));
   problem.models.push_back(entry);
+  auto spec = std::make_shared<GenerationSpec>();
+  spec->from_prior = false;
   GenerationContext ctx;
-  ctx.from_prior = false;
+  ctx.spec = spec;
   ctx.model_probabilities = {1.0};
   ctx.transitions = {std::make_shared<ConstantKernel>(std::log(0.5))};
   std::vector<Particle> particles(3);
@@ -115,7 +117,7 @@ TEST_CASE("compute_weights: prior over proposal density, normalised", "[core]") 
   CHECK(particles[0].weight == Approx(1.0 / z));
   CHECK(particles[1].weight == Approx(std::exp(-0.5) / z));
   CHECK(particles[2].weight == Approx(std::exp(-2.0) / z));
-  ctx.from_prior = true;
+  spec->from_prior = true;
   compute_weights(problem, ctx, ModelKernel(1, 0.7), particles, sequential_for());
   CHECK(particles[2].weight == Approx(1.0 / 3.0));
 }

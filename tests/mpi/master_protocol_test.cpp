@@ -92,18 +92,18 @@ class Workers {
 Sample single_core(const Fixture& f, const GenerationMessage& g) {
   const GenerationContext ctx = make_context(*f.problem, f.settings, g.spec);
   SingleCoreSampler s;
-  return s.sample(f.evaluator, g.spec, ctx, g.request);
+  return s.sample(f.evaluator, ctx, g.request);
 }
 
 Sample threads_static(const Fixture& f, const GenerationMessage& g) {
   const GenerationContext ctx = make_context(*f.problem, f.settings, g.spec);
   ThreadsSampler s(1, Scheduling::static_blocks, 0);
-  return s.sample(f.evaluator, g.spec, ctx, g.request);
+  return s.sample(f.evaluator, ctx, g.request);
 }
 
 Sample mpi_round(mpi::MpiSampler& sampler, const Fixture& f, const GenerationMessage& g) {
   const GenerationContext ctx = make_context(*f.problem, f.settings, g.spec);
-  return sampler.sample(f.evaluator, g.spec, ctx, g.request);
+  return sampler.sample(f.evaluator, ctx, g.request);
 }
 
 /// Rounds of one run: generation 0 from the prior, one from a previous population, and one whose

@@ -155,9 +155,9 @@ TEST_CASE("Redis master and workers in one process equal single-core at any batc
     for (const auto& g : rounds) {
       INFO("generation " << g.spec.t);
       const GenerationContext ctx = make_context(*problem, settings, g.spec);
-      const Sample got = sampler.sample(evaluator, g.spec, ctx, g.request);
+      const Sample got = sampler.sample(evaluator, ctx, g.request);
       SingleCoreSampler single;
-      require_same(got, single.sample(evaluator, g.spec, ctx, g.request));
+      require_same(got, single.sample(evaluator, ctx, g.request));
       REQUIRE(sampler.dropped_results() == 0);
     }
   }

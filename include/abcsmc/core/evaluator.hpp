@@ -5,24 +5,12 @@
 #include <memory>
 #include <vector>
 
-#include "abcsmc/core/distance.hpp"
+#include "abcsmc/core/generation.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/rng.hpp"
 #include "abcsmc/core/transition.hpp"
 
 namespace abcsmc {
-
-/// Everything a worker needs for one generation (plain data; DESIGN.md section 3).
-struct GenerationContext {
-  std::uint64_t seed = 0;
-  std::uint32_t t = 0;
-  double epsilon = 0.0;
-  bool calibration = false;  ///< prior simulations before generation 0 (always accepted)
-  bool from_prior = true;    ///< generation 0: sample models and parameters from their priors
-  std::vector<double> model_probabilities;                     ///< previous population, per model
-  std::vector<std::shared_ptr<const Transition>> transitions;  ///< per model; null = dead model
-  std::shared_ptr<const Distance> distance;
-};
 
 /// Result of one candidate evaluation.
 struct EvalResult {

@@ -3,10 +3,10 @@
 /// The spec is what travels to workers (MPI ranks, Redis workers): every process rebuilds the
 /// same context from it with make_context, a pure function, so kernels are never serialised.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "abcsmc/core/distance.hpp"
-#include "abcsmc/core/evaluator.hpp"
 #include "abcsmc/core/population.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/transition.hpp"
@@ -26,17 +26,32 @@ struct GenerationSpec {
   std::vector<Particle> previous;
 };
 
+/// What the candidate evaluations of one generation use: the spec it was built from and what
+/// make_context derives from it (kernels, model probabilities, the distance). Not plain data:
+/// only the spec travels; every process builds the same context from it.
+struct GenerationContext {
+  /// The generation (seed, t, epsilon, calibration, from_prior, ...). Shared, not copied: the
+  /// previous population inside may be large. Never null in a context from make_context.
+  std::shared_ptr<const GenerationSpec> spec;
+  std::vector<double> model_probabilities;                     ///< previous population, per model
+  std::vector<std::shared_ptr<const Transition>> transitions;  ///< per model; null = dead model
+  std::shared_ptr<const Distance> distance;
+};
+
 /// Settings that do not change during a run and shape every context.
 struct ContextSettings {
   DistanceSpec distance;
   TransitionSpec transition;
 };
 
-/// Builds the context of `spec`: model probabilities and one kernel per model fitted to the
-/// previous population (a model without particles gets none: it is dead), and the distance.
-/// Any rank; deterministic.
+/// Builds the context of `spec` (which it keeps): model probabilities and one kernel per model
+/// fitted to the previous population (a model without particles gets none: it is dead), and the
+/// distance. Any rank; deterministic.
 GenerationContext make_context(const Problem& problem, const ContextSettings& settings,
-                               const GenerationSpec& spec);
+                               std::shared_ptr<const GenerationSpec> spec);
+/// The same from a spec moved or copied in.
+GenerationContext make_context(const Problem& problem, const ContextSettings& settings,
+                               GenerationSpec spec);
 
 /// Kernels per model fitted to `particles` (weights renormalised within each model).
 std::vector<std::shared_ptr<const Transition>> fit_transitions(

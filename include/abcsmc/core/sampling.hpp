@@ -63,10 +63,10 @@ enum class Scheduling { dynamic, static_blocks };
 class Sampler {
  public:
   virtual ~Sampler() = default;
-  /// Rank 0 / the master only. `spec` is the plain-data form of `ctx` (what a distributed
-  /// sampler sends to its workers, which rebuild `ctx` with make_context).
-  virtual Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                        const GenerationContext& ctx, const SampleRequest& request) = 0;
+  /// Rank 0 / the master only. In-process samplers evaluate in `ctx`; distributed ones send its
+  /// plain-data spec (`*ctx.spec`) to their workers, which rebuild the context with make_context.
+  virtual Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                        const SampleRequest& request) = 0;
   virtual std::string name() const = 0;
   virtual Scheduling scheduling() const = 0;
   virtual std::size_t workers() const { return 1; }

@@ -69,8 +69,8 @@ class MpiSampler final : public Sampler {
   MpiSampler(Master& master, Scheduling scheduling, std::size_t batch_size);
 
   /// Rank 0 only. @throws Error on protocol violations (after which the job must abort).
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                const GenerationContext& ctx, const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                const SampleRequest& request) override;
   std::string name() const override { return "mpi"; }
   Scheduling scheduling() const override { return scheduling_; }
   std::size_t workers() const override { return master_.workers(); }

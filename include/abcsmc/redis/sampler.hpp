@@ -55,8 +55,8 @@ class RedisSampler final : public Sampler {
   /// " (Redis server away for <s>s: reconnecting)" during an outage.
   std::string progress_status() const override;
 
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                const GenerationContext& ctx, const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                const SampleRequest& request) override;
   std::string name() const override { return "redis"; }
   Scheduling scheduling() const override { return Scheduling::dynamic; }
   std::size_t workers() const override;
@@ -73,8 +73,8 @@ class RedisSampler final : public Sampler {
   std::optional<double> outage_seconds() const;
 
  private:
-  Sample sample_round(const Evaluator& evaluator, const GenerationSpec& spec,
-                      const GenerationContext& ctx, const SampleRequest& request);
+  Sample sample_round(const Evaluator& evaluator, const GenerationContext& ctx,
+                      const SampleRequest& request);
 
   MasterOptions options_;
   std::unique_ptr<Client> client_;

@@ -29,8 +29,8 @@ class FutureSampler final : public Sampler {
 
   /// Waits for every submitted batch before returning or rethrowing (so no batch outlives the
   /// generation it belongs to).
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                const GenerationContext& ctx, const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                const SampleRequest& request) override;
   std::string name() const override { return name_; }
   Scheduling scheduling() const override { return Scheduling::dynamic; }
   std::size_t workers() const override { return max_in_flight_; }

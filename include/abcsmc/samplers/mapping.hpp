@@ -27,8 +27,8 @@ class MappingSampler final : public Sampler {
                  std::string name = "mapping");
 
   /// @throws Error when the map loses or repeats batches, or rethrows what fn threw.
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                const GenerationContext& ctx, const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                const SampleRequest& request) override;
   std::string name() const override { return name_; }
   Scheduling scheduling() const override { return Scheduling::static_blocks; }
   std::size_t workers() const override { return workers_; }

@@ -7,8 +7,8 @@ namespace abcsmc {
 
 class SingleCoreSampler final : public Sampler {
  public:
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                const GenerationContext& ctx, const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                const SampleRequest& request) override;
   std::string name() const override { return "single"; }
   Scheduling scheduling() const override { return Scheduling::dynamic; }
 };

@@ -18,8 +18,8 @@ class ThreadsSampler final : public Sampler {
   /// @param batch_size dynamic: indices per claim (0 = automatic)
   ThreadsSampler(std::size_t threads, Scheduling scheduling, std::size_t batch_size);
 
-  Sample sample(const Evaluator& evaluator, const GenerationSpec& spec,
-                const GenerationContext& ctx, const SampleRequest& request) override;
+  Sample sample(const Evaluator& evaluator, const GenerationContext& ctx,
+                const SampleRequest& request) override;
   std::string name() const override { return "threads"; }
   Scheduling scheduling() const override { return scheduling_; }
   std::size_t workers() const override { return threads_; }
