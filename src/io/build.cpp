@@ -8,6 +8,7 @@
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/serialised_model.hpp"
 #include "abcsmc/models/external_command.hpp"
+#include "abcsmc/models/persistent_model.hpp"
 #include "abcsmc/models/plugin.hpp"
 
 namespace abcsmc::io {
@@ -15,12 +16,16 @@ namespace abcsmc::io {
 std::string default_model_name(const ModelSpec& spec) {
   if (!spec.plugin.empty()) return std::filesystem::path(spec.plugin).stem().string();
   if (!spec.command.empty()) return std::filesystem::path(spec.command.front()).filename().string();
+  if (!spec.persistent.empty()) {
+    return std::filesystem::path(spec.persistent.front()).filename().string();
+  }
   return spec.builtin;
 }
 
 std::string model_kind_text(const ModelSpec& spec) {
   if (!spec.plugin.empty()) return "plugin " + spec.plugin;
   if (!spec.command.empty()) return "command " + spec.command.front();
+  if (!spec.persistent.empty()) return "persistent " + spec.persistent.front();
   return spec.builtin;
 }
 
@@ -36,6 +41,16 @@ std::unique_ptr<Model> build_model(const ModelSpec& spec,
     command.timeout_seconds = spec.timeout_seconds;
     command.kill_grace_seconds = spec.kill_grace_seconds;
     model = std::make_unique<ExternalCommandModel>(std::move(command), parameter_names);
+  } else if (!spec.persistent.empty()) {
+    PersistentSpec persistent;
+    persistent.argv = spec.persistent;
+    persistent.statistics = spec.statistics;
+    for (const auto& [key, value] : spec.options) persistent.options.emplace_back(key, value.text);
+    persistent.timeout_seconds = spec.timeout_seconds;
+    persistent.start_timeout_seconds = spec.start_timeout_seconds;
+    persistent.kill_grace_seconds = spec.kill_grace_seconds;
+    persistent.restarts = spec.restarts;
+    model = std::make_unique<PersistentModel>(std::move(persistent), parameter_names);
   } else {
     model = make_builtin_model(spec.builtin, spec.options, parameter_names);
   }

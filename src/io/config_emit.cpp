@@ -90,6 +90,10 @@ void emit_model(YAML::Emitter& out, const ModelSpec& m) {
     out << YAML::Key << "command" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const auto& arg : m.command) out << YAML::DoubleQuoted << arg;
     out << YAML::EndSeq;
+  } else if (!m.persistent.empty()) {
+    out << YAML::Key << "persistent" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& arg : m.persistent) out << YAML::DoubleQuoted << arg;
+    out << YAML::EndSeq;
   } else {
     out << YAML::Key << "builtin" << YAML::Value << m.builtin;
   }
@@ -104,12 +108,17 @@ void emit_model(YAML::Emitter& out, const ModelSpec& m) {
       }
     }
     out << YAML::EndMap;
-  } else {
+  }
+  if (!m.command.empty() || !m.persistent.empty()) {
     out << YAML::Key << "statistics" << YAML::Value << YAML::Flow << YAML::BeginMap;
     for (const auto& st : m.statistics) out << YAML::Key << st.name << YAML::Value << st.size;
     out << YAML::EndMap;
     out << YAML::Key << "timeout" << YAML::Value << number(m.timeout_seconds);
     out << YAML::Key << "kill_grace" << YAML::Value << number(m.kill_grace_seconds);
+  }
+  if (!m.persistent.empty()) {
+    out << YAML::Key << "start_timeout" << YAML::Value << number(m.start_timeout_seconds);
+    out << YAML::Key << "restarts" << YAML::Value << m.restarts;
   }
   out << YAML::Key << "on_failure" << YAML::Value
       << (m.on_failure == FailurePolicy::abort ? "abort" : "reject");

@@ -1,4 +1,5 @@
-// `model:` (a builtin, a plugin or a command, with its options, statistics, limits and delay)
+// `model:` (a builtin, a plugin, a command or a persistent simulator, with its options,
+// statistics, limits and delay)
 // and `models:` (model selection). Each model is built to validate it.
 #include <algorithm>
 #include <exception>
@@ -79,7 +80,7 @@ bool parse_delay(Ctx& ctx, const Field& f, DelaySpec& delay) {
   return ctx.count() == before;
 }
 
-const std::vector<std::string> kModelKinds{"builtin", "plugin", "command"};
+const std::vector<std::string> kModelKinds{"builtin", "plugin", "command", "persistent"};
 const std::vector<std::string> kFailurePolicies{"reject", "abort"};
 
 /// A path from the config: relative ones are relative to the config file's directory.
@@ -123,11 +124,15 @@ void parse_command_statistics(Ctx& ctx, const Field& f, std::vector<StatSpec>& o
   }
 }
 
-/// `command:` as a list of arguments, or one string split at blanks.
+/// `command:` (or `persistent:`) as a list of arguments, or one string split at blanks.
 std::vector<std::string> parse_command(Ctx& ctx, const Field& f) {
   std::vector<std::string> argv;
   const std::string expected =
-      "a list: the program and its arguments, e.g. [./sim.sh, '{theta}', '{seed}']";
+      f.key == "persistent"
+          ? std::string("a list: the program and its arguments, e.g. [python3, sim.py]")
+          : std::string(
+                "a list: the program and its arguments, e.g. [./sim.sh, '{theta}', "
+                "'{seed}']");
   if (f.node.IsScalar()) {
     std::istringstream in(f.node.Scalar());
     std::string word;
@@ -159,8 +164,8 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   if (!require_map(ctx, f, example)) return std::nullopt;
   const std::size_t before = ctx.count();
   const Section s(ctx, f,
-                  {"builtin", "plugin", "command", "options", "statistics", "timeout", "kill_grace",
-                   "on_failure", "delay"});
+                  {"builtin", "plugin", "command", "persistent", "options", "statistics", "timeout",
+                   "kill_grace", "start_timeout", "restarts", "on_failure", "delay"});
   const auto get = [&](const std::string& key) { return s.get(key); };
 
   std::vector<Field> kinds;
@@ -168,14 +173,18 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
     if (const auto g = get(k)) kinds.push_back(*g);
   }
   if (kinds.empty()) {
-    ctx.error(f.line, name_of(f.path) +
-                          " has no 'builtin', 'plugin' or 'command'; add e.g. builtin: one of " +
-                          quoted_list(builtin_names()) + " (see `abcsmc models`).");
+    ctx.error(
+        f.line,
+        name_of(f.path) +
+            " has no 'builtin', 'plugin', 'command' or 'persistent'; add e.g. builtin: one of " +
+            quoted_list(builtin_names()) + " (see `abcsmc models`).");
   }
   for (std::size_t i = 1; i < kinds.size(); ++i) {
-    ctx.error(kinds[i].line, "'" + kinds[i].key + "' cannot be combined with '" + kinds[0].key +
-                                 "' (line " + std::to_string(kinds[0].line) +
-                                 "): a model is one builtin, one plugin or one command.");
+    ctx.error(
+        kinds[i].line,
+        "'" + kinds[i].key + "' cannot be combined with '" + kinds[0].key + "' (line " +
+            std::to_string(kinds[0].line) +
+            "): a model is one builtin, one plugin, one command or one persistent simulator.");
   }
   const std::string kind = kinds.size() == 1 ? kinds[0].key : "";
 
@@ -194,6 +203,8 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
     }
   } else if (kind == "command") {
     spec.command = parse_command(ctx, kinds[0]);
+  } else if (kind == "persistent") {
+    spec.persistent = parse_command(ctx, kinds[0]);
   }
 
   if (const auto o = get("options"); o && !o->node.IsNull()) {
@@ -227,9 +238,10 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
       }
     }
   }
+  const bool runs_program = kind == "command" || kind == "persistent";
   const auto command_only = [&](const Field& g) {
-    if (kind == "command" || kind.empty()) return true;
-    ctx.error(g.line, g.path + " applies only to command models" +
+    if (runs_program || kind.empty()) return true;
+    ctx.error(g.line, g.path + " applies only to command and persistent models" +
                           (kind == "plugin" ? std::string(" (a plugin names its statistics itself)")
                                             : std::string(" (a builtin has fixed statistics)")) +
                           "; remove it.");
@@ -237,10 +249,28 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   };
   if (const auto g = get("statistics")) {
     if (command_only(*g)) parse_command_statistics(ctx, *g, spec.statistics);
-  } else if (kind == "command") {
-    ctx.error(f.line, name_of(f.path) +
-                          " runs a command but has no 'statistics'; list the names "
-                          "it prints, e.g. statistics: [y].");
+  } else if (runs_program) {
+    ctx.error(f.line, name_of(f.path) + " runs " +
+                          (kind == "command" ? "a command" : "a persistent simulator") +
+                          " but has no 'statistics'; list the names it gives, e.g. "
+                          "statistics: [y].");
+  }
+  const auto persistent_only = [&](const Field& g) {
+    if (kind == "persistent" || kind.empty()) return true;
+    ctx.error(g.line, g.path + " applies only to persistent models; remove it.");
+    return false;
+  };
+  if (const auto g = get("start_timeout")) {
+    if (persistent_only(*g)) {
+      if (const auto v = get_duration(ctx, *g)) spec.start_timeout_seconds = *v;
+    }
+  }
+  if (const auto g = get("restarts")) {
+    if (persistent_only(*g)) {
+      if (const auto v = get_count(ctx, *g, 0, 1000000000)) {
+        spec.restarts = static_cast<std::size_t>(*v);
+      }
+    }
   }
   if (const auto g = get("timeout")) {
     if (command_only(*g)) {

@@ -30,6 +30,12 @@ std::optional<std::string> consent_refusal(ModelSpec& spec, const std::string& w
     return where + " runs an external command (" + spec.command.front() +
            "); start the worker with --allow-commands to run it";
   }
+  if (!spec.persistent.empty()) {
+    // A persistent simulator is a program the server names, as a command is: the same consent.
+    if (consent.allow_commands) return std::nullopt;
+    return where + " runs a persistent simulator (" + spec.persistent.front() +
+           "); start the worker with --allow-commands to run it";
+  }
   if (spec.plugin.empty() || consent.allow_plugins) return std::nullopt;
   const std::string what = where + " loads the plugin " + spec.plugin;
   if (consent.allow_plugin_dirs.empty()) {

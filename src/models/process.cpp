@@ -480,4 +480,162 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   return result;
 }
 
+// --- long-running children (persistent models) --------------------------------------------
+
+struct ChildProcess::Impl {
+  pid_t pid = -1;
+  int in = -1;   // our end of its stdin
+  int out = -1;  // our end of its stdout
+  int err = -1;  // our end of its stderr
+  bool reaped = false;
+  int exit_status = -1;
+  int signal = 0;
+  std::optional<Registration> registration;
+
+  /// Reaps it if it has exited (blocking: wait for it). Its group leaves the table, and what is
+  /// left of the group is killed, while the exited leader still holds the pid (WNOWAIT).
+  bool reap(bool blocking) noexcept {
+    if (reaped) return true;
+    for (;;) {
+      siginfo_t info;
+      info.si_pid = 0;
+      const int r = waitid(P_PID, static_cast<id_t>(pid), &info,
+                           WEXITED | WNOWAIT | (blocking ? 0 : WNOHANG));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        reaped = true;  // not ours any more (ECHILD): nothing left to wait for
+        if (registration) registration->clear();
+        return true;
+      }
+      if (info.si_pid != pid) return false;
+      kill(-pid, SIGKILL);  // grandchildren left in its group
+      if (registration) registration->clear();
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (WIFEXITED(status)) exit_status = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) signal = WTERMSIG(status);
+      reaped = true;
+      return true;
+    }
+  }
+  /// Waits up to `seconds` for it to exit.
+  bool wait_exit(double seconds) noexcept {
+    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(seconds));
+    auto nap = std::chrono::microseconds(50);
+    while (!reap(false)) {
+      if (Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(nap);
+      nap = std::min<std::chrono::microseconds>(nap * 2, std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+};
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(std::make_unique<Impl>()) {
+  if (argv.empty()) throw ModelError("ChildProcess: empty command");
+  Registry& running = registry();
+  int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};  // stdin, stdout, stderr
+  const auto close_all = [&] {
+    for (auto& p : pipes) {
+      for (int& fd : p) {
+        if (fd >= 0) close(fd);
+        fd = -1;
+      }
+    }
+  };
+  for (auto& p : pipes) {
+    if (pipe2(p, O_CLOEXEC) != 0) {
+      const std::string why = std::strerror(errno);
+      close_all();
+      throw ModelError("cannot create a pipe for " + quote_command(argv) + ": " + why,
+                       "cannot create a pipe: " + why);
+    }
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0);
+  posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int s : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t mask;
+  sigemptyset(&mask);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  int rc = ECANCELED;
+  g_starting.fetch_add(1);  // as in run_process: until its group is in the table
+  if (!g_closed.load()) {
+    rc = posix_spawn(&impl_->pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
+    if (rc == 0) impl_->registration.emplace(running, impl_->pid);
+  }
+  g_starting.fetch_sub(1);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(pipes[0][0]);
+  close(pipes[1][1]);
+  close(pipes[2][1]);
+  pipes[0][0] = pipes[1][1] = pipes[2][1] = -1;
+  if (rc != 0) {
+    close_all();
+    if (rc == ECANCELED) {
+      throw ModelError("not starting " + quote_command(argv) + ": this process is stopping",
+                       "not started: the process is stopping");
+    }
+    throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc),
+                     std::string("cannot start: ") + std::strerror(rc));
+  }
+  impl_->in = pipes[0][1];
+  impl_->out = pipes[1][0];
+  impl_->err = pipes[2][0];
+  for (int fd : {impl_->in, impl_->out, impl_->err}) {
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+}
+
+ChildProcess::~ChildProcess() { stop(0.2); }
+
+pid_t ChildProcess::pid() const { return impl_->pid; }
+int ChildProcess::stdin_fd() const { return impl_->in; }
+int ChildProcess::stdout_fd() const { return impl_->out; }
+int ChildProcess::stderr_fd() const { return impl_->err; }
+int ChildProcess::exit_status() const { return impl_->exit_status; }
+int ChildProcess::signal() const { return impl_->signal; }
+bool ChildProcess::exited() noexcept { return impl_->reap(false); }
+
+void ChildProcess::close_stdin() noexcept {
+  if (impl_->in >= 0) close(impl_->in);
+  impl_->in = -1;
+}
+
+void ChildProcess::stop(double grace_seconds) noexcept {
+  if (!impl_) return;
+  close_stdin();
+  if (!impl_->reaped) {
+    const double grace = std::max(0.0, grace_seconds);
+    if (!impl_->wait_exit(grace)) {
+      kill(-impl_->pid, SIGTERM);
+      if (!impl_->wait_exit(grace)) {
+        kill(-impl_->pid, SIGKILL);
+        impl_->reap(true);
+      }
+    }
+  }
+  for (int* fd : {&impl_->out, &impl_->err}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
+}
+
 }  // namespace abcsmc

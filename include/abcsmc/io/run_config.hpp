@@ -29,19 +29,23 @@ struct ParameterSpec {
   int line = 0;  ///< 1-based line in the config file (0 = unknown)
 };
 
-/// One model (a run has one, or several for model selection). Exactly one of builtin, plugin
-/// and command is set.
+/// One model (a run has one, or several for model selection). Exactly one of builtin, plugin,
+/// command and persistent is set.
 struct ModelSpec {
-  std::string name;                  ///< display name; defaults to default_model_name()
-  std::string builtin;               ///< built-in model name
-  std::string plugin;                ///< plugin library (absolute path after loading)
-  std::vector<std::string> command;  ///< external command: argv template (program absolute if
-                                     ///< given with a '/')
-  std::vector<StatSpec> statistics;  ///< command: the statistics it prints, in order
-  double timeout_seconds = 0.0;      ///< command: per-simulation limit (0 = none)
-  double kill_grace_seconds = 1.0;   ///< command: SIGKILL this long after the timeout's SIGTERM
+  std::string name;                     ///< display name; defaults to default_model_name()
+  std::string builtin;                  ///< built-in model name
+  std::string plugin;                   ///< plugin library (absolute path after loading)
+  std::vector<std::string> command;     ///< external command: argv template (program absolute if
+                                        ///< given with a '/')
+  std::vector<std::string> persistent;  ///< persistent simulator: argv (no placeholders;
+                                        ///< program absolute if given with a '/')
+  std::vector<StatSpec> statistics;     ///< command, persistent: the statistics it gives, in order
+  double timeout_seconds = 0.0;         ///< command, persistent: per-simulation limit (0 = none)
+  double kill_grace_seconds = 1.0;      ///< command, persistent: SIGKILL this long after SIGTERM
+  double start_timeout_seconds = 30.0;  ///< persistent: start to the child's ready line
+  std::size_t restarts = 100;           ///< persistent: children replaced after faults, at most
   FailurePolicy on_failure = FailurePolicy::reject;
-  ModelOptions options;  ///< builtin and plugin options
+  ModelOptions options;  ///< builtin, plugin and persistent options
   DelaySpec delay;
   double prior_probability = 1.0;  ///< normalised over models after loading
   std::vector<ParameterSpec> parameters;

@@ -1,7 +1,10 @@
 #pragma once
 /// Running an external program: run_process (posix_spawn, no shell, a timeout, stdout and the
 /// tail of stderr collected), kill_running_commands, PATH lookup and shell quoting.
+#include <sys/types.h>
+
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,40 @@ struct ProcessOutcome {
 /// @throws ModelError when the process cannot be started.
 ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
                            double kill_grace_seconds);
+
+/// A program that keeps running between requests (persistent models): started like run_process's
+/// commands (posix_spawn of argv[0], a path; its own process group; listed in the same table, so
+/// the guard ends it when this process ends in any way, SIGKILL included), with pipes to its
+/// stdin, stdout and stderr that the caller reads and writes. The caller's ends are
+/// non-blocking and close-on-exec. Use from one thread at a time.
+class ChildProcess {
+ public:
+  /// @throws ModelError when it cannot be started (or this process is stopping).
+  explicit ChildProcess(const std::vector<std::string>& argv);
+  /// stop(0.2): a child still running gets SIGTERM, then SIGKILL.
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const;
+  int stdin_fd() const;   ///< write end of its stdin; -1 after close_stdin or stop
+  int stdout_fd() const;  ///< read end of its stdout
+  int stderr_fd() const;  ///< read end of its stderr
+  /// Closes its stdin (a child that reads requests sees end-of-file and should exit).
+  void close_stdin() noexcept;
+  /// True once it has exited (then reaped: exit_status() or signal() say how). Never blocks.
+  bool exited() noexcept;
+  int exit_status() const;  ///< exit code when it exited normally, else -1
+  int signal() const;       ///< the signal that ended it, else 0
+  /// Ends it: closes its stdin and waits `grace_seconds` for it to exit, then sends its group
+  /// SIGTERM, waits `grace_seconds` more, then SIGKILL, and reaps it. What is left of its group
+  /// when it has exited gets SIGKILL (grandchildren it started in its group). Idempotent.
+  void stop(double grace_seconds) noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Sends `signal` to the process group of every command this process is running now
 /// (run_process and ExternalCommandModel, all threads). Async-signal-safe: only atomic loads

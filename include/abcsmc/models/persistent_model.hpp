@@ -1,0 +1,88 @@
+#pragma once
+/// Models served by a long-running child process that speaks the persistent-simulator protocol
+/// (docs/persistent-protocol.md) over its stdin and stdout: config `model: {persistent: [...]}`.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "abcsmc/core/model.hpp"
+
+namespace abcsmc {
+
+/// How to run one persistent simulator.
+struct PersistentSpec {
+  /// The program and its arguments, run directly (no shell, no placeholders: theta and the seed
+  /// travel in the requests).
+  std::vector<std::string> argv;
+  /// The statistics each reply gives, in order.
+  std::vector<StatSpec> statistics;
+  /// Sent in the hello as `option <key> <value>` lines (config `options:`).
+  std::vector<std::pair<std::string, std::string>> options;
+  double timeout_seconds = 0.0;         ///< per simulation (request to reply); 0 = no limit
+  double start_timeout_seconds = 30.0;  ///< from start to the child's ready line
+  double kill_grace_seconds = 1.0;      ///< SIGTERM, then SIGKILL this late
+  /// Children replaced after a fault, at most, over this model's life in this process; the
+  /// next fault after that stops the run (a plain Error, not a failed candidate).
+  std::size_t restarts = 100;
+};
+
+/// One child per concurrent caller (a free list: a thread takes an idle child or starts one),
+/// each kept alive across simulations. Each simulate() draws one 64-bit seed from the
+/// candidate's stream, as external commands and plugins do (DESIGN.md section 2), and sends it
+/// with theta: the result depends only on theta and the seed, never on which child ran it.
+class PersistentModel final : public Model {
+ public:
+  /// Checks the spec, finds the program and starts a first child through its handshake, so that
+  /// a simulator that cannot start is an error before any run.
+  /// @throws ConfigError naming the command: empty argv, missing program, no or repeated or
+  ///         unsendable statistics, names with blanks, negative times, or a first child that
+  ///         does not start, exits, times out, or answers the hello with anything but ready.
+  PersistentModel(PersistentSpec spec, const std::vector<std::string>& parameter_names);
+  ~PersistentModel() override;
+  PersistentModel(const PersistentModel&) = delete;
+  PersistentModel& operator=(const PersistentModel&) = delete;
+
+  std::vector<StatSpec> statistics() const override { return spec_.statistics; }
+  /// Sends one request to an idle child and reads its reply. Any thread.
+  /// @throws ModelError when the child replies `fail` (reason `the simulator failed: "<its
+  ///         message>"`, numbers as #) or the exchange breaks: the child exits or is killed
+  ///         (`exited with status 1 "<last stderr line>"`, `killed by signal 11 (...)`), passes
+  ///         the timeout (`timed out after 5 s`), or writes a malformed reply (`replied with 3
+  ///         numbers, 2 statistics expected`, ...). A broken child is stopped and replaced on
+  ///         the next call (with a backoff after repeated faults).
+  /// @throws Error when a fault comes after `restarts` replacements (the run stops).
+  void simulate(const Vector& theta, Rng& rng, Vector& stats) const override;
+
+  /// The command as shown in messages (shell-quoted).
+  const std::string& command_text() const { return shown_; }
+  /// Children started so far (the first included) and children now alive, for tests.
+  std::size_t children_started() const { return started_.load(); }
+  std::size_t children_alive() const;
+
+  struct Child;  ///< one running child and its buffers (persistent_model.cpp)
+
+ private:
+  std::unique_ptr<Child> start_child() const;
+  std::unique_ptr<Child> acquire() const;
+  void release(std::unique_ptr<Child> child) const;
+
+  PersistentSpec spec_;
+  std::vector<std::string> parameter_names_;
+  std::vector<std::string> exec_argv_;  ///< argv with argv[0] resolved to a path
+  std::string shown_;
+  std::string hello_;
+  std::size_t n_stats_ = 0;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<Child>> idle_;
+  mutable std::size_t alive_ = 0;               ///< idle or in use
+  mutable std::size_t faults_ = 0;              ///< children dropped after a fault
+  mutable std::size_t consecutive_faults_ = 0;  ///< since the last good reply (backoff)
+  mutable std::atomic<std::size_t> started_{0};
+};
+
+}  // namespace abcsmc

@@ -1,0 +1,431 @@
+// Persistent simulators: children started once (ChildProcess, process.cpp) and kept in a free
+// list, the hello/ready handshake and one request/reply exchange per simulation over
+// non-blocking pipes with deadlines (the text itself: persistent_protocol.cpp), and the fault
+// handling: a broken child fails its candidate, is stopped, and is replaced on the next call.
+#include "abcsmc/models/persistent_model.hpp"
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "abcsmc/core/error.hpp"
+#include "abcsmc/core/value_range.hpp"
+#include "abcsmc/models/persistent_protocol.hpp"
+#include "abcsmc/models/process.hpp"
+#include "abcsmc/models/reason_text.hpp"
+
+namespace abcsmc {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kChildStderrTail = 8u << 10;  // stderr kept per child for messages
+constexpr int kChildStderrLines = 5;                // lines of it quoted in messages
+
+Clock::time_point deadline_after(double seconds) {
+  if (!(seconds > 0.0)) return Clock::time_point::max();
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+int poll_wait_ms(Clock::time_point deadline) {
+  if (deadline == Clock::time_point::max()) return -1;
+  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return 0;
+  return static_cast<int>(std::min<long long>((left.count() + 999) / 1000, 1 << 30));
+}
+
+/// The last kChildStderrLines non-empty lines of `tail` for a message.
+std::string child_stderr_lines(const std::string& tail) {
+  std::vector<std::string> lines;
+  std::istringstream in(tail);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) return "; its stderr was empty";
+  const std::size_t first = lines.size() > kChildStderrLines ? lines.size() - kChildStderrLines : 0;
+  std::string out = "; last lines of its stderr:";
+  for (std::size_t i = first; i < lines.size(); ++i) out += "\n    " + lines[i];
+  return out;
+}
+
+/// write(2) with SIGPIPE blocked in this thread: a child that has exited makes the write fail
+/// with EPIPE instead of killing this process. A SIGPIPE the write raised is taken back
+/// (sigtimedwait) unless one was already pending.
+ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_set;
+  sigset_t old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  sigset_t pending;
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  const ssize_t n = ::write(fd, data, size);
+  const int saved = errno;
+  if (n < 0 && saved == EPIPE && !was_pending) {
+    const struct timespec zero {};
+    while (sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = saved;
+  return n;
+}
+
+/// What an exchange with a child ran into.
+enum class Io { done, eof, timeout, too_long, error };
+
+}  // namespace
+
+struct PersistentModel::Child {
+  explicit Child(const std::vector<std::string>& argv) : process(argv) {}
+  ChildProcess process;
+  std::string out;       // stdout read but not yet consumed (at most one partial line)
+  std::string err_tail;  // the last few KiB of its stderr
+  std::uint64_t next_id = 1;
+  std::size_t max_batch = 1;
+
+  void take_stderr() {
+    char buf[4096];
+    for (;;) {
+      const ssize_t got = ::read(process.stderr_fd(), buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return;  // EAGAIN (nothing now), end of file, or an error
+      err_tail.append(buf, static_cast<std::size_t>(got));
+      if (err_tail.size() > 2 * kChildStderrTail) {
+        err_tail.erase(0, err_tail.size() - kChildStderrTail);
+      }
+    }
+  }
+
+  /// Writes all of `data` before `deadline`, draining stderr meanwhile.
+  Io send(const std::string& data, Clock::time_point deadline) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+      const int fd = process.stdin_fd();
+      if (fd < 0) return Io::eof;
+      const ssize_t n = write_no_sigpipe(fd, data.data() + done, data.size() - done);
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        return errno == EPIPE ? Io::eof : Io::error;
+      pollfd fds[2] = {{fd, POLLOUT, 0}, {process.stderr_fd(), POLLIN, 0}};
+      const int wait = poll_wait_ms(deadline);
+      if (wait == 0) return Io::timeout;
+      if (poll(fds, 2, wait) < 0 && errno != EINTR) return Io::error;
+      if (fds[1].revents != 0) take_stderr();
+      if ((fds[0].revents & (POLLERR | POLLHUP)) != 0 && (fds[0].revents & POLLOUT) == 0) {
+        return Io::eof;
+      }
+    }
+    return Io::done;
+  }
+
+  /// Reads one line (without its '\n') into `line` before `deadline`; a line longer than `cap`
+  /// is too_long (the child is then out of step and must go).
+  Io read_line(std::string& line, std::size_t cap, Clock::time_point deadline) {
+    bool err_open = true;
+    for (;;) {
+      const std::size_t nl = out.find('\n');
+      if (nl != std::string::npos) {
+        if (nl > cap) return Io::too_long;
+        line.assign(out, 0, nl);
+        out.erase(0, nl + 1);
+        return Io::done;
+      }
+      if (out.size() > cap) return Io::too_long;
+      pollfd fds[2] = {{process.stdout_fd(), POLLIN, 0}, {process.stderr_fd(), POLLIN, 0}};
+      const int wait = poll_wait_ms(deadline);
+      if (wait == 0) return Io::timeout;
+      const int ready = poll(fds, err_open ? 2 : 1, wait);
+      if (ready < 0) {
+        if (errno == EINTR) continue;
+        return Io::error;
+      }
+      if (ready == 0) continue;  // the deadline: checked at the top
+      if (err_open && fds[1].revents != 0) {
+        take_stderr();
+        if ((fds[1].revents & POLLIN) == 0) err_open = false;  // its stderr closed
+      }
+      if (fds[0].revents != 0) {
+        char buf[65536];
+        const ssize_t got = ::read(process.stdout_fd(), buf, sizeof buf);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+        if (got < 0) return Io::error;
+        if (got == 0) return Io::eof;
+        out.append(buf, static_cast<std::size_t>(got));
+      }
+    }
+  }
+
+  /// After an end of file: how it ended, waiting up to 1 s for it to exit, with the reason.
+  std::pair<std::string, std::string> ending() {
+    for (int i = 0; i < 100 && !process.exited(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    take_stderr();
+    const std::string last = reason_text(err_tail);
+    if (!process.exited()) {
+      return {"closed its stdout", "closed its stdout"};
+    }
+    if (process.signal() != 0) {
+      const std::string killed = "killed by signal " + std::to_string(process.signal()) + " (" +
+                                 strsignal(process.signal()) + ")";
+      return {"was " + killed, killed};
+    }
+    const std::string status = "exited with status " + std::to_string(process.exit_status());
+    return {status, status + (last.empty() ? std::string() : " \"" + last + "\"")};
+  }
+};
+
+PersistentModel::PersistentModel(PersistentSpec spec,
+                                 const std::vector<std::string>& parameter_names)
+    : spec_(std::move(spec)), parameter_names_(parameter_names) {
+  if (spec_.argv.empty() || spec_.argv[0].empty()) {
+    throw ConfigError(
+        "the persistent command is empty; give the program and its arguments, e.g. "
+        "[python3, sim.py]");
+  }
+  shown_ = "persistent simulator `" + quote_command(spec_.argv) + "`";
+  if (spec_.statistics.empty()) {
+    throw ConfigError(
+        "a persistent model needs 'statistics': the names its replies give, e.g. "
+        "statistics: [y]");
+  }
+  std::vector<std::string> seen;
+  for (const auto& s : spec_.statistics) {
+    if (s.size == 0 || !persistent::valid_name(s.name)) {
+      throw ConfigError("statistics: '" + s.name +
+                        "' cannot be sent to a persistent simulator: every statistic needs a "
+                        "name without blanks or control characters and a size >= 1");
+    }
+    if (std::find(seen.begin(), seen.end(), s.name) != seen.end()) {
+      throw ConfigError("statistics: '" + s.name + "' is listed twice");
+    }
+    seen.push_back(s.name);
+  }
+  for (const auto& p : parameter_names_) {
+    if (!persistent::valid_name(p)) {
+      throw ConfigError("parameter '" + p +
+                        "' cannot be sent to a persistent simulator (a name without blanks)");
+    }
+  }
+  for (const auto& [key, value] : spec_.options) {
+    if (!persistent::valid_name(key) || !persistent::valid_option_value(value)) {
+      throw ConfigError("options: '" + key +
+                        "' cannot be sent to a persistent simulator (keys without blanks, "
+                        "values on one line)");
+    }
+  }
+  if (!(spec_.timeout_seconds >= 0.0) || !(spec_.start_timeout_seconds >= 0.0) ||
+      !(spec_.kill_grace_seconds >= 0.0)) {
+    throw ConfigError("timeout, start_timeout and kill_grace must be >= 0 seconds");
+  }
+  const std::string& program = spec_.argv[0];
+  const std::string exe = find_executable(program);
+  if (exe.empty()) {
+    if (program.find('/') != std::string::npos) {
+      struct stat st {};
+      const bool exists = ::stat(program.c_str(), &st) == 0;
+      throw ConfigError("persistent: '" + program + "' " +
+                        (exists ? std::string("is not an executable file (chmod +x it?)")
+                                : std::string("does not exist (a relative path is relative to "
+                                              "the config file)")));
+    }
+    throw ConfigError("persistent: program '" + program + "' not found in PATH");
+  }
+  exec_argv_ = spec_.argv;
+  exec_argv_[0] = exe;
+  n_stats_ = total_stat_size(spec_.statistics);
+  persistent::Hello hello;
+  hello.parameters = parameter_names_;
+  hello.statistics = spec_.statistics;
+  hello.options = spec_.options;
+  hello.max_batch = 0;  // this version sends one request at a time (docs/persistent-protocol.md)
+  hello_ = persistent::encode_hello(hello);
+  try {
+    release(start_child());
+  } catch (const ModelError& e) {
+    throw ConfigError(e.what());
+  }
+}
+
+PersistentModel::~PersistentModel() {
+  // Close every stdin first, so that the children exit together rather than one grace apart.
+  for (auto& c : idle_) c->process.close_stdin();
+  for (auto& c : idle_) c->process.stop(spec_.kill_grace_seconds);
+}
+
+std::size_t PersistentModel::children_alive() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return alive_;
+}
+
+std::unique_ptr<PersistentModel::Child> PersistentModel::start_child() const {
+  auto child = std::make_unique<Child>(exec_argv_);  // ModelError "cannot start: ..."
+  started_.fetch_add(1);
+  const auto deadline = deadline_after(spec_.start_timeout_seconds);
+  const auto fail = [&](const std::string& what, const std::string& reason) {
+    child->take_stderr();
+    const std::string tail = child->err_tail;
+    child->process.stop(spec_.kill_grace_seconds);
+    throw ModelError(shown_ + " " + what + child_stderr_lines(tail),
+                     "the simulator did not start: " + reason);
+  };
+  const auto broke = [&](Io io) {
+    if (io == Io::timeout) {
+      const std::string t = "did not answer the hello within " +
+                            number_text(spec_.start_timeout_seconds) + " s (start_timeout)";
+      fail(t, t);
+    }
+    if (io == Io::eof) {
+      const auto [what, reason] = child->ending();
+      fail(what + " before it was ready", reason);
+    }
+    if (io == Io::too_long) fail("wrote a line of more than 4096 bytes before ready", "garbage");
+    fail("could not be read from: " + std::string(std::strerror(errno)), "an I/O error");
+  };
+  if (const Io io = child->send(hello_, deadline); io != Io::done) broke(io);
+  std::string line;
+  if (const Io io = child->read_line(line, persistent::kMaxReadyLine, deadline); io != Io::done) {
+    broke(io);
+  }
+  persistent::Ready ready;
+  if (const std::string error = persistent::parse_ready(line, ready); !error.empty()) {
+    fail(error, "it did not answer the hello with ready");
+  }
+  child->max_batch = ready.max_batch;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  ++alive_;
+  return child;
+}
+
+std::unique_ptr<PersistentModel::Child> PersistentModel::acquire() const {
+  std::size_t backoff_faults = 0;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    while (!idle_.empty()) {
+      std::unique_ptr<Child> child = std::move(idle_.back());
+      idle_.pop_back();
+      if (!child->process.exited()) return child;
+      // It ended while idle (it chose to, or the OOM killer): replaced, no candidate lost.
+      --alive_;
+    }
+    if (faults_ > spec_.restarts) {
+      throw Error(shown_ + " failed " + std::to_string(faults_) + " times, more than restarts: " +
+                  std::to_string(spec_.restarts) + " allows; stopping");
+    }
+    backoff_faults = consecutive_faults_;
+  }
+  if (backoff_faults > 0) {
+    // Repeated faults without a good reply in between: wait 10 ms, doubling up to 1 s, so that a
+    // simulator that dies at once is not restarted in a tight loop.
+    const double s = std::min(
+        1.0, 0.01 * static_cast<double>(1ull << std::min<std::size_t>(backoff_faults - 1, 20)));
+    std::this_thread::sleep_for(std::chrono::duration<double>(s));
+  }
+  return start_child();
+}
+
+void PersistentModel::release(std::unique_ptr<Child> child) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  idle_.push_back(std::move(child));
+}
+
+void PersistentModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
+  const std::uint64_t seed = rng();
+  std::unique_ptr<Child> child;
+  try {
+    child = acquire();
+  } catch (const ModelError&) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++faults_;
+    ++consecutive_faults_;
+    throw;
+  }
+  const std::uint64_t id = child->next_id++;
+  std::string request;
+  persistent::append_request(request, id, seed, theta);
+  const auto deadline = deadline_after(spec_.timeout_seconds);
+  std::string line;
+  Io io = child->send(request, deadline);
+  if (io == Io::done) io = child->read_line(line, persistent::max_reply_line(n_stats_), deadline);
+  std::optional<persistent::Reply> reply;
+  if (io == Io::done) {
+    if (static_cast<std::size_t>(stats.size()) != n_stats_) {
+      stats.resize(static_cast<Eigen::Index>(n_stats_));
+    }
+    reply = persistent::parse_reply(line, id, stats);
+    if (reply->kind == persistent::Reply::Kind::ok) {
+      release(std::move(child));
+      const std::lock_guard<std::mutex> lock(mutex_);
+      consecutive_faults_ = 0;
+      return;
+    }
+    if (reply->kind == persistent::Reply::Kind::fail) {
+      // The simulator's own verdict: the child is fine and stays.
+      release(std::move(child));
+      const std::string text = reason_text(reply->message);
+      throw ModelError(
+          shown_ + " failed: " + reply->message,
+          "the simulator failed" + (text.empty() ? std::string() : ": \"" + text + "\""));
+    }
+  }
+  // The exchange broke: this child goes, the next call starts another.
+  std::string what;
+  std::string reason;
+  if (reply) {
+    what = reply->message;
+    reason = reply->reason;
+  } else if (io == Io::timeout) {
+    reason = "timed out after " + number_text(spec_.timeout_seconds) + " s";
+    what = reason + " (stopped: SIGTERM, then SIGKILL " + number_text(spec_.kill_grace_seconds) +
+           " s later)";
+  } else if (io == Io::eof) {
+    std::tie(what, reason) = child->ending();
+  } else if (io == Io::too_long) {
+    what = "replied with a line longer than " +
+           std::to_string(persistent::max_reply_line(n_stats_)) + " bytes";
+    reason = "replied with a line that is too long";
+  } else {
+    what = std::string("could not be talked to: ") + std::strerror(errno);
+    reason = "an I/O error with the simulator";
+  }
+  child->take_stderr();
+  const std::string tail = child->err_tail;
+  const pid_t pid = child->process.pid();
+  child->process.stop(io == Io::timeout ? 0.0 : spec_.kill_grace_seconds);
+  child.reset();
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    --alive_;
+    ++faults_;
+    ++consecutive_faults_;
+  }
+  throw ModelError(shown_ + " (pid " + std::to_string(pid) + ") " + what +
+                       "; it is restarted for the next simulation" + child_stderr_lines(tail),
+                   reason);
+}
+
+}  // namespace abcsmc
