@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Persistent simulators end to end (config/examples/persistent_python.yaml, python/abcsmc_sim.py):
+# single and threads samplers give identical results; a simulator that cannot start is exit 2
+# naming it; a failing candidate is counted and the run goes on; and no simulator outlives a
+# SIGKILLed abcsmc.
+source "$(dirname "$0")/common.sh"
+py=/usr/bin/python3
+[ -x "$py" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
+ex="$ABCSMC_SOURCE_DIR/config/examples"
+helper="$ABCSMC_SOURCE_DIR/python"
+
+# 1. The example, single vs threads: bit-identical.
+sed "s|persistent: \[./persistent_sim.py\]|persistent: [$py, $ex/persistent_sim.py]|" \
+  "$ex/persistent_python.yaml" > example.yaml
+grep -q "persistent: \[$py" example.yaml || fail "the example's persistent line changed; update this test"
+"$ABCSMC" run example.yaml --sampler single -o single.h5 --overwrite > single.out 2>&1 ||
+  { cat single.out >&2; fail "single run failed"; }
+"$ABCSMC" run example.yaml --sampler threads --threads 3 -o threads.h5 --overwrite > threads.out 2>&1 ||
+  { cat threads.out >&2; fail "threads run failed"; }
+same_results single.h5 threads.h5 "persistent python simulator, single vs threads"
+
+# 2. A simulator that dies before ready: exit 2, the command and its stderr in the message.
+cat > broken.py <<'PY'
+import sys
+sys.stderr.write("ImportError: no module named scipy_fake\n")
+sys.exit(1)
+PY
+cat > broken.yaml <<YAML
+seed: 1
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {persistent: [$py, broken.py], statistics: [y]}
+observed: {y: 0.5}
+stop: {max_generations: 1}
+YAML
+expect_status 2 "$ABCSMC" run broken.yaml -o broken.h5
+grep -q "broken.yaml:3: model: persistent simulator \`$py broken.py\` exited with status 1 before it was ready" err.txt ||
+  { cat err.txt >&2; fail "no clear start-up error"; }
+grep -q "no module named scipy_fake" err.txt || { cat err.txt >&2; fail "stderr not quoted"; }
+
+# 3. Failures: candidates with theta > 1 raise; the run finishes and counts them.
+cat > flaky.py <<PY
+import random, sys
+sys.path.insert(0, "$helper")
+from abcsmc_sim import serve
+def simulate(theta, seed):
+    if theta["theta"] > 1.0:
+        raise ValueError("theta %r out of range" % theta["theta"])
+    return [theta["theta"] + random.Random(seed).gauss(0.0, 1.0)]
+serve(simulate)
+PY
+cat > flaky.yaml <<YAML
+seed: 3
+population_size: 100
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {persistent: [$py, flaky.py], statistics: [y]}
+observed: {y: 0.5}
+stop: {max_generations: 2}
+YAML
+"$ABCSMC" run flaky.yaml --sampler single -o flaky1.h5 --overwrite > flaky1.out 2>&1 || { cat flaky1.out >&2; fail "flaky run failed"; }
+"$ABCSMC" run flaky.yaml --sampler threads --threads 2 -o flaky2.h5 --overwrite > flaky2.out 2>&1 || { cat flaky2.out >&2; fail "flaky threads run failed"; }
+grep -Eq "failed=[1-9]" flaky1.out || { cat flaky1.out >&2; fail "no failed candidates counted"; }
+same_results flaky1.h5 flaky2.h5 "failing python simulator, single vs threads"
+
+# 4. kill -9 of abcsmc: the simulators (and the guard) go too.
+marker="abcsmc-persistent-test-$$"
+cat > slow.py <<PY
+import sys, time
+sys.path.insert(0, "$helper")
+from abcsmc_sim import serve
+def simulate(theta, seed):
+    time.sleep(0.01)
+    return [theta["theta"]]
+serve(simulate)
+PY
+cat > slow.yaml <<YAML
+seed: 1
+population_size: 2000
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {persistent: [$py, slow.py, $marker], statistics: [y]}
+observed: {y: 0.5}
+stop: {max_generations: 50}
+YAML
+count() { pgrep -fc -- "[s]low.py $marker" || true; }
+"$ABCSMC" run slow.yaml --threads 2 -o slow.h5 --overwrite > slow.out 2>&1 &
+pid=$!
+for i in $(seq 1 200); do [ "$(count)" -ge 2 ] && break; sleep 0.05; done
+[ "$(count)" -ge 2 ] || { cat slow.out >&2; fail "the simulators did not start"; }
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+for i in $(seq 1 100); do [ "$(count)" -eq 0 ] && break; sleep 0.05; done
+[ "$(count)" -eq 0 ] || { pgrep -fa -- "$marker" >&2; fail "simulators outlived kill -9 of abcsmc"; }
+echo "persistent_test: ok"
