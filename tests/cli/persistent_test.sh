@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Persistent simulators end to end (config/examples/persistent_python.yaml, python/abcsmc_sim.py):
-# single and threads samplers give identical results; a simulator that cannot start is exit 2
+# single and threads samplers and a resumed run give identical results; a simulator that cannot start is exit 2
 # naming it; a failing candidate is counted and the run goes on; and no simulator outlives a
 # SIGKILLed abcsmc.
 source "$(dirname "$0")/common.sh"
@@ -18,6 +18,13 @@ grep -q "persistent: \[$py" example.yaml || fail "the example's persistent line 
 "$ABCSMC" run example.yaml --sampler threads --threads 3 -o threads.h5 --overwrite > threads.out 2>&1 ||
   { cat threads.out >&2; fail "threads run failed"; }
 same_results single.h5 threads.h5 "persistent python simulator, single vs threads"
+# ... and a run stopped after 2 generations, resumed on threads, ends identical too.
+sed 's/max_generations: 4/max_generations: 2/' example.yaml > example2.yaml
+"$ABCSMC" run example2.yaml --sampler single -o resumed.h5 --overwrite > part.out 2>&1 ||
+  { cat part.out >&2; fail "first part failed"; }
+"$ABCSMC" run example.yaml --threads 2 -o resumed.h5 --resume > resumed.out 2>&1 ||
+  { cat resumed.out >&2; fail "resume failed"; }
+same_results single.h5 resumed.h5 "persistent python simulator, resumed"
 
 # 2. A simulator that dies before ready: exit 2, the command and its stderr in the message.
 cat > broken.py <<'PY'
