@@ -68,6 +68,30 @@ YAML
 grep -Eq "failed=[1-9]" flaky1.out || { cat flaky1.out >&2; fail "no failed candidates counted"; }
 same_results flaky1.h5 flaky2.h5 "failing python simulator, single vs threads"
 
+# 3b. The R helper (r/abcsmc_sim.R), when Rscript is installed: errors fail single candidates,
+# results identical across samplers.
+if command -v Rscript > /dev/null; then
+  cat > sim.R <<RS
+source("$ABCSMC_SOURCE_DIR/r/abcsmc_sim.R")
+simulate <- function(theta, seed) {
+  set.seed(seed)
+  print("printed output goes to stderr, not into the protocol")
+  if (theta[["theta"]] > 1.5) stop("theta too large: ", theta[["theta"]])
+  c(y = theta[["theta"]] + rnorm(1))
+}
+abcsmc_serve(simulate)
+RS
+  sed "s|persistent: \[$py, flaky.py\]|persistent: [$(command -v Rscript), sim.R]|" flaky.yaml > r.yaml
+  grep -q Rscript r.yaml || fail "r.yaml has no Rscript"
+  "$ABCSMC" run r.yaml --sampler single -o r1.h5 --overwrite > r1.out 2>&1 || { cat r1.out >&2; fail "R run failed"; }
+  "$ABCSMC" run r.yaml --threads 2 -o r2.h5 --overwrite > r2.out 2>&1 || { cat r2.out >&2; fail "R threads run failed"; }
+  grep -q 'failed=[1-9][0-9]*: the simulator failed: "theta too large: #"' r1.out ||
+    { cat r1.out >&2; fail "R failures not counted with their reason"; }
+  same_results r1.h5 r2.h5 "R simulator, single vs threads"
+else
+  echo "note: no Rscript: the R helper is not tested"
+fi
+
 # 4. kill -9 of abcsmc: the simulators (and the guard) go too.
 marker="abcsmc-persistent-test-$$"
 cat > slow.py <<PY
