@@ -19,6 +19,7 @@
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/models/external_command.hpp"
 #include "abcsmc/models/function_model.hpp"
+#include "abcsmc/models/persistent_model.hpp"
 #include "abcsmc/models/plugin.hpp"
 #include "abcsmc/models/process.hpp"
 #include "abcsmc/models/simulators.hpp"
@@ -151,5 +152,33 @@ int main(int argc, char** argv) {
   std::printf("  %-34s %8.3f ms  (overhead vs built-in %.3f ms; goal < 1 ms)\n",
               "compiled C command", t_cmd * 1e3, (t_cmd - t_builtin) * 1e3);
   std::printf("  %-34s %8.3f ms\n", "bash + awk example (gauss_sim.sh)", t_awk * 1e3);
+
+  // Persistent simulators (docs/persistent-protocol.md): one child kept alive, one request and
+  // one reply line per simulation; the figure over the built-in is the protocol's overhead.
+  std::printf("\npersistent simulators (one child, a request/reply per simulation):\n");
+  const auto persistent = [](std::vector<std::string> args) {
+    PersistentSpec spec;
+    spec.argv = std::move(args);
+    spec.statistics = {{"y", 1}};
+    return std::make_shared<PersistentModel>(spec, std::vector<std::string>{"theta"});
+  };
+  auto per_c = persistent({dir + "/abcsmc_persistent_gauss"});
+  const double t_pc = median_per_call(*per_c, 50000, repeats);
+  std::printf("  %-34s %8.3f us  (overhead vs built-in %.3f us)\n", "C (persistent_gauss.c)",
+              t_pc * 1e6, (t_pc - t_builtin) * 1e6);
+  if (!find_executable("/usr/bin/python3").empty()) {
+    const std::string helper = "import sys; sys.path.insert(0, '" + source_dir +
+                               "/python'); from abcsmc_sim import serve; ";
+    auto per_py0 =
+        persistent({"/usr/bin/python3", "-c", helper + "serve(lambda t, s: [t['theta']])"});
+    auto per_py =
+        persistent({"/usr/bin/python3", source_dir + "/config/examples/persistent_sim.py"});
+    const double t_p0 = median_per_call(*per_py0, 20000, repeats);
+    const double t_p1 = median_per_call(*per_py, 20000, repeats);
+    std::printf("  %-34s %8.3f us  (%.0f simulations/s; goal: overhead <= 50 us)\n",
+                "Python, trivial (returns theta)", t_p0 * 1e6, 1.0 / t_p0);
+    std::printf("  %-34s %8.3f us  (random.Random(seed).gauss)\n", "Python, B1 example",
+                t_p1 * 1e6);
+  }
   return 0;
 }
