@@ -289,7 +289,7 @@ std::unique_ptr<PersistentModel::Child> PersistentModel::start_child() const {
   const auto fail = [&](const std::string& what, const std::string& reason) {
     child->take_stderr();
     const std::string tail = child->err_tail;
-    child->process.stop(spec_.kill_grace_seconds);
+    child->process.terminate(spec_.kill_grace_seconds);  // it failed: no grace for its stdin
     throw ModelError(shown_ + " " + what + child_stderr_lines(tail),
                      "the simulator did not start: " + reason);
   };
@@ -415,7 +415,11 @@ void PersistentModel::simulate(const Vector& theta, Rng& rng, Vector& stats) con
   child->take_stderr();
   const std::string tail = child->err_tail;
   const pid_t pid = child->process.pid();
-  child->process.stop(io == Io::timeout ? 0.0 : spec_.kill_grace_seconds);
+  if (io == Io::timeout) {
+    child->process.terminate(spec_.kill_grace_seconds);
+  } else {
+    child->process.stop(spec_.kill_grace_seconds);
+  }
   child.reset();
   {
     const std::lock_guard<std::mutex> lock(mutex_);

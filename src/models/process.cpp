@@ -606,6 +606,19 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(std::ma
 
 ChildProcess::~ChildProcess() { stop(0.2); }
 
+void ChildProcess::terminate(double grace_seconds) noexcept {
+  if (!impl_) return;
+  close_stdin();
+  if (!impl_->reap(false)) {
+    kill(-impl_->pid, SIGTERM);
+    if (!impl_->wait_exit(std::max(0.0, grace_seconds))) {
+      kill(-impl_->pid, SIGKILL);
+      impl_->reap(true);
+    }
+  }
+  stop(0.0);  // closes the pipes
+}
+
 pid_t ChildProcess::pid() const { return impl_->pid; }
 int ChildProcess::stdin_fd() const { return impl_->in; }
 int ChildProcess::stdout_fd() const { return impl_->out; }

@@ -1,7 +1,9 @@
 /* A persistent simulator for the model tests (tests/models/persistent_model_test.cpp), with a
  * fault on demand: persistent_child MODE, where MODE is ok, crash, exit, hang, garbage, count,
- * fail (each for candidates with theta[0] > 0 only), never (no ready line), exit-start (exits
- * before ready), banner (a line on stdout before ready) or version2 (ready 2). Its statistics
+ * fail, noisy (200 KB on stderr, then the reply), flood (2 MB on stdout without a line break)
+ * (each for candidates with theta[0] > 0 only), never (no ready line), exit-start (exits
+ * before ready), slow-start (ready after 0.5 s), banner (a line on stdout before ready) or
+ * version2 (ready 2). Its statistics
  * are y = theta[0] + u - 0.5 and z = theta[0] * u with u = splitmix64(seed) in [0, 1): plain
  * IEEE arithmetic, so that the in-process FunctionModel of the test gives the same bits. */
 #include <inttypes.h>
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "cannot load the mesh mesh.dat\n");
     return 4;
   }
+  if (strcmp(mode, "slow-start") == 0) usleep(500 * 1000);
   if (strcmp(mode, "banner") == 0) printf("Loading simulator v1.0\n");
   printf(strcmp(mode, "version2") == 0 ? "ready 2\n" : "ready 1\n");
   fflush(stdout);
@@ -62,6 +65,16 @@ int main(int argc, char** argv) {
         printf("ok %" PRIu64 " %.17g\n", id, theta);
         fflush(stdout);
         continue;
+      }
+      if (strcmp(mode, "noisy") == 0) {
+        for (int i = 0; i < 200 * 1024 / 64; ++i) {
+          fprintf(stderr, "progress line of sixty-four bytes ............................\n");
+        }
+      }
+      if (strcmp(mode, "flood") == 0) {
+        for (int i = 0; i < 2 * 1024 * 1024; ++i) putchar('x');
+        fflush(stdout);
+        for (;;) pause();
       }
       if (strcmp(mode, "fail") == 0) {
         printf("fail %" PRIu64 " negative density at x=%.3f\n", id, theta);

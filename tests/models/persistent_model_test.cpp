@@ -143,6 +143,7 @@ TEST_CASE("persistent model: each fault fails its candidate, the child is replac
       {"garbage", "replied 'hello world'", "replied with something other than ok or fail"},
       {"count", "replied with 1 numbers, 2 statistics expected",
        "replied with 1 numbers, 2 statistics expected"},
+      {"flood", "replied with a line longer than", "replied with a line that is too long"},
   };
   for (const auto& c : cases) {
     INFO(c.mode);
@@ -170,9 +171,21 @@ TEST_CASE("persistent model: a fail reply fails the candidate and keeps the chil
   CHECK(m.children_started() == 1);
 }
 
+TEST_CASE("persistent model: stderr is drained while waiting, a slow start is waited for") {
+  // 200 KB of stderr is more than a pipe holds: a reader that did not drain it would deadlock.
+  PersistentModel noisy(child_spec("noisy"), {"theta"});
+  Rng rng = stream(3);
+  Vector s(2);
+  noisy.simulate(at(1.0), rng, s);
+  CHECK(s[1] >= 0.0);
+  PersistentModel slow(child_spec("slow-start"), {"theta"});
+  check_good(slow);
+}
+
 TEST_CASE("persistent model: a child that does not start is a ConfigError naming the command") {
-  CHECK(has(start_error("never"), "did not answer the hello within 2 s (start_timeout)"));
-  CHECK(has(start_error("never"), "persistent_child never`"));
+  const std::string never = start_error("never");  // waits the 2 s start_timeout
+  CHECK(has(never, "did not answer the hello within 2 s (start_timeout)"));
+  CHECK(has(never, "persistent_child never`"));
   const std::string exited = start_error("exit-start");
   CHECK(has(exited, "exited with status 4 before it was ready"));
   CHECK(has(exited, "cannot load the mesh mesh.dat"));

@@ -73,6 +73,9 @@ class ChildProcess {
   /// SIGTERM, waits `grace_seconds` more, then SIGKILL, and reaps it. What is left of its group
   /// when it has exited gets SIGKILL (grandchildren it started in its group). Idempotent.
   void stop(double grace_seconds) noexcept;
+  /// Ends one that is not expected to exit by itself (it passed a timeout): SIGTERM to its
+  /// group at once, SIGKILL `grace_seconds` later, then reaped.
+  void terminate(double grace_seconds) noexcept;
 
  private:
   struct Impl;
