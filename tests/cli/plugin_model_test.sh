@@ -39,7 +39,7 @@ expect_status 2 "$ABCSMC" validate option.yaml
 grep -q "unknown option 'sigam'" err.txt || fail "plugin option error not shown: $(cat err.txt)"
 bad stats "{plugin: $ABCSMC_PLUGIN_DIR/libabcsmc_gauss_c.so, statistics: [y]}"
 expect_status 2 "$ABCSMC" validate stats.yaml
-grep -q "applies only to command models" err.txt || fail "statistics on a plugin not refused: $(cat err.txt)"
+grep -q "applies only to command and persistent models" err.txt || fail "statistics on a plugin not refused: $(cat err.txt)"
 
 # on_failure: abort ends the run with exit 1 and the plugin's message.
 cat > abort.yaml <<YAML
