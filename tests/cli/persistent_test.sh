@@ -26,6 +26,30 @@ sed 's/max_generations: 4/max_generations: 2/' example.yaml > example2.yaml
   { cat resumed.out >&2; fail "resume failed"; }
 same_results single.h5 resumed.h5 "persistent python simulator, resumed"
 
+# 1b. Model selection between the Python example and the C example (examples/plugins), when
+# the C example is built: identical across samplers.
+c_sim="${ABCSMC_PLUGIN_DIR:-}/abcsmc_persistent_gauss"
+if [ -x "$c_sim" ]; then
+  cat > selection.yaml <<YAML
+seed: 2
+population_size: 200
+models:
+  - name: py
+    parameters: {theta: {type: normal, mean: 0, sd: 1}}
+    model: {persistent: [$py, $ex/persistent_sim.py], statistics: [y]}
+  - name: c
+    parameters: {theta: {type: normal, mean: 1, sd: 1}}
+    model: {persistent: [$c_sim], statistics: [y]}
+observed: {y: 0.5}
+stop: {max_generations: 3}
+YAML
+  "$ABCSMC" run selection.yaml --sampler single -o sel1.h5 --overwrite > sel1.out 2>&1 || { cat sel1.out >&2; fail "selection run failed"; }
+  "$ABCSMC" run selection.yaml --threads 2 -o sel2.h5 --overwrite > sel2.out 2>&1 || { cat sel2.out >&2; fail "selection threads run failed"; }
+  same_results sel1.h5 sel2.h5 "model selection between persistent simulators, single vs threads"
+else
+  echo "note: $c_sim not built: model selection with the C example not tested"
+fi
+
 # 2. A simulator that dies before ready: exit 2, the command and its stderr in the message.
 cat > broken.py <<'PY'
 import sys
