@@ -198,7 +198,8 @@ int main(int argc, char** argv) {
                    "the wait too")
       ->capture_default_str();
   worker_cmd->add_flag("--allow-commands", worker.allow_commands,
-                       "Run models that execute external commands (refused otherwise)");
+                       "Run models that execute programs: external commands and persistent "
+                       "simulators (refused otherwise)");
   worker_cmd->add_flag(
       "--allow-plugins", worker.allow_plugins,
       "Load any plugin a run's config names (refused otherwise: loading runs its code)");
