@@ -12,6 +12,7 @@
 #include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/models/builtin.hpp"
+#include "abcsmc/models/persistent_model.hpp"
 #include "commands.hpp"
 #include "status_line.hpp"
 
@@ -40,6 +41,13 @@ void setup_logging(const std::string& level, bool quiet, int rank) {
   if (rank > 0) lvl = std::max(lvl, spdlog::level::warn);
   logger->set_level(lvl);
   spdlog::set_default_logger(logger);
+  // What persistent simulators write on stderr, line by line, at debug level (failure messages
+  // quote its last lines at any level).
+  if (lvl <= spdlog::level::debug) {
+    set_child_stderr_logger([](const std::string& command, const std::string& line) {
+      spdlog::debug("{}: {}", command, line);
+    });
+  }
 }
 
 int validate_command(const std::string& config) {

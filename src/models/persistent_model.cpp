@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -90,16 +91,21 @@ ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
   return n;
 }
 
+std::atomic<ChildStderrLogger> g_stderr_logger{nullptr};
+
 /// What an exchange with a child ran into.
 enum class Io { done, eof, timeout, too_long, error };
 
 }  // namespace
 
 struct PersistentModel::Child {
-  explicit Child(const std::vector<std::string>& argv) : process(argv) {}
+  Child(const std::vector<std::string>& argv, const std::string& command)
+      : process(argv), shown(command) {}
   ChildProcess process;
-  std::string out;       // stdout read but not yet consumed (at most one partial line)
-  std::string err_tail;  // the last few KiB of its stderr
+  const std::string& shown;  // the model's command text, for the stderr logger
+  std::string out;           // stdout read but not yet consumed (at most one partial line)
+  std::string err_tail;      // the last few KiB of its stderr
+  std::string err_line;      // a partial stderr line not yet logged
   std::uint64_t next_id = 1;
   std::size_t max_batch = 1;
 
@@ -110,6 +116,20 @@ struct PersistentModel::Child {
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) return;  // EAGAIN (nothing now), end of file, or an error
       err_tail.append(buf, static_cast<std::size_t>(got));
+      if (const ChildStderrLogger log = g_stderr_logger.load(std::memory_order_acquire)) {
+        err_line.append(buf, static_cast<std::size_t>(got));
+        std::size_t start = 0;
+        for (std::size_t nl = err_line.find('\n'); nl != std::string::npos;
+             nl = err_line.find('\n', start)) {
+          log(shown, err_line.substr(start, std::min<std::size_t>(nl - start, 1000)));
+          start = nl + 1;
+        }
+        err_line.erase(0, start);
+        if (err_line.size() > 1000) {  // a very long line: logged in pieces
+          log(shown, err_line.substr(0, 1000));
+          err_line.clear();
+        }
+      }
       if (err_tail.size() > 2 * kChildStderrTail) {
         err_tail.erase(0, err_tail.size() - kChildStderrTail);
       }
@@ -199,6 +219,10 @@ struct PersistentModel::Child {
   }
 };
 
+void set_child_stderr_logger(ChildStderrLogger logger) noexcept {
+  g_stderr_logger.store(logger, std::memory_order_release);
+}
+
 PersistentModel::PersistentModel(PersistentSpec spec,
                                  const std::vector<std::string>& parameter_names)
     : spec_(std::move(spec)), parameter_names_(parameter_names) {
@@ -283,7 +307,7 @@ std::size_t PersistentModel::children_alive() const {
 }
 
 std::unique_ptr<PersistentModel::Child> PersistentModel::start_child() const {
-  auto child = std::make_unique<Child>(exec_argv_);  // ModelError "cannot start: ..."
+  auto child = std::make_unique<Child>(exec_argv_, shown_);  // ModelError "cannot start: ..."
   started_.fetch_add(1);
   const auto deadline = deadline_after(spec_.start_timeout_seconds);
   const auto fail = [&](const std::string& what, const std::string& reason) {

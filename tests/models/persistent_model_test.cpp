@@ -182,6 +182,25 @@ TEST_CASE("persistent model: stderr is drained while waiting, a slow start is wa
   check_good(slow);
 }
 
+namespace {
+std::vector<std::string> g_logged;  // lines set_child_stderr_logger delivered (one thread here)
+void collect(const std::string& command, const std::string& line) {
+  g_logged.push_back(command + " | " + line);
+}
+}  // namespace
+
+TEST_CASE("persistent model: stderr lines reach the logger when one is set") {
+  set_child_stderr_logger(collect);
+  g_logged.clear();
+  {
+    PersistentModel m(child_spec("exit"), {"theta"});
+    (void)failure(m, 2.0);
+  }
+  set_child_stderr_logger(nullptr);
+  REQUIRE(g_logged.size() == 1);
+  CHECK(has(g_logged[0], "persistent_child exit` | diverged at t=2"));
+}
+
 TEST_CASE("persistent model: a child that does not start is a ConfigError naming the command") {
   const std::string never = start_error("never");  // waits the 2 s start_timeout
   CHECK(has(never, "did not answer the hello within 2 s (start_timeout)"));

@@ -31,6 +31,13 @@ struct PersistentSpec {
   std::size_t restarts = 100;
 };
 
+/// Receives each line persistent children write on their stderr: the command as messages show
+/// it, and the line (without its '\n', cut at 1000 bytes). Called from the simulating thread.
+using ChildStderrLogger = void (*)(const std::string& command, const std::string& line);
+/// Sets the receiver for every persistent model of this process (the CLI logs the lines at
+/// debug level); nullptr (the default): lines are only kept for failure messages.
+void set_child_stderr_logger(ChildStderrLogger logger) noexcept;
+
 /// One child per concurrent caller (a free list: a thread takes an idle child or starts one),
 /// each kept alive across simulations. Each simulate() draws one 64-bit seed from the
 /// candidate's stream, as external commands and plugins do (DESIGN.md section 2), and sends it
