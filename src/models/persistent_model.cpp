@@ -439,10 +439,11 @@ void PersistentModel::simulate(const Vector& theta, Rng& rng, Vector& stats) con
   child->take_stderr();
   const std::string tail = child->err_tail;
   const pid_t pid = child->process.pid();
-  if (io == Io::timeout) {
-    child->process.terminate(spec_.kill_grace_seconds);
+  if (io == Io::eof) {
+    child->process.stop(spec_.kill_grace_seconds);  // it has (almost always) exited already
   } else {
-    child->process.stop(spec_.kill_grace_seconds);
+    // Hung or out of step: it would not act on a closed stdin in time.
+    child->process.terminate(spec_.kill_grace_seconds);
   }
   child.reset();
   {
