@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -133,4 +134,30 @@ TEST_CASE("persistent protocol: replies, good and malformed") {
     CHECK(has(r.message, b.message));
     CHECK(has(r.reason, b.reason));
   }
+}
+
+TEST_CASE("persistent protocol: random bytes never crash the parsers") {
+  // Untrusted input: whatever a child writes, parse_ready and parse_reply return an answer.
+  std::uint64_t x = 12345;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const std::string alphabet[] = {
+      "ok",  "fail", "ready", " ",   "\t",  "1", "3",  "-",
+      "+",   "e",    ".",     "nan", "inf", "x", "\r", std::string(1, '\0'),
+      "\xff"};
+  Vector s(2);
+  Ready r;
+  std::size_t ok = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line;
+    const std::size_t n = next() % 12;
+    for (std::size_t k = 0; k < n; ++k) line += alphabet[next() % std::size(alphabet)];
+    if (parse_reply(line, 3, s).kind == Reply::Kind::ok) ++ok;
+    (void)parse_ready(line, r);
+  }
+  CHECK(ok < 20000);
 }
