@@ -18,6 +18,9 @@ grep -q "persistent: \[$py" example.yaml || fail "the example's persistent line 
 "$ABCSMC" run example.yaml --sampler threads --threads 3 -o threads.h5 --overwrite > threads.out 2>&1 ||
   { cat threads.out >&2; fail "threads run failed"; }
 same_results single.h5 threads.h5 "persistent python simulator, single vs threads"
+# validate --simulate runs it too.
+expect_status 0 "$ABCSMC" validate example.yaml --simulate 5
+grep -q "failures: none of 5" out.txt || { cat out.txt err.txt >&2; fail "validate --simulate"; }
 # ... and a run stopped after 2 generations, resumed on threads, ends identical too.
 sed 's/max_generations: 4/max_generations: 2/' example.yaml > example2.yaml
 "$ABCSMC" run example2.yaml --sampler single -o resumed.h5 --overwrite > part.out 2>&1 ||
