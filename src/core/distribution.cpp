@@ -1,4 +1,5 @@
 #include "abcsmc/core/distribution.hpp"
+#include "abcsmc/core/detail/special_functions.hpp"
 #include "abcsmc/core/detmath.hpp"
 
 #include <algorithm>
@@ -16,203 +17,12 @@ namespace abcsmc {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log(sqrt(2 pi))
-constexpr double kSqrt1_2 = 0.70710678118654752440;     // 1 / sqrt(2)
-constexpr double kSqrt2 = 1.41421356237309504880;
-constexpr double kSqrt2Pi = 2.50662827463100050242;
 
 /// Compact number formatting for messages: 12 significant digits, no trailing zeros.
 std::string num(double x) {
   std::ostringstream os;
   os << std::setprecision(12) << x;
   return os.str();
-}
-
-/// (a - 1) * log(x) with the convention 0 * log(0) = 0.
-double xlogy(double a, double x) { return a == 0.0 ? 0.0 : a * detmath::log(x); }
-
-// ------------------------------------------------------------------------------------------------
-// Standard normal helpers.
-
-double norm_log_pdf(double z) { return -0.5 * z * z - kLogSqrt2Pi; }
-/// Phi(z) = P(Z <= z), accurate in the lower tail.
-double norm_cdf(double z) { return 0.5 * detmath::erfc(-z * kSqrt1_2); }
-/// Q(z) = P(Z > z), accurate in the upper tail.
-double norm_upper(double z) { return 0.5 * detmath::erfc(z * kSqrt1_2); }
-
-/// log Q(x), accurate (no underflow) for any x: erfc below 5, Laplace's continued fraction for
-/// the Mills ratio R(x) = Q(x) / phi(x) above.
-double log_norm_upper(double x) {
-  if (x < 5.0) return detmath::log(norm_upper(x));
-  if (x == kInf) return -kInf;
-  // R(x) = 1 / (x + 1 / (x + 2 / (x + 3 / (x + ...)))), evaluated backwards from a fixed depth.
-  double t = x;
-  for (int k = 80; k >= 1; --k) t = x + k / t;
-  return norm_log_pdf(x) - detmath::log(t);
-}
-
-/// Inverse of Phi: Acklam's rational approximation refined by one Halley step on erfc, which
-/// gives full double precision. p <= 0 -> -inf, p >= 1 -> +inf.
-double norm_quantile(double p) {
-  if (!(p > 0.0)) return p == 0.0 ? -kInf : kNaN;
-  if (!(p < 1.0)) return p == 1.0 ? kInf : kNaN;
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                                 -2.759285104469687e+02, 1.383577518672690e+02,
-                                 -3.066479806614716e+01, 2.506628277459239e+00};
-  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                                 -1.556989798598866e+02, 6.680131188771972e+01,
-                                 -1.328068155288572e+01};
-  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                                 -2.400758277161838e+00, -2.549732539343734e+00,
-                                 4.374664141464968e+00,  2.938163982698783e+00};
-  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                                 2.445134137142996e+00, 3.754408661907416e+00};
-  constexpr double p_low = 0.02425;
-  double x = 0.0;
-  if (p < p_low) {
-    const double q = std::sqrt(-2.0 * detmath::log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
-  } else if (p <= 1.0 - p_low) {
-    const double q = p - 0.5;
-    const double r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
-  } else {
-    const double q = std::sqrt(-2.0 * detmath::log1p(-p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
-  }
-  // Halley refinement. In the upper half work with the upper tail to keep relative accuracy.
-  for (int it = 0; it < 2; ++it) {
-    double e = 0.0;
-    if (x <= 0.0) {
-      e = norm_cdf(x) - p;
-    } else {
-      e = (1.0 - p) - norm_upper(x);  // = Phi(x) - p, to the precision p itself has
-    }
-    const double u = e * kSqrt2Pi * detmath::exp(0.5 * x * x);
-    x = x - u / (1.0 + 0.5 * x * u);
-  }
-  return x;
-}
-
-// ------------------------------------------------------------------------------------------------
-// Regularised incomplete gamma and beta functions (Numerical Recipes style).
-
-constexpr double kEps = 1e-16;
-constexpr double kFpMin = 1e-300;
-
-/// P(a, x) = gamma(a, x) / Gamma(a); `lga` = lgamma(a).
-double reg_lower_gamma(double a, double x, double lga) {
-  if (!(x > 0.0)) return 0.0;
-  if (x == kInf) return 1.0;
-  const double log_front = -x + a * detmath::log(x) - lga;
-  if (x < a + 1.0) {
-    double ap = a;
-    double del = 1.0 / a;
-    double sum = del;
-    for (int n = 0; n < 100000; ++n) {
-      ap += 1.0;
-      del *= x / ap;
-      sum += del;
-      if (std::abs(del) < std::abs(sum) * kEps) break;
-    }
-    return std::min(1.0, sum * detmath::exp(log_front));
-  }
-  // Continued fraction for Q(a, x) (modified Lentz).
-  double bb = x + 1.0 - a;
-  double cc = 1.0 / kFpMin;
-  double dd = 1.0 / bb;
-  double h = dd;
-  for (int i = 1; i < 100000; ++i) {
-    const double an = -i * (i - a);
-    bb += 2.0;
-    dd = an * dd + bb;
-    if (std::abs(dd) < kFpMin) dd = kFpMin;
-    cc = bb + an / cc;
-    if (std::abs(cc) < kFpMin) cc = kFpMin;
-    dd = 1.0 / dd;
-    const double del = dd * cc;
-    h *= del;
-    if (std::abs(del - 1.0) < kEps) break;
-  }
-  return std::max(0.0, 1.0 - detmath::exp(log_front) * h);
-}
-
-/// Continued fraction of the incomplete beta function (modified Lentz).
-double beta_cf(double a, double b, double x) {
-  const double qab = a + b;
-  const double qap = a + 1.0;
-  const double qam = a - 1.0;
-  double c = 1.0;
-  double d = 1.0 - qab * x / qap;
-  if (std::abs(d) < kFpMin) d = kFpMin;
-  d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m < 100000; ++m) {
-    const int m2 = 2 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1.0 + aa * d;
-    if (std::abs(d) < kFpMin) d = kFpMin;
-    c = 1.0 + aa / c;
-    if (std::abs(c) < kFpMin) c = kFpMin;
-    d = 1.0 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1.0 + aa * d;
-    if (std::abs(d) < kFpMin) d = kFpMin;
-    c = 1.0 + aa / c;
-    if (std::abs(c) < kFpMin) c = kFpMin;
-    d = 1.0 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::abs(del - 1.0) < kEps) break;
-  }
-  return h;
-}
-
-/// I_x(a, b); `lbeta` = log B(a, b).
-double reg_inc_beta(double a, double b, double x, double lbeta) {
-  if (!(x > 0.0)) return 0.0;
-  if (!(x < 1.0)) return 1.0;
-  const double log_front = a * detmath::log(x) + b * detmath::log1p(-x) - lbeta;
-  if (x < (a + 1.0) / (a + b + 2.0)) return detmath::exp(log_front) * beta_cf(a, b, x) / a;
-  return 1.0 - detmath::exp(log_front) * beta_cf(b, a, 1.0 - x) / b;
-}
-
-/// Smallest x in [lo, hi] with cdf(x) >= p for a continuous distribution: safeguarded Newton
-/// (using the density) with bisection, geometric bisection on wide positive brackets. Requires
-/// cdf(lo) <= p <= cdf(hi). Bounded number of iterations.
-template <class Cdf, class LogPdf>
-double solve_quantile(double p, double lo, double hi, double x, const Cdf& cdf,
-                      const LogPdf& log_pdf) {
-  if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
-  for (int it = 0; it < 2000; ++it) {
-    const double f = cdf(x) - p;
-    if (f == 0.0) return x;
-    if (f < 0.0) {
-      lo = x;
-    } else {
-      hi = x;
-    }
-    if (!(hi - lo > 2.0 * std::numeric_limits<double>::epsilon() * std::abs(hi))) break;
-    double next = x - f / detmath::exp(log_pdf(x));
-    if (!(next > lo && next < hi)) {
-      if (lo > 0.0 && hi / lo > 16.0) {
-        next = std::sqrt(lo) * std::sqrt(hi);
-      } else if (lo <= 0.0 && hi > 0.0 && hi > 16.0 * -lo && lo >= -kFpMin) {
-        next = hi / 16.0;  // walk down towards a support boundary at 0 geometrically
-      } else {
-        next = 0.5 * (lo + hi);
-      }
-    } else if (std::abs(next - x) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x)) {
-      return next;
-    }
-    x = next;
-  }
-  return hi;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -250,15 +60,18 @@ class UniformDist final : public Distribution {
 class NormalDist final : public Distribution {
  public:
   NormalDist(double mean, double sd)
-      : mean_(mean), sd_(sd), inv_sd_(1.0 / sd), log_norm_(-detmath::log(sd) - kLogSqrt2Pi) {}
+      : mean_(mean),
+        sd_(sd),
+        inv_sd_(1.0 / sd),
+        log_norm_(-detmath::log(sd) - detail::kLogSqrt2Pi) {}
   double sample(Rng& rng) const override { return mean_ + sd_ * rng.normal(); }
   double log_pdf(double x) const override {
     const double z = (x - mean_) * inv_sd_;
     const double r = log_norm_ - 0.5 * z * z;
     return r == r ? r : -kInf;  // NaN input -> -inf
   }
-  double cdf(double x) const override { return norm_cdf((x - mean_) / sd_); }
-  double quantile(double p) const override { return mean_ + sd_ * norm_quantile(p); }
+  double cdf(double x) const override { return detail::norm_cdf((x - mean_) / sd_); }
+  double quantile(double p) const override { return mean_ + sd_ * detail::norm_quantile(p); }
   double mean() const override { return mean_; }
   double variance() const override { return sd_ * sd_; }
   std::string type() const override { return "normal"; }
@@ -273,7 +86,7 @@ class NormalDist final : public Distribution {
 class LogNormalDist final : public Distribution {
  public:
   LogNormalDist(double mu, double sigma)
-      : mu_(mu), sigma_(sigma), log_norm_(-detmath::log(sigma) - kLogSqrt2Pi) {}
+      : mu_(mu), sigma_(sigma), log_norm_(-detmath::log(sigma) - detail::kLogSqrt2Pi) {}
   double sample(Rng& rng) const override { return detmath::exp(mu_ + sigma_ * rng.normal()); }
   double log_pdf(double x) const override {
     if (!(x > 0.0) || x == kInf) return -kInf;
@@ -283,9 +96,11 @@ class LogNormalDist final : public Distribution {
   }
   double cdf(double x) const override {
     if (!(x > 0.0)) return 0.0;
-    return norm_cdf((detmath::log(x) - mu_) / sigma_);
+    return detail::norm_cdf((detmath::log(x) - mu_) / sigma_);
   }
-  double quantile(double p) const override { return detmath::exp(mu_ + sigma_ * norm_quantile(p)); }
+  double quantile(double p) const override {
+    return detmath::exp(mu_ + sigma_ * detail::norm_quantile(p));
+  }
   double mean() const override { return detmath::exp(mu_ + 0.5 * sigma_ * sigma_); }
   double variance() const override {
     return detmath::expm1(sigma_ * sigma_) * detmath::exp(2.0 * mu_ + sigma_ * sigma_);
@@ -358,15 +173,15 @@ class TruncatedNormalDist final : public Distribution {
       mode_ = Mode::straddle;
     }
     if (mode_ == Mode::straddle) {
-      erf_a_ = detmath::erf(a_ * kSqrt1_2);
-      z_ = 0.5 * (detmath::erf(b_ * kSqrt1_2) - erf_a_);
+      erf_a_ = detmath::erf(a_ * detail::kSqrt1_2);
+      z_ = 0.5 * (detmath::erf(b_ * detail::kSqrt1_2) - erf_a_);
       log_z_ = detmath::log(z_);
     } else {
-      log_qa_ = log_norm_upper(ta_);
-      r_ = detmath::exp(log_norm_upper(tb_) - log_qa_);
+      log_qa_ = detail::log_norm_upper(ta_);
+      r_ = detmath::exp(detail::log_norm_upper(tb_) - log_qa_);
       log_z_ = log_qa_ + detmath::log1p(-r_);
     }
-    log_norm_ = -log_z_ - detmath::log(sd_) - kLogSqrt2Pi;
+    log_norm_ = -log_z_ - detmath::log(sd_) - detail::kLogSqrt2Pi;
     std::tie(std_mean_, std_var_) = std_moments();
   }
 
@@ -383,13 +198,13 @@ class TruncatedNormalDist final : public Distribution {
     double c = 0.0;
     switch (mode_) {
       case Mode::upper:
-        c = -detmath::expm1(log_norm_upper(z) - log_qa_) / (1.0 - r_);
+        c = -detmath::expm1(detail::log_norm_upper(z) - log_qa_) / (1.0 - r_);
         break;
       case Mode::lower:
-        c = (detmath::exp(log_norm_upper(-z) - log_qa_) - r_) / (1.0 - r_);
+        c = (detmath::exp(detail::log_norm_upper(-z) - log_qa_) - r_) / (1.0 - r_);
         break;
       case Mode::straddle:
-        c = 0.5 * (detmath::erf(z * kSqrt1_2) - erf_a_) / z_;
+        c = 0.5 * (detmath::erf(z * detail::kSqrt1_2) - erf_a_) / z_;
         break;
     }
     return std::clamp(c, 0.0, 1.0);
@@ -413,10 +228,10 @@ class TruncatedNormalDist final : public Distribution {
   double solve_upper(double target) const {
     double y = ta_;
     for (int it = 0; it < 200; ++it) {
-      const double lq = log_norm_upper(y);
+      const double lq = detail::log_norm_upper(y);
       const double f = lq - target;
       if (f == 0.0) break;
-      const double slope = -detmath::exp(norm_log_pdf(y) - lq);  // d/dy log Q(y) = -phi / Q
+      const double slope = -detmath::exp(detail::norm_log_pdf(y) - lq);  // d/dy log Q(y) = -phi / Q
       double next = y - f / slope;
       if (next > tb_) next = tb_;
       if (next < ta_) next = ta_;
@@ -440,20 +255,20 @@ class TruncatedNormalDist final : public Distribution {
       case Mode::straddle:
         break;
     }
-    const double p_lower = norm_cdf(a_) + p * z_;            // Phi(x)
-    const double p_upper = norm_upper(b_) + (1.0 - p) * z_;  // 1 - Phi(x)
+    const double p_lower = detail::norm_cdf(a_) + p * z_;            // Phi(x)
+    const double p_upper = detail::norm_upper(b_) + (1.0 - p) * z_;  // 1 - Phi(x)
     double x = 0.0;
     if (p_lower < 0.25) {
-      x = norm_quantile(p_lower);
+      x = detail::norm_quantile(p_lower);
     } else if (p_upper < 0.25) {
-      x = -norm_quantile(p_upper);
+      x = -detail::norm_quantile(p_upper);
     } else {
       // Central part: refine on erf, which is accurate near 0 (narrow intervals around the mean).
       const double e = erf_a_ + 2.0 * p * z_;
-      x = norm_quantile(0.5 + 0.5 * e);
+      x = detail::norm_quantile(0.5 + 0.5 * e);
       for (int it = 0; it < 3; ++it) {
-        const double g = detmath::erf(x * kSqrt1_2) - e;
-        x -= g / (2.0 * detmath::exp(norm_log_pdf(x)));
+        const double g = detmath::erf(x * detail::kSqrt1_2) - e;
+        x -= g / (2.0 * detmath::exp(detail::norm_log_pdf(x)));
       }
     }
     return std::clamp(x, a_, b_);
@@ -465,8 +280,8 @@ class TruncatedNormalDist final : public Distribution {
   /// of exp(-(z^2 - c^2) / 2) in coordinates u = z - c centred on the density's mode c, over the
   /// region holding all but ~e^-50 of the mass.
   std::pair<double, double> std_moments() const {
-    const double pa = a_ == -kInf ? 0.0 : detmath::exp(norm_log_pdf(a_) - log_z_);
-    const double pb = b_ == kInf ? 0.0 : detmath::exp(norm_log_pdf(b_) - log_z_);
+    const double pa = a_ == -kInf ? 0.0 : detmath::exp(detail::norm_log_pdf(a_) - log_z_);
+    const double pb = b_ == kInf ? 0.0 : detmath::exp(detail::norm_log_pdf(b_) - log_z_);
     const double m = pa - pb;
     const double apa = a_ == -kInf ? 0.0 : a_ * pa;
     const double bpb = b_ == kInf ? 0.0 : b_ * pb;
@@ -512,13 +327,13 @@ class BetaDist final : public Distribution {
   double sample(Rng& rng) const override { return rng.beta(a_, b_); }
   double log_pdf(double x) const override {
     if (!(x >= 0.0 && x <= 1.0)) return -kInf;
-    return xlogy(a_ - 1.0, x) + xlogy(b_ - 1.0, 1.0 - x) - lbeta_;
+    return detail::xlogy(a_ - 1.0, x) + detail::xlogy(b_ - 1.0, 1.0 - x) - lbeta_;
   }
-  double cdf(double x) const override { return reg_inc_beta(a_, b_, x, lbeta_); }
+  double cdf(double x) const override { return detail::reg_inc_beta(a_, b_, x, lbeta_); }
   double quantile(double p) const override {
     if (!(p > 0.0)) return 0.0;
     if (!(p < 1.0)) return 1.0;
-    return solve_quantile(
+    return detail::solve_quantile(
         p, 0.0, 1.0, mean(), [this](double x) { return cdf(x); },
         [this](double x) { return log_pdf(x); });
   }
@@ -544,15 +359,17 @@ class GammaDist final : public Distribution {
   double sample(Rng& rng) const override { return scale_ * rng.gamma(shape_); }
   double log_pdf(double x) const override {
     if (!(x >= 0.0) || x == kInf) return -kInf;
-    return log_norm_ + xlogy(shape_ - 1.0, x) - x / scale_;
+    return log_norm_ + detail::xlogy(shape_ - 1.0, x) - x / scale_;
   }
-  double cdf(double x) const override { return reg_lower_gamma(shape_, x / scale_, lgamma_shape_); }
+  double cdf(double x) const override {
+    return detail::reg_lower_gamma(shape_, x / scale_, lgamma_shape_);
+  }
   double quantile(double p) const override {
     if (!(p > 0.0)) return 0.0;
     if (!(p < 1.0)) return kInf;
     double hi = mean() + 10.0 * std::sqrt(variance());
     for (int i = 0; i < 2000 && cdf(hi) < p; ++i) hi *= 2.0;
-    return solve_quantile(
+    return detail::solve_quantile(
         p, 0.0, hi, mean(), [this](double x) { return cdf(x); },
         [this](double x) { return log_pdf(x); });
   }

@@ -2,7 +2,7 @@
 #include <sstream>
 
 #include "abcsmc/core/error.hpp"
-#include "abcsmc/core/transition.hpp"
+#include "abcsmc/core/model_kernel.hpp"
 
 namespace abcsmc {
 

@@ -17,33 +17,15 @@
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
 #include "support/fake_comm.hpp"
+#include "support/same_sample.hpp"
 #include "support/wire_problem.hpp"
 
 using namespace abcsmc;
 using abcsmc::testing::FakeAbort;
 using abcsmc::testing::FakeNetwork;
+using abcsmc::testing::require_same_sample;
 
 namespace {
-
-void require_same(const Sample& a, const Sample& b) {
-  REQUIRE(a.complete == b.complete);
-  REQUIRE(a.simulations == b.simulations);
-  REQUIRE(a.failed == b.failed);
-  REQUIRE(a.failures.by_reason == b.failures.by_reason);
-  REQUIRE(a.failures.first_message == b.failures.first_message);
-  REQUIRE(a.accepted.size() == b.accepted.size());
-  for (std::size_t i = 0; i < a.accepted.size(); ++i) {
-    INFO("accepted " << i);
-    REQUIRE(a.accepted[i].index == b.accepted[i].index);
-    REQUIRE(a.accepted[i].attempt == b.accepted[i].attempt);
-    REQUIRE(a.accepted[i].model == b.accepted[i].model);
-    REQUIRE(a.accepted[i].theta == b.accepted[i].theta);
-    REQUIRE(a.accepted[i].stats == b.accepted[i].stats);
-    REQUIRE(a.accepted[i].distance == b.accepted[i].distance);
-  }
-  REQUIRE(a.all_stats.size() == b.all_stats.size());
-  for (std::size_t i = 0; i < a.all_stats.size(); ++i) REQUIRE(a.all_stats[i] == b.all_stats[i]);
-}
 
 /// The test problem on every rank (the config text is not parsed: the factory ignores it).
 struct Fixture {
@@ -136,7 +118,7 @@ TEST_CASE("MPI dynamic over a fake communicator equals single-core, any batch si
         for (const auto& g : rounds(*f.problem, Scheduling::dynamic)) {
           INFO("generation " << g.spec.t);
           const Sample got = mpi_round(sampler, f, g);
-          require_same(got, single_core(f, g));
+          require_same_sample(got, single_core(f, g));
           if (g.request.max_evals > 0) REQUIRE_FALSE(got.complete);
         }
         REQUIRE_FALSE(master.in_round());
@@ -158,7 +140,7 @@ TEST_CASE("MPI static over a fake communicator equals threads-static", "[mpi]") 
       sampler.start("config text");
       for (const auto& g : rounds(*f.problem, Scheduling::static_blocks)) {
         INFO("generation " << g.spec.t);
-        require_same(mpi_round(sampler, f, g), threads_static(f, g));
+        require_same_sample(mpi_round(sampler, f, g), threads_static(f, g));
       }
     }
     workers.join();
@@ -185,8 +167,8 @@ TEST_CASE("MPI master: a round cancelled from outside uses nothing and leaves no
       REQUIRE(cut.accepted.empty());
       // The next round starts clean: no request, result or cancel of the cut one is left over.
       const Sample next = mpi_round(sampler, f, g);
-      require_same(next,
-                   scheduling == Scheduling::dynamic ? single_core(f, g) : threads_static(f, g));
+      require_same_sample(
+          next, scheduling == Scheduling::dynamic ? single_core(f, g) : threads_static(f, g));
     }
     workers.join();
   }

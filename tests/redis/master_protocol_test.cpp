@@ -21,11 +21,13 @@
 #include "abcsmc/redis/client.hpp"
 #include "abcsmc/redis/sampler.hpp"
 #include "abcsmc/samplers/single_core.hpp"
+#include "support/same_sample.hpp"
 #include "support/wire_problem.hpp"
 
 extern char** environ;
 
 using namespace abcsmc;
+using abcsmc::testing::require_same_sample;
 
 namespace {
 
@@ -97,25 +99,6 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
-void require_same(const Sample& a, const Sample& b) {
-  REQUIRE(a.complete == b.complete);
-  REQUIRE(a.simulations == b.simulations);
-  REQUIRE(a.failed == b.failed);
-  REQUIRE(a.failures.by_reason == b.failures.by_reason);
-  REQUIRE(a.failures.first_message == b.failures.first_message);
-  REQUIRE(a.accepted.size() == b.accepted.size());
-  for (std::size_t i = 0; i < a.accepted.size(); ++i) {
-    INFO("accepted " << i);
-    REQUIRE(a.accepted[i].index == b.accepted[i].index);
-    REQUIRE(a.accepted[i].model == b.accepted[i].model);
-    REQUIRE(a.accepted[i].theta == b.accepted[i].theta);
-    REQUIRE(a.accepted[i].stats == b.accepted[i].stats);
-    REQUIRE(a.accepted[i].distance == b.accepted[i].distance);
-  }
-  REQUIRE(a.all_stats.size() == b.all_stats.size());
-  for (std::size_t i = 0; i < a.all_stats.size(); ++i) REQUIRE(a.all_stats[i] == b.all_stats[i]);
-}
-
 }  // namespace
 
 TEST_CASE("Redis master and workers in one process equal single-core at any batch size",
@@ -157,7 +140,7 @@ TEST_CASE("Redis master and workers in one process equal single-core at any batc
       const GenerationContext ctx = make_context(*problem, settings, g.spec);
       const Sample got = sampler.sample(evaluator, ctx, g.request);
       SingleCoreSampler single;
-      require_same(got, single.sample(evaluator, ctx, g.request));
+      require_same_sample(got, single.sample(evaluator, ctx, g.request));
       REQUIRE(sampler.dropped_results() == 0);
     }
   }

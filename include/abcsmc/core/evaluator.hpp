@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "abcsmc/core/generation.hpp"
+#include "abcsmc/core/model_kernel.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/rng.hpp"
 #include "abcsmc/core/transition.hpp"

@@ -10,6 +10,7 @@
 #include "abcsmc/core/distance.hpp"
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/failures.hpp"
+#include "abcsmc/core/model_kernel.hpp"
 #include "abcsmc/core/parallel.hpp"
 #include "abcsmc/core/population.hpp"
 #include "abcsmc/core/problem.hpp"

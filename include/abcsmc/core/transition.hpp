@@ -59,16 +59,4 @@ std::unique_ptr<Transition> make_local_transition(std::size_t k, double k_fracti
 /// (pyABC DiscreteRandomWalkTransition).
 std::unique_ptr<Transition> make_discrete_random_walk_transition(int steps);
 
-/// Model perturbation kernel: stay with probability `stay`, else jump uniformly to another model.
-class ModelKernel {
- public:
-  ModelKernel(std::size_t n_models, double stay);
-  std::size_t sample(std::size_t from, Rng& rng) const;
-  double pmf(std::size_t to, std::size_t from) const;
-
- private:
-  std::size_t n_models_;
-  double stay_;
-};
-
 }  // namespace abcsmc

@@ -1,5 +1,5 @@
 #pragma once
-/// The kernels' vectorised exp (src/core/transition.cpp), exposed for the test that its loops
+/// The kernels' vectorised exp (src/core/exp_loops.cpp), exposed for the test that its loops
 /// agree bit for bit: which one runs is chosen by the CPU (AVX2 or not), so a cluster with two
 /// CPU generations runs both.
 #include <cstddef>
