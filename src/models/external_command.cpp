@@ -30,8 +30,6 @@ namespace abcsmc {
 
 namespace {
 
-constexpr int kStderrLines = 5;  // lines of stderr quoted in messages
-
 bool is_identifier(std::string_view s) {
   if (s.empty()) return false;
   if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -52,21 +50,6 @@ std::string excerpt(const std::string& text) {
     if (c == '\n') c = ' ';
   }
   return "'" + s + (text.size() > 200 ? "...'" : "'");
-}
-
-/// The last kStderrLines non-empty lines of `tail`, indented, or "" when there are none.
-std::string stderr_lines(const std::string& tail) {
-  std::vector<std::string> lines;
-  std::istringstream in(tail);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  if (lines.empty()) return "; its stderr was empty";
-  const std::size_t first = lines.size() > kStderrLines ? lines.size() - kStderrLines : 0;
-  std::string out = "; last lines of its stderr:";
-  for (std::size_t i = first; i < lines.size(); ++i) out += "\n    " + lines[i];
-  return out;
 }
 
 /// A temporary file removed when this goes out of scope.
@@ -247,20 +230,20 @@ void ExternalCommandModel::simulate(const Vector& theta, Rng& rng, Vector& stats
     const std::string limit = "timed out after " + number_text(spec_.timeout_seconds) + " s";
     throw ModelError(shown + " " + limit + " (sent SIGTERM, then SIGKILL " +
                          number_text(spec_.kill_grace_seconds) + " s later)" +
-                         stderr_lines(r.err_tail),
+                         stderr_lines_text(r.err_tail),
                      limit);
   }
   if (r.signal != 0) {
     const std::string killed =
         "killed by signal " + std::to_string(r.signal) + " (" + strsignal(r.signal) + ")";
-    throw ModelError(shown + " was " + killed + stderr_lines(r.err_tail), killed);
+    throw ModelError(shown + " was " + killed + stderr_lines_text(r.err_tail), killed);
   }
   if (r.exit_status != 0) {
     const std::string last = reason_line(r.err_tail, file ? file->path() : std::string());
-    throw ModelError(
-        shown + " exited with status " + std::to_string(r.exit_status) + stderr_lines(r.err_tail),
-        "exit status " + std::to_string(r.exit_status) +
-            (last.empty() ? std::string() : " \"" + last + "\""));
+    throw ModelError(shown + " exited with status " + std::to_string(r.exit_status) +
+                         stderr_lines_text(r.err_tail),
+                     "exit status " + std::to_string(r.exit_status) +
+                         (last.empty() ? std::string() : " \"" + last + "\""));
   }
   if (r.output_too_large) {
     const std::string text =
@@ -279,7 +262,7 @@ void ExternalCommandModel::simulate(const Vector& theta, Rng& rng, Vector& stats
     parse_statistics_text(source, spec_.statistics, stats);
   } catch (const ModelError& e) {
     throw ModelError(shown + " " + e.what() + (file ? " in its {output} file" : " on stdout") +
-                         "; it printed " + excerpt(source) + stderr_lines(r.err_tail),
+                         "; it printed " + excerpt(source) + stderr_lines_text(r.err_tail),
                      e.reason() + (file ? " in its {output} file" : ""));
   }
 }

@@ -37,7 +37,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kChildStderrTail = 8u << 10;  // stderr kept per child for messages
-constexpr int kChildStderrLines = 5;                // lines of it quoted in messages
 
 Clock::time_point deadline_after(double seconds) {
   if (!(seconds > 0.0)) return Clock::time_point::max();
@@ -50,21 +49,6 @@ int poll_wait_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
   if (left.count() <= 0) return 0;
   return static_cast<int>(std::min<long long>((left.count() + 999) / 1000, 1 << 30));
-}
-
-/// The last kChildStderrLines non-empty lines of `tail` for a message.
-std::string child_stderr_lines(const std::string& tail) {
-  std::vector<std::string> lines;
-  std::istringstream in(tail);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  if (lines.empty()) return "; its stderr was empty";
-  const std::size_t first = lines.size() > kChildStderrLines ? lines.size() - kChildStderrLines : 0;
-  std::string out = "; last lines of its stderr:";
-  for (std::size_t i = first; i < lines.size(); ++i) out += "\n    " + lines[i];
-  return out;
 }
 
 /// write(2) with SIGPIPE blocked in this thread: a child that has exited makes the write fail
@@ -314,7 +298,7 @@ std::unique_ptr<PersistentModel::Child> PersistentModel::start_child() const {
     child->take_stderr();
     const std::string tail = child->err_tail;
     child->process.terminate(spec_.kill_grace_seconds);  // it failed: no grace for its stdin
-    throw ModelError(shown_ + " " + what + child_stderr_lines(tail),
+    throw ModelError(shown_ + " " + what + stderr_lines_text(tail),
                      "the simulator did not start: " + reason);
   };
   const auto broke = [&](Io io) {
@@ -453,7 +437,7 @@ void PersistentModel::simulate(const Vector& theta, Rng& rng, Vector& stats) con
     ++consecutive_faults_;
   }
   throw ModelError(shown_ + " (pid " + std::to_string(pid) + ") " + what +
-                       "; it is restarted for the next simulation" + child_stderr_lines(tail),
+                       "; it is restarted for the next simulation" + stderr_lines_text(tail),
                    reason);
 }
 

@@ -237,6 +237,51 @@ class Registration {
   std::size_t slot_ = kSlots;
 };
 
+/// Starts argv[0] (a path) with `actions` as every command starts: in its own process group (a
+/// timeout or the guard ends its children too), the signals it may have inherited as ignored at
+/// their defaults, none blocked; and lists its group in the table (`registration`), unless this
+/// process is stopping (then ECANCELED). Returns posix_spawn's result; the caller throws
+/// not_started() for a non-zero one after closing its pipes.
+int spawn_listed(const std::vector<std::string>& argv, const posix_spawn_file_actions_t& actions,
+                 pid_t& pid, std::optional<Registration>& registration) {
+  Registry& running = registry();
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int s : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t mask;
+  sigemptyset(&mask);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  int rc = ECANCELED;
+  g_starting.fetch_add(1);  // from here until its group is in the table (end_running_commands)
+  if (!g_closed.load()) {
+    rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
+    if (rc == 0) registration.emplace(running, pid);  // its group id is its pid
+  }
+  g_starting.fetch_sub(1);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+/// The error for a command spawn_listed did not start (`rc`: its result).
+ModelError not_started(const std::vector<std::string>& argv, int rc) {
+  if (rc == ECANCELED) {
+    return ModelError("not starting " + quote_command(argv) + ": this process is stopping",
+                      "not started: the process is stopping");
+  }
+  return ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc),
+                    std::string("cannot start: ") + std::strerror(rc));
+}
+
 }  // namespace
 
 void kill_running_commands(int signal) noexcept {
@@ -305,7 +350,7 @@ std::string find_executable(const std::string& program) {
 ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
                            double kill_grace_seconds) {
   if (argv.empty()) throw ModelError("run_process: empty command");
-  Registry& running = registry();  // first call: the table and the guard process
+  registry();  // first call: the table and the guard process (before any pipe is open)
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -326,44 +371,16 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int s : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t mask;
-  sigemptyset(&mask);
-  posix_spawnattr_setsigmask(&attr, &mask);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its children too
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> cargv;
-  cargv.reserve(argv.size() + 1);
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
   pid_t pid = -1;
   std::optional<Registration> registration;
-  int rc = ECANCELED;
-  g_starting.fetch_add(1);  // from here until its group is in the table (end_running_commands)
-  if (!g_closed.load()) {
-    rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
-    if (rc == 0) registration.emplace(running, pid);  // its group id is its pid
-  }
-  g_starting.fetch_sub(1);
+  const int rc = spawn_listed(argv, actions, pid, registration);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   close(out_pipe[1]);
   close(err_pipe[1]);
   if (rc != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    if (rc == ECANCELED) {
-      throw ModelError("not starting " + quote_command(argv) + ": this process is stopping",
-                       "not started: the process is stopping");
-    }
-    throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc),
-                     std::string("cannot start: ") + std::strerror(rc));
+    throw not_started(argv, rc);
   }
 
   ProcessOutcome result;
@@ -535,7 +552,7 @@ struct ChildProcess::Impl {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(std::make_unique<Impl>()) {
   if (argv.empty()) throw ModelError("ChildProcess: empty command");
-  Registry& running = registry();
+  registry();  // first call: the table and the guard process (before any pipe is open)
   int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};  // stdin, stdout, stderr
   const auto close_all = [&] {
     for (auto& p : pipes) {
@@ -558,43 +575,15 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) : impl_(std::ma
   posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0);
   posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1);
   posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int s : {SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t mask;
-  sigemptyset(&mask);
-  posix_spawnattr_setsigmask(&attr, &mask);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> cargv;
-  cargv.reserve(argv.size() + 1);
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  int rc = ECANCELED;
-  g_starting.fetch_add(1);  // as in run_process: until its group is in the table
-  if (!g_closed.load()) {
-    rc = posix_spawn(&impl_->pid, argv[0].c_str(), &actions, &attr, cargv.data(), environ);
-    if (rc == 0) impl_->registration.emplace(running, impl_->pid);
-  }
-  g_starting.fetch_sub(1);
+  const int rc = spawn_listed(argv, actions, impl_->pid, impl_->registration);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   close(pipes[0][0]);
   close(pipes[1][1]);
   close(pipes[2][1]);
   pipes[0][0] = pipes[1][1] = pipes[2][1] = -1;
   if (rc != 0) {
     close_all();
-    if (rc == ECANCELED) {
-      throw ModelError("not starting " + quote_command(argv) + ": this process is stopping",
-                       "not started: the process is stopping");
-    }
-    throw ModelError("cannot start " + quote_command(argv) + ": " + std::strerror(rc),
-                     std::string("cannot start: ") + std::strerror(rc));
+    throw not_started(argv, rc);
   }
   impl_->in = pipes[0][1];
   impl_->out = pipes[1][0];

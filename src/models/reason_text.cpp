@@ -2,8 +2,10 @@
 #include "abcsmc/models/reason_text.hpp"
 
 #include <cctype>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace abcsmc {
 
@@ -84,6 +86,20 @@ std::string reason_text(std::string_view text) {
     out.resize(cut);
     out += "...";
   }
+  return out;
+}
+
+std::string stderr_lines_text(const std::string& tail) {
+  std::vector<std::string> lines;
+  std::istringstream in(tail);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) return "; its stderr was empty";
+  const std::size_t first = lines.size() > kStderrLines ? lines.size() - kStderrLines : 0;
+  std::string out = "; last lines of its stderr:";
+  for (std::size_t i = first; i < lines.size(); ++i) out += "\n    " + lines[i];
   return out;
 }
 

@@ -74,8 +74,8 @@ struct Worker {
       if (guard && guard->cause() == CancelCause::all_failed) {
         std::string text = "the first " + std::to_string(g.request.fail_fast) +
                            " attempts at slot 0 of " +
-                           (g.spec.calibration ? std::string("calibration")
-                                               : "generation " + std::to_string(g.spec.t)) +
+                           (ctx.spec->calibration ? std::string("calibration")
+                                                  : "generation " + std::to_string(ctx.spec->t)) +
                            " all failed: the model fails wherever the run looks (stop.fail_fast)";
         for (const auto& m : guard->guard_messages()) text += "\n  " + m;
         throw Error(text);
@@ -153,12 +153,13 @@ void worker_loop(const Comm& comm, const ProblemFactory& make_problem) {
 
   for (;;) {
     comm.broadcast(bytes, 0);
-    const ControlMessage c = decode_control(bytes);
+    ControlMessage c = decode_control(bytes);
     if (c.stop) return;
     // Checked before anything uses it (an inconsistent spec must not reach the evaluator).
     validate_generation(*worker.problem, c.generation);
+    // The spec (its previous population may be large) moves into the context: ctx.spec.
     const GenerationContext ctx =
-        make_context(*worker.problem, worker.context_settings, c.generation.spec);
+        make_context(*worker.problem, worker.context_settings, std::move(c.generation.spec));
     if (c.generation.scheduling == Scheduling::static_blocks) {
       worker.run_static(c.generation, ctx);
     } else {

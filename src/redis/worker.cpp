@@ -86,7 +86,7 @@ struct RunState {
   ContextSettings settings;
   std::unique_ptr<Evaluator> evaluator;
   std::uint64_t round = 0;
-  GenerationMessage generation;
+  GenerationMessage generation;  ///< the round (its spec moved into ctx.spec)
   GenerationContext ctx;
   long long lease_ms = 30000;
   std::string spec_mac;  ///< keyed: the round's spec signature (hex), bound into each result's
@@ -464,7 +464,7 @@ class WorkerProcess {
         // Everything here came from the server: decoded, then checked against this worker's
         // problem before make_context or the evaluator see it (a spec that decodes can still
         // carry a model index or a parameter count that does not exist here).
-        const ControlMessage c = decode_control(as_bytes(v[0].str));
+        ControlMessage c = decode_control(as_bytes(v[0].str));
         if (c.stop || c.generation.round != k) {
           throw Error(c.stop ? std::string("a stop message instead of a generation")
                              : "the spec of round " + std::to_string(c.generation.round) +
@@ -479,8 +479,9 @@ class WorkerProcess {
           throw Error("lease_ms is " + v[1].str + ", not 1 ms to a day");
         }
         if (!lease && v[1].type != Value::Type::nil) throw Error("lease_ms is not a number");
-        s.generation = c.generation;
-        s.ctx = make_context(*s.problem, s.settings, s.generation.spec);
+        // The spec (its previous population may be large) moves into the context: s.ctx.spec.
+        s.ctx = make_context(*s.problem, s.settings, std::move(c.generation.spec));
+        s.generation = std::move(c.generation);
         s.lease_ms = lease.value_or(30000);
       } catch (const std::exception& error) {
         // A damaged or inconsistent spec: this run cannot be served here, others can.

@@ -1,5 +1,6 @@
 #pragma once
-/// Failure reasons from a simulator's own text (ModelError::reason(), core/error.hpp).
+/// Failure reasons from a simulator's own text (ModelError::reason(), core/error.hpp), and its
+/// stderr quoted in failure messages.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -18,5 +19,12 @@ inline constexpr std::size_t kReasonTextBytes = 80;
 /// Example: "  ODE solver diverged at t=-1.5e-3 (step 12)\n" -> "ODE solver diverged at t=# (step
 /// #)".
 std::string reason_text(std::string_view text);
+
+/// Lines of a simulator's stderr quoted in its failure messages (stderr_lines_text).
+inline constexpr std::size_t kStderrLines = 5;
+
+/// For a failure message: "; last lines of its stderr:" and the last kStderrLines non-empty
+/// lines of `tail`, each on its own indented line, or "; its stderr was empty".
+std::string stderr_lines_text(const std::string& tail);
 
 }  // namespace abcsmc
