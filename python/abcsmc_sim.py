@@ -155,7 +155,10 @@ def serve(simulate, simulate_batch=None, max_batch=256, stdin=None, stdout=None)
 
     simulate(theta: dict, seed: int) -> dict | sequence, called once per candidate.
     simulate_batch(thetas: list[dict], seeds: list[int]) -> list of results (optional): used
-    when abcsmc sends batches; results may be exceptions to fail single candidates.
+    when abcsmc sends batches (config `batch:`); results may be exceptions to fail single
+    candidates, and an exception it raises fails the whole batch. Results must equal
+    simulate's for the same theta and seed, so that runs do not depend on batching.
+    max_batch: the largest batch this process takes (it says so in its ready line).
     """
     if stdout is None:
         # Keep the real stdout for the protocol and send everything else written to fd 1
@@ -168,8 +171,10 @@ def serve(simulate, simulate_batch=None, max_batch=256, stdin=None, stdout=None)
         out = stdout
     inp = stdin if stdin is not None else sys.stdin.buffer
     hello = _read_hello(inp)
+    # Batches (config `batch:`) are taken with or without simulate_batch: without it, each
+    # candidate of a batch is still simulated alone, and the batch saves pipe round trips.
     ready = "ready %d" % PROTOCOL_VERSION
-    if simulate_batch is not None:
+    if max_batch > 1:
         ready += " batch %d" % max_batch
     out.write((ready + "\n").encode())
     out.flush()

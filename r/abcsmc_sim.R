@@ -51,7 +51,8 @@ abcsmc_serve <- function(simulate) {
       n_stats <- sum(as.integer(sizes[seq(2, length(sizes), by = 2)]))
     }
   }
-  cat("ready 1\n", file = output)
+  # Batches (config `batch:`) save a pipe round trip per candidate; each is still simulated alone.
+  cat("ready 1 batch 256\n", file = output)
   flush(output)
   reply <- function(words) {
     id <- words[2]

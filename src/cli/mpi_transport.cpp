@@ -71,6 +71,7 @@ void register_mpi_sampler(SamplerRegistry& registry) {
     if (job != nullptr) {
       SamplerSetup setup;
       setup.sampler = job->make_sampler(spec.scheduling, spec.batch_size);
+      setup.evaluates_elsewhere = true;
       return setup;
     }
     // One process (no launcher, or mpirun -n 1): the in-process samplers do the same work.

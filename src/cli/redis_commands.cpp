@@ -131,6 +131,7 @@ void register_redis_sampler(SamplerRegistry& registry) {
     }
     SamplerSetup setup;
     setup.sampler = std::make_unique<redis::RedisSampler>(options);
+    setup.evaluates_elsewhere = true;
     return setup;
   };
 }

@@ -258,6 +258,11 @@ int run_command(const RunOptions& options) {
     auto problem = io::build_problem(config);
     const SmcSettings settings = io::build_settings(config, *problem, *config.seed);
     setup = make_sampler(config.sampler, job.master.get());
+    if (setup.evaluates_elsewhere) {
+      // The workers simulate: a persistent simulator's child started to check the config would
+      // sit idle here for the whole run.
+      for (const ModelEntry& entry : problem->models) entry.model->end_idle();
+    }
     Sampler* const sampler = setup.sampler.get();
     io::RunHeader header = io::build_header(config, *problem, *config.seed);
     header.sampler = sampler->name();

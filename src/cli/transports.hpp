@@ -48,6 +48,9 @@ JobRole join_launched_job(const ProblemFactory& make_problem);
 struct SamplerSetup {
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<ParallelFor> parallel;
+  /// The sampler's candidates are evaluated in other processes (MPI ranks, Redis workers): the
+  /// models' idle resources here are ended (Model::end_idle) once the run starts.
+  bool evaluates_elsewhere = false;
 };
 
 /// Builds the sampler of `spec` (type and CLI overrides applied); `job` is set on rank 0 of a

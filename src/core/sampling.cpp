@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <vector>
 
 namespace abcsmc {
 
@@ -184,6 +185,31 @@ Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t
   s.all_stats = sorted_stats(log.stats, last);
   s.accepted = std::move(log.accepted);
   return s;
+}
+
+std::uint64_t evaluate_dynamic(const Evaluator& evaluator, const GenerationContext& ctx,
+                               std::uint64_t first, std::uint64_t count,
+                               const std::function<bool()>& proceed,
+                               const std::function<void(EvalResult&&)>& take) {
+  const std::uint64_t block = std::max<std::uint64_t>(1, evaluator.batch_size());
+  std::vector<StreamId> ids;
+  std::uint64_t done = 0;
+  while (done < count) {
+    if (proceed && !proceed()) break;
+    if (block == 1) {
+      take(evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, first + done, 0)));
+      ++done;
+      continue;
+    }
+    const std::uint64_t n = std::min(block, count - done);
+    ids.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      ids.push_back(stream_for(ctx, Scheduling::dynamic, first + done + i, 0));
+    }
+    for (EvalResult& r : evaluator.evaluate_block(ctx, ids)) take(std::move(r));
+    done += n;
+  }
+  return done;
 }
 
 bool fill_static_slot(const Evaluator& evaluator, const GenerationContext& ctx, std::uint64_t slot,

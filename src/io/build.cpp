@@ -50,6 +50,7 @@ std::unique_ptr<Model> build_model(const ModelSpec& spec,
     persistent.start_timeout_seconds = spec.start_timeout_seconds;
     persistent.kill_grace_seconds = spec.kill_grace_seconds;
     persistent.restarts = spec.restarts;
+    persistent.batch = spec.batch;
     model = std::make_unique<PersistentModel>(std::move(persistent), parameter_names);
   } else {
     model = make_builtin_model(spec.builtin, spec.options, parameter_names);
@@ -72,7 +73,7 @@ std::shared_ptr<Problem> build_problem(const RunConfig& config) {
                       std::shared_ptr<const Distribution>(make_distribution(p.type, p.params)));
       names.push_back(p.name);
     }
-    entry.model = build_model(spec, names);
+    entry.model = spec.built ? spec.built : build_model(spec, names);
     entry.on_failure = spec.on_failure;
     problem->models.push_back(std::move(entry));
   }

@@ -119,6 +119,7 @@ void emit_model(YAML::Emitter& out, const ModelSpec& m) {
   if (!m.persistent.empty()) {
     out << YAML::Key << "start_timeout" << YAML::Value << number(m.start_timeout_seconds);
     out << YAML::Key << "restarts" << YAML::Value << m.restarts;
+    out << YAML::Key << "batch" << YAML::Value << m.batch;
   }
   out << YAML::Key << "on_failure" << YAML::Value
       << (m.on_failure == FailurePolicy::abort ? "abort" : "reject");

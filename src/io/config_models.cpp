@@ -165,7 +165,7 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
   const std::size_t before = ctx.count();
   const Section s(ctx, f,
                   {"builtin", "plugin", "command", "persistent", "options", "statistics", "timeout",
-                   "kill_grace", "start_timeout", "restarts", "on_failure", "delay"});
+                   "kill_grace", "start_timeout", "restarts", "batch", "on_failure", "delay"});
   const auto get = [&](const std::string& key) { return s.get(key); };
 
   std::vector<Field> kinds;
@@ -272,6 +272,11 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
       }
     }
   }
+  if (const auto g = get("batch")) {
+    if (persistent_only(*g)) {
+      if (const auto v = get_count(ctx, *g, 1, 65536)) spec.batch = static_cast<std::size_t>(*v);
+    }
+  }
   if (const auto g = get("timeout")) {
     if (command_only(*g)) {
       if (const auto v = get_duration(ctx, *g)) spec.timeout_seconds = *v;
@@ -306,7 +311,9 @@ std::optional<std::vector<StatSpec>> parse_model(Ctx& ctx, const Field& f, Model
     return std::nullopt;
   }
   if (!model) return std::nullopt;
-  return model->statistics();
+  std::vector<StatSpec> statistics = model->statistics();
+  spec.built = std::move(model);
+  return statistics;
 }
 
 }  // namespace

@@ -77,10 +77,10 @@ ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
 
 std::atomic<ChildStderrLogger> g_stderr_logger{nullptr};
 
-/// What an exchange with a child ran into.
-enum class Io { done, eof, timeout, too_long, error };
-
 }  // namespace
+
+/// What an exchange with a child ran into.
+enum class PersistentModel::Io : int { done, eof, timeout, too_long, error };
 
 struct PersistentModel::Child {
   Child(const std::vector<std::string>& argv, const std::string& command)
@@ -120,8 +120,10 @@ struct PersistentModel::Child {
     }
   }
 
-  /// Writes all of `data` before `deadline`, draining stderr meanwhile.
-  Io send(const std::string& data, Clock::time_point deadline) {
+  /// Writes all of `data` before `deadline`, draining stderr meanwhile, and stdout into `out`
+  /// (at most `out_cap` bytes): a child that answers the first requests of a big batch while
+  /// abcsmc still writes the last ones must not block on a full stdout pipe (a deadlock).
+  Io send(const std::string& data, Clock::time_point deadline, std::size_t out_cap) {
     std::size_t done = 0;
     while (done < data.size()) {
       const int fd = process.stdin_fd();
@@ -134,11 +136,19 @@ struct PersistentModel::Child {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
         return errno == EPIPE ? Io::eof : Io::error;
-      pollfd fds[2] = {{fd, POLLOUT, 0}, {process.stderr_fd(), POLLIN, 0}};
+      pollfd fds[3] = {
+          {fd, POLLOUT, 0}, {process.stderr_fd(), POLLIN, 0}, {process.stdout_fd(), POLLIN, 0}};
       const int wait = poll_wait_ms(deadline);
       if (wait == 0) return Io::timeout;
-      if (poll(fds, 2, wait) < 0 && errno != EINTR) return Io::error;
+      if (poll(fds, 3, wait) < 0 && errno != EINTR) return Io::error;
       if (fds[1].revents != 0) take_stderr();
+      if (fds[2].revents != 0) {
+        if (out.size() > out_cap) return Io::too_long;
+        char buf[65536];
+        const ssize_t got = ::read(process.stdout_fd(), buf, sizeof buf);
+        if (got > 0) out.append(buf, static_cast<std::size_t>(got));
+        if (got == 0) return Io::eof;
+      }
       if ((fds[0].revents & (POLLERR | POLLHUP)) != 0 && (fds[0].revents & POLLOUT) == 0) {
         return Io::eof;
       }
@@ -181,6 +191,14 @@ struct PersistentModel::Child {
         out.append(buf, static_cast<std::size_t>(got));
       }
     }
+  }
+
+  /// True when the child wrote on its stdout, or closed it, while no request was waiting: it is
+  /// out of step (an extra reply line) and must not serve the next request. Does not wait.
+  bool wrote_unasked() {
+    if (!out.empty()) return true;
+    pollfd fd{process.stdout_fd(), POLLIN, 0};
+    return poll(&fd, 1, 0) > 0 && fd.revents != 0;
   }
 
   /// After an end of file: how it ended, waiting up to 1 s for it to exit, with the reason.
@@ -270,19 +288,42 @@ PersistentModel::PersistentModel(PersistentSpec spec,
   hello.parameters = parameter_names_;
   hello.statistics = spec_.statistics;
   hello.options = spec_.options;
-  hello.max_batch = 0;  // this version sends one request at a time (docs/persistent-protocol.md)
+  if (spec_.batch == 0 || spec_.batch > persistent::kMaxBatch) {
+    throw ConfigError("batch must be 1 to " + std::to_string(persistent::kMaxBatch));
+  }
+  hello.max_batch = spec_.batch > 1 ? spec_.batch : 0;  // 0: one request at a time
   hello_ = persistent::encode_hello(hello);
+  std::unique_ptr<Child> first;
   try {
-    release(start_child());
+    first = start_child();
   } catch (const ModelError& e) {
     throw ConfigError(e.what());
   }
+  batch_size_ = std::min(spec_.batch, first->max_batch);
+  release(std::move(first));
 }
 
 PersistentModel::~PersistentModel() {
   // Close every stdin first, so that the children exit together rather than one grace apart.
   for (auto& c : idle_) c->process.close_stdin();
-  for (auto& c : idle_) c->process.stop(spec_.kill_grace_seconds);
+  for (auto& c : idle_) {
+    c->process.stop(spec_.kill_grace_seconds);
+    c->take_stderr();  // what it wrote while idle or on its way out still reaches the log
+  }
+}
+
+void PersistentModel::end_idle() const {
+  std::vector<std::unique_ptr<Child>> idle;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    idle.swap(idle_);
+    alive_ -= idle.size();
+  }
+  for (auto& c : idle) c->process.close_stdin();
+  for (auto& c : idle) {
+    c->process.stop(spec_.kill_grace_seconds);
+    c->take_stderr();
+  }
 }
 
 std::size_t PersistentModel::children_alive() const {
@@ -314,7 +355,9 @@ std::unique_ptr<PersistentModel::Child> PersistentModel::start_child() const {
     if (io == Io::too_long) fail("wrote a line of more than 4096 bytes before ready", "garbage");
     fail("could not be read from: " + std::string(std::strerror(errno)), "an I/O error");
   };
-  if (const Io io = child->send(hello_, deadline); io != Io::done) broke(io);
+  if (const Io io = child->send(hello_, deadline, persistent::kMaxReadyLine); io != Io::done) {
+    broke(io);
+  }
   std::string line;
   if (const Io io = child->read_line(line, persistent::kMaxReadyLine, deadline); io != Io::done) {
     broke(io);
@@ -330,30 +373,49 @@ std::unique_ptr<PersistentModel::Child> PersistentModel::start_child() const {
 }
 
 std::unique_ptr<PersistentModel::Child> PersistentModel::acquire() const {
-  std::size_t backoff_faults = 0;
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    while (!idle_.empty()) {
-      std::unique_ptr<Child> child = std::move(idle_.back());
-      idle_.pop_back();
-      if (!child->process.exited()) return child;
-      // It ended while idle (it chose to, or the OOM killer): replaced, no candidate lost.
-      --alive_;
+  for (;;) {
+    std::unique_ptr<Child> child;
+    std::size_t backoff_faults = 0;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        child = std::move(idle_.back());
+        idle_.pop_back();
+      } else if (faults_ > spec_.restarts) {
+        throw Error(shown_ + " failed " + std::to_string(faults_) + " times, more than restarts: " +
+                    std::to_string(spec_.restarts) + " allows; stopping");
+      } else {
+        backoff_faults = consecutive_faults_;
+      }
     }
-    if (faults_ > spec_.restarts) {
-      throw Error(shown_ + " failed " + std::to_string(faults_) + " times, more than restarts: " +
-                  std::to_string(spec_.restarts) + " allows; stopping");
+    if (child) {
+      if (child->process.exited()) {
+        // It ended while idle (it chose to, or the OOM killer): replaced, no candidate lost.
+        child.reset();
+        const std::lock_guard<std::mutex> lock(mutex_);
+        --alive_;
+        continue;
+      }
+      if (!child->wrote_unasked()) return child;
+      // Out of step (a reply nobody asked for): replaced before it answers the wrong request,
+      // so that no candidate pays for it, whichever candidate would have come next.
+      if (const ChildStderrLogger log = g_stderr_logger.load(std::memory_order_acquire)) {
+        log(shown_, "(abcsmc) this child wrote on its stdout with no request waiting; replaced");
+      }
+      child->process.terminate(spec_.kill_grace_seconds);
+      child.reset();
+      count_fault(true);
+      continue;
     }
-    backoff_faults = consecutive_faults_;
+    if (backoff_faults > 0) {
+      // Repeated faults without a good reply in between: wait 10 ms, doubling up to 1 s, so
+      // that a simulator that dies at once is not restarted in a tight loop.
+      const double s = std::min(
+          1.0, 0.01 * static_cast<double>(1ull << std::min<std::size_t>(backoff_faults - 1, 20)));
+      std::this_thread::sleep_for(std::chrono::duration<double>(s));
+    }
+    return start_child();
   }
-  if (backoff_faults > 0) {
-    // Repeated faults without a good reply in between: wait 10 ms, doubling up to 1 s, so that a
-    // simulator that dies at once is not restarted in a tight loop.
-    const double s = std::min(
-        1.0, 0.01 * static_cast<double>(1ull << std::min<std::size_t>(backoff_faults - 1, 20)));
-    std::this_thread::sleep_for(std::chrono::duration<double>(s));
-  }
-  return start_child();
 }
 
 void PersistentModel::release(std::unique_ptr<Child> child) const {
@@ -362,52 +424,153 @@ void PersistentModel::release(std::unique_ptr<Child> child) const {
 }
 
 void PersistentModel::simulate(const Vector& theta, Rng& rng, Vector& stats) const {
-  const std::uint64_t seed = rng();
+  simulate_seeded(theta, rng(), stats);
+}
+
+void PersistentModel::simulate_batch(std::span<SimulationJob> jobs) const {
+  // One seed per candidate from its own stream, as simulate() draws it: a candidate's result
+  // depends on its theta and seed only, never on the batch it travelled in.
+  std::vector<std::uint64_t> seeds(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) seeds[i] = (*jobs[i].rng)();
+  const auto one = [&](std::size_t i) {
+    try {
+      simulate_seeded(*jobs[i].theta, seeds[i], *jobs[i].stats);
+    } catch (const ModelError&) {
+      jobs[i].error = std::current_exception();
+    }
+  };
+  std::size_t done = 0;
+  while (done < jobs.size()) {
+    if (jobs.size() - done == 1) {
+      one(done++);
+      continue;
+    }
+    bool broke = false;
+    done += exchange_batch(jobs.subspan(done), seeds.data() + done, broke);
+    if (broke) {
+      // Which candidate broke the child is unknown: each unanswered one runs alone on a new
+      // child, so that it fails (or not) exactly as it would have without batches.
+      while (done < jobs.size()) one(done++);
+    }
+  }
+}
+
+std::size_t PersistentModel::exchange_batch(std::span<SimulationJob> jobs,
+                                            const std::uint64_t* seeds, bool& broke) const {
   std::unique_ptr<Child> child;
   try {
     child = acquire();
   } catch (const ModelError&) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    ++faults_;
-    ++consecutive_faults_;
-    throw;
+    count_fault(false);
+    broke = true;  // the candidates go one by one, each failing (or not) on its own start
+    return 0;
   }
-  const std::uint64_t id = child->next_id++;
+  const std::size_t k = std::min({jobs.size(), child->max_batch, spec_.batch});
   std::string request;
-  persistent::append_request(request, id, seed, theta);
-  const auto deadline = deadline_after(spec_.timeout_seconds);
+  persistent::append_batch_header(request, k);
+  const std::uint64_t first_id = child->next_id;
+  for (std::size_t i = 0; i < k; ++i) {
+    persistent::append_request(request, child->next_id++, seeds[i], *jobs[i].theta);
+  }
+  // The timeout is per simulation: a batch of k has k of them.
+  const double timeout = spec_.timeout_seconds * static_cast<double>(k);
+  const auto deadline = deadline_after(timeout);
+  Io io = child->send(request, deadline, k * persistent::max_reply_line(n_stats_));
   std::string line;
-  Io io = child->send(request, deadline);
-  if (io == Io::done) io = child->read_line(line, persistent::max_reply_line(n_stats_), deadline);
-  std::optional<persistent::Reply> reply;
-  if (io == Io::done) {
+  std::size_t answered = 0;  // replies read (ok or fail); they stand whatever comes next
+  while (io == Io::done && answered < k) {
+    io = child->read_line(line, persistent::max_reply_line(n_stats_), deadline);
+    if (io != Io::done) break;
+    Vector& stats = *jobs[answered].stats;
     if (static_cast<std::size_t>(stats.size()) != n_stats_) {
       stats.resize(static_cast<Eigen::Index>(n_stats_));
     }
-    reply = persistent::parse_reply(line, id, stats);
-    if (reply->kind == persistent::Reply::Kind::ok) {
+    const persistent::Reply reply = persistent::parse_reply(line, first_id + answered, stats);
+    if (reply.kind == persistent::Reply::Kind::fail) {
+      jobs[answered].error = std::make_exception_ptr(failed_error(reply));
+    } else if (reply.kind != persistent::Reply::Kind::ok) {
+      (void)broken(std::move(child), Io::done, &reply, timeout);
+      broke = true;
+      return answered;
+    }
+    ++answered;
+  }
+  if (io != Io::done) {
+    (void)broken(std::move(child), io, nullptr, timeout);
+    broke = true;
+    return answered;
+  }
+  release(std::move(child));
+  const std::lock_guard<std::mutex> lock(mutex_);
+  consecutive_faults_ = 0;
+  return k;
+}
+
+void PersistentModel::simulate_seeded(const Vector& theta, std::uint64_t seed,
+                                      Vector& stats) const {
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Child> child;
+    try {
+      child = acquire();
+    } catch (const ModelError&) {
+      count_fault(false);
+      throw;
+    }
+    const std::uint64_t id = child->next_id++;
+    std::string request;
+    persistent::append_request(request, id, seed, theta);
+    const auto deadline = deadline_after(spec_.timeout_seconds);
+    std::string line;
+    Io io = child->send(request, deadline, persistent::max_reply_line(n_stats_));
+    if (io == Io::done) {
+      io = child->read_line(line, persistent::max_reply_line(n_stats_), deadline);
+    }
+    if (io != Io::done) throw broken(std::move(child), io, nullptr, spec_.timeout_seconds);
+    if (static_cast<std::size_t>(stats.size()) != n_stats_) {
+      stats.resize(static_cast<Eigen::Index>(n_stats_));
+    }
+    const persistent::Reply reply = persistent::parse_reply(line, id, stats);
+    if (reply.kind == persistent::Reply::Kind::ok) {
       release(std::move(child));
       const std::lock_guard<std::mutex> lock(mutex_);
       consecutive_faults_ = 0;
       return;
     }
-    if (reply->kind == persistent::Reply::Kind::fail) {
+    if (reply.kind == persistent::Reply::Kind::fail) {
       // The simulator's own verdict: the child is fine and stays.
       release(std::move(child));
-      const std::string text = reason_text(reply->message);
-      throw ModelError(
-          shown_ + " failed: " + reply->message,
-          "the simulator failed" + (text.empty() ? std::string() : ": \"" + text + "\""));
+      throw failed_error(reply);
     }
+    ModelError error = broken(std::move(child), Io::done, &reply, spec_.timeout_seconds);
+    // An extra line for an earlier request: the child is out of step through no fault of this
+    // candidate, which runs again on a new child (once: a child that keeps doing it fails it).
+    if (reply.kind == persistent::Reply::Kind::stale && attempt == 0) continue;
+    throw error;
   }
-  // The exchange broke: this child goes, the next call starts another.
+}
+
+ModelError PersistentModel::failed_error(const persistent::Reply& reply) const {
+  const std::string text = reason_text(reply.message);
+  return ModelError(shown_ + " failed: " + reply.message,
+                    "the simulator failed" + (text.empty() ? std::string() : ": \"" + text + "\""));
+}
+
+void PersistentModel::count_fault(bool child_dropped) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (child_dropped) --alive_;
+  ++faults_;
+  ++consecutive_faults_;
+}
+
+ModelError PersistentModel::broken(std::unique_ptr<Child> child, Io io,
+                                   const persistent::Reply* reply, double timeout) const {
   std::string what;
   std::string reason;
-  if (reply) {
+  if (reply != nullptr) {
     what = reply->message;
     reason = reply->reason;
   } else if (io == Io::timeout) {
-    reason = "timed out after " + number_text(spec_.timeout_seconds) + " s";
+    reason = "timed out after " + number_text(timeout) + " s";
     what = reason + " (stopped: SIGTERM, then SIGKILL " + number_text(spec_.kill_grace_seconds) +
            " s later)";
   } else if (io == Io::eof) {
@@ -430,15 +593,10 @@ void PersistentModel::simulate(const Vector& theta, Rng& rng, Vector& stats) con
     child->process.terminate(spec_.kill_grace_seconds);
   }
   child.reset();
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    --alive_;
-    ++faults_;
-    ++consecutive_faults_;
-  }
-  throw ModelError(shown_ + " (pid " + std::to_string(pid) + ") " + what +
-                       "; it is restarted for the next simulation" + stderr_lines_text(tail),
-                   reason);
+  count_fault(true);
+  return ModelError(shown_ + " (pid " + std::to_string(pid) + ") " + what +
+                        "; it is restarted for the next simulation" + stderr_lines_text(tail),
+                    reason);
 }
 
 }  // namespace abcsmc

@@ -196,6 +196,13 @@ Reply parse_reply(std::string_view raw, std::uint64_t id, Vector& stats) {
     return malformed("replied " + quoted_excerpt(line) + " without a request id",
                      "replied without a request id");
   }
+  if (got < id) {
+    Reply r = malformed("replied to request " + std::string(words[1]) + " again when " +
+                            std::to_string(id) + " was expected (an extra reply line)",
+                        "wrote an extra reply line");
+    r.kind = Reply::Kind::stale;
+    return r;
+  }
   if (got != id) {
     return malformed("replied to request " + std::string(words[1]) + " when " + std::to_string(id) +
                          " was expected",

@@ -122,12 +122,16 @@ struct Worker {
       ResultMessage r;
       r.round = g.round;
       r.block = reply.block;
-      for (std::uint64_t i = r.block.first; i < r.block.first + r.block.count; ++i) {
-        if (check_cancel(i == r.block.first)) break;  // the rest is above what rank 0 keeps
-        r.log.record(evaluator->evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0)),
-                     g.request.keep_all_stats);
-        ++r.attempts;
-      }
+      bool first_block = true;  // the cancel is looked for before the first block in any case
+      r.attempts = evaluate_dynamic(
+          *evaluator, ctx, r.block.first, r.block.count,
+          [&] {
+            // Once cancelled, the rest is above what rank 0 keeps.
+            const bool force = first_block;
+            first_block = false;
+            return !check_cancel(force);
+          },
+          [&](EvalResult&& e) { r.log.record(std::move(e), g.request.keep_all_stats); });
       comm.send(0, Tag::result, encode_result(r));
     }
   }

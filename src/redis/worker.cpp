@@ -499,34 +499,44 @@ class WorkerProcess {
     // every 0.5 ms (a non-blocking poll on the subscription socket), like the MPI cancel.
     const std::string complete_message = run + ":complete:" + std::to_string(k);
     auto last_look = Clock::now();
-    for (std::uint64_t i = start; i < start + count; ++i) {
+    // Why the block ended early: the master has what it needs (over: drop the rest), or a stop
+    // signal (the block goes back; a result taken after it may come from a killed command).
+    enum class Cut { none, over, stop } cut = Cut::none;
+    std::uint64_t next = start;  // the next index evaluate_dynamic hands to `take`
+    const auto proceed = [&] {
       bool over = renewer_->abandoned();
-      if (!over && i > start && Clock::now() - last_look >= std::chrono::microseconds(500)) {
+      if (!over && next > start && Clock::now() - last_look >= std::chrono::microseconds(500)) {
         last_look = Clock::now();
         while (const auto m = sub_.wait_message(0.0)) over = over || *m == complete_message;
       }
-      if (over) {  // the master has what it needs: drop the rest
-        renewer_->release();
-        return;
+      if (over) {
+        cut = Cut::over;
+      } else if (g_stop_at_once.load()) {
+        cut = Cut::stop;
       }
-      if (g_stop_at_once.load()) {
-        hand_back(run, k, start, count);
-        return;
-      }
-      EvalResult e;
-      try {
-        e = s.evaluator->evaluate(s.ctx, stream_for(s.ctx, Scheduling::dynamic, i, 0));
-      } catch (const std::exception& error) {
-        hand_back(run, k, start, count);  // its command was ended by the signal, or it failed
-        if (!g_stop_at_once.load()) abort_run(run, s, error.what());
-        return;
-      }
-      if (g_stop_at_once.load()) {  // its command may have been ended by the signal
-        hand_back(run, k, start, count);
-        return;
-      }
+      return cut == Cut::none;
+    };
+    const auto take = [&](EvalResult&& e) {
+      ++next;
+      if (cut == Cut::none && g_stop_at_once.load()) cut = Cut::stop;
+      if (cut != Cut::none) return;
       res.log.record(std::move(e), s.generation.request.keep_all_stats);
       ++res.attempts;
+    };
+    try {
+      evaluate_dynamic(*s.evaluator, s.ctx, start, count, proceed, take);
+    } catch (const std::exception& error) {
+      hand_back(run, k, start, count);  // its command was ended by the signal, or it failed
+      if (!g_stop_at_once.load()) abort_run(run, s, error.what());
+      return;
+    }
+    if (cut == Cut::over) {
+      renewer_->release();
+      return;
+    }
+    if (cut == Cut::stop) {
+      hand_back(run, k, start, count);
+      return;
     }
     renewer_->release();
     const std::size_t accepted = res.log.accepted.size();

@@ -16,12 +16,11 @@ BatchFunction dynamic_batch_function(const Evaluator& evaluator, const Generatio
   return [&evaluator, &ctx, keep_all_stats](const WorkBlock& batch) {
     BatchOutcome out;
     out.batch = batch;
-    for (std::uint64_t i = batch.first; i < batch.first + batch.count; ++i) {
-      EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0));
-      out.accepted += r.accepted ? 1 : 0;
-      out.log.record(std::move(r), keep_all_stats);
-    }
-    out.evaluations = batch.count;
+    out.evaluations =
+        evaluate_dynamic(evaluator, ctx, batch.first, batch.count, {}, [&](EvalResult&& r) {
+          out.accepted += r.accepted ? 1 : 0;
+          out.log.record(std::move(r), keep_all_stats);
+        });
     return out;
   };
 }

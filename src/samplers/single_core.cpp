@@ -1,5 +1,7 @@
 #include "abcsmc/samplers/single_core.hpp"
 
+#include <algorithm>
+
 namespace abcsmc {
 
 Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationContext& ctx,
@@ -11,22 +13,26 @@ Sample SingleCoreSampler::sample(const Evaluator& evaluator, const GenerationCon
   // would cost a few percent.
   constexpr std::uint64_t kFlush = 64;
   std::uint64_t flushed = 0, accepted = 0, failed = 0;
+  // Blocks of the models' batch size (1 for most models): candidates past the n-th accepted one
+  // in the last block are evaluated but not used (assemble_dynamic cuts them).
+  const std::uint64_t block = std::max<std::size_t>(1, evaluator.batch_size());
   while (log.accepted.size() < request.n_accept &&
          (request.max_evals == 0 || i < request.max_evals)) {
-    if (progress != nullptr && i - flushed == kFlush) {
+    if (progress != nullptr && i - flushed >= kFlush) {
       progress->add(i - flushed, accepted, failed);
       flushed = i;
       accepted = failed = 0;
       if (progress->cancelled()) break;
     }
-    EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0));
-    if (progress != nullptr) {
-      progress->note(r);
-      accepted += r.accepted ? 1 : 0;
-      failed += r.failed ? 1 : 0;
-    }
-    log.record(std::move(r), request.keep_all_stats);
-    ++i;
+    const std::uint64_t n = request.max_evals == 0 ? block : std::min(block, request.max_evals - i);
+    i += evaluate_dynamic(evaluator, ctx, i, n, {}, [&](EvalResult&& r) {
+      if (progress != nullptr) {
+        progress->note(r);
+        accepted += r.accepted ? 1 : 0;
+        failed += r.failed ? 1 : 0;
+      }
+      log.record(std::move(r), request.keep_all_stats);
+    });
   }
   if (progress != nullptr) {
     progress->add(i - flushed, accepted, failed);

@@ -60,6 +60,8 @@ Sample ThreadsSampler::sample_dynamic(const Evaluator& evaluator, const Generati
   std::atomic<bool> abort{false};
   std::vector<EvalLog> logs(threads_);
   SampleProgress* progress = request.progress;
+  // A claim holds at least one batch of the models (Model::batch_size).
+  const std::uint64_t claim = std::max<std::uint64_t>(batch_size_, evaluator.batch_size());
   run_on_threads(threads_, [&](std::size_t w) {
     EvalLog& log = logs[w];
     // Once n candidates are accepted, any index not yet claimed lies above the n-th smallest
@@ -67,23 +69,23 @@ Sample ThreadsSampler::sample_dynamic(const Evaluator& evaluator, const Generati
     // when the round is cancelled (then the sample is incomplete and nothing of it is used).
     while (n_accepted.load(std::memory_order_relaxed) < request.n_accept &&
            !abort.load(std::memory_order_relaxed) && !(progress && progress->cancelled())) {
-      const std::uint64_t first = next.fetch_add(batch_size_, std::memory_order_relaxed);
+      const std::uint64_t first = next.fetch_add(claim, std::memory_order_relaxed);
       if (first >= limit) break;
-      const std::uint64_t end = std::min<std::uint64_t>(first + batch_size_, limit);
+      const std::uint64_t end = std::min<std::uint64_t>(first + claim, limit);
       std::uint64_t done = 0, accepted = 0, failed = 0;
       try {
-        for (std::uint64_t i = first; i < end; ++i) {
-          if (progress != nullptr && progress->cancelled()) break;
-          EvalResult r = evaluator.evaluate(ctx, stream_for(ctx, Scheduling::dynamic, i, 0));
-          ++done;
-          if (r.accepted) {
-            ++accepted;
-            n_accepted.fetch_add(1, std::memory_order_relaxed);
-          }
-          if (r.failed) ++failed;
-          if (progress != nullptr) progress->note(r);
-          log.record(std::move(r), request.keep_all_stats);
-        }
+        done = evaluate_dynamic(
+            evaluator, ctx, first, end - first,
+            [progress] { return progress == nullptr || !progress->cancelled(); },
+            [&](EvalResult&& r) {
+              if (r.accepted) {
+                ++accepted;
+                n_accepted.fetch_add(1, std::memory_order_relaxed);
+              }
+              if (r.failed) ++failed;
+              if (progress != nullptr) progress->note(r);
+              log.record(std::move(r), request.keep_all_stats);
+            });
       } catch (...) {
         abort = true;
         throw;

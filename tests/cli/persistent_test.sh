@@ -29,7 +29,37 @@ sed 's/max_generations: 4/max_generations: 2/' example.yaml > example2.yaml
   { cat resumed.out >&2; fail "resume failed"; }
 same_results single.h5 resumed.h5 "persistent python simulator, resumed"
 
-# 1b. Model selection between the Python example and the C example (examples/plugins), when
+# 1a. Batches (batch: 32; the Python helper takes them): the same bits as single requests.
+sed 's/^  restarts: 100 .*/&\n  batch: 32/' example.yaml > batched.yaml
+grep -q "^  batch: 32" batched.yaml || fail "the example's restarts line changed; update this test"
+"$ABCSMC" run batched.yaml --sampler threads --threads 3 -o batched.h5 --overwrite > batched.out 2>&1 ||
+  { cat batched.out >&2; fail "batched run failed"; }
+same_results single.h5 batched.h5 "persistent python simulator, batches of 32 vs single requests"
+"$ABCSMC" run batched.yaml --sampler single -o batched1.h5 --overwrite > batched1.out 2>&1 ||
+  { cat batched1.out >&2; fail "batched single-core run failed"; }
+same_results single.h5 batched1.h5 "persistent python simulator, batches on one core"
+
+# 1b. Each evaluating thread starts one child, the config check's child included: a single-core
+# run starts one, not one to check the config and another to run it.
+cat > starts.py <<PY
+import os, random, sys
+sys.path.insert(0, "$helper")
+from abcsmc_sim import serve
+with open("starts.txt", "a") as f:
+    f.write("%d\n" % os.getpid())
+serve(lambda theta, seed: [theta["theta"] + random.Random(seed).gauss(0.0, 1.0)])
+PY
+sed "s|persistent: \[$py, $ex/persistent_sim.py\]|persistent: [$py, starts.py]|" example.yaml > starts.yaml
+rm -f starts.txt
+"$ABCSMC" run starts.yaml --sampler single -o starts.h5 --overwrite > starts.out 2>&1 ||
+  { cat starts.out >&2; fail "starts run failed"; }
+[ "$(wc -l < starts.txt)" -eq 1 ] || { cat starts.txt >&2; fail "a single-core run started $(wc -l < starts.txt) children, not 1"; }
+rm -f starts.txt
+"$ABCSMC" run starts.yaml --sampler threads --threads 2 -o starts.h5 --overwrite > starts.out 2>&1 ||
+  { cat starts.out >&2; fail "starts threads run failed"; }
+[ "$(wc -l < starts.txt)" -le 2 ] || { cat starts.txt >&2; fail "2 threads started $(wc -l < starts.txt) children"; }
+
+# 1c. Model selection between the Python example and the C example (examples/plugins), when
 # the C example is built: identical across samplers.
 c_sim="${ABCSMC_PLUGIN_DIR:-}/abcsmc_persistent_gauss"
 if [ -x "$c_sim" ]; then
@@ -94,6 +124,13 @@ YAML
 "$ABCSMC" run flaky.yaml --sampler threads --threads 2 -o flaky2.h5 --overwrite > flaky2.out 2>&1 || { cat flaky2.out >&2; fail "flaky threads run failed"; }
 grep -Eq "failed=[1-9]" flaky1.out || { cat flaky1.out >&2; fail "no failed candidates counted"; }
 same_results flaky1.h5 flaky2.h5 "failing python simulator, single vs threads"
+# ... and in batches: a raising candidate fails alone, whatever its batch.
+sed 's/^stop:/model_batch_marker\nstop:/' flaky.yaml |
+  sed "s|^model: {persistent: \[$py, flaky.py\], statistics: \[y\]}|model: {persistent: [$py, flaky.py], statistics: [y], batch: 16}|" |
+  grep -v model_batch_marker > flaky_batched.yaml
+grep -q "batch: 16" flaky_batched.yaml || fail "flaky_batched.yaml has no batch"
+"$ABCSMC" run flaky_batched.yaml --threads 2 -o flaky3.h5 --overwrite > flaky3.out 2>&1 || { cat flaky3.out >&2; fail "flaky batched run failed"; }
+same_results flaky1.h5 flaky3.h5 "failing python simulator, batches of 16 vs single requests"
 
 # 3b. The R helper (r/abcsmc_sim.R), when Rscript is installed: errors fail single candidates,
 # results identical across samplers.
@@ -115,6 +152,10 @@ RS
   grep -q 'failed=[1-9][0-9]*: the simulator failed: "theta too large: #"' r1.out ||
     { cat r1.out >&2; fail "R failures not counted with their reason"; }
   same_results r1.h5 r2.h5 "R simulator, single vs threads"
+  sed 's/statistics: \[y\]}/statistics: [y], batch: 16}/' r.yaml > r_batched.yaml
+  grep -q "batch: 16" r_batched.yaml || fail "r_batched.yaml has no batch"
+  "$ABCSMC" run r_batched.yaml --threads 2 -o r3.h5 --overwrite > r3.out 2>&1 || { cat r3.out >&2; fail "R batched run failed"; }
+  same_results r1.h5 r3.h5 "R simulator, batches of 16 vs single requests"
 else
   echo "note: no Rscript: the R helper is not tested"
 fi

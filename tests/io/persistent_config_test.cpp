@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/io/worker_problem.hpp"
 
@@ -60,7 +61,7 @@ TEST_CASE("persistent config: keys parse, apply only to persistent, and round-tr
   const RunConfig c = parse_config(
       config("{persistent: [" + echo_child() +
              ", --fast], statistics: [y], timeout: 2s, start_timeout: 1m, restarts: 7, "
-             "kill_grace: 0.5, options: {mesh: a.dat, n: 10}}"),
+             "batch: 32, kill_grace: 0.5, options: {mesh: a.dat, n: 10}}"),
       "run.yaml");
   REQUIRE(c.models.size() == 1);
   const auto& m = c.models[0];
@@ -69,7 +70,12 @@ TEST_CASE("persistent config: keys parse, apply only to persistent, and round-tr
   CHECK(m.timeout_seconds == 2.0);
   CHECK(m.start_timeout_seconds == 60.0);
   CHECK(m.restarts == 7);
+  CHECK(m.batch == 32);
   CHECK(m.kill_grace_seconds == 0.5);
+  // The model the parser built to check the spec is kept for build_problem: its first child
+  // is not started twice.
+  REQUIRE(m.built != nullptr);
+  CHECK(abcsmc::io::build_problem(c)->models[0].model == m.built);
   CHECK(m.options.at("mesh").text == "a.dat");
   const std::string yaml = to_yaml(c);
   INFO(yaml);
@@ -79,6 +85,7 @@ TEST_CASE("persistent config: keys parse, apply only to persistent, and round-tr
   const RunConfig b = parse_config(yaml, "resolved.yaml");
   CHECK(b.models[0].persistent == m.persistent);
   CHECK(b.models[0].restarts == 7);
+  CHECK(b.models[0].batch == 32);
   CHECK(b.models[0].start_timeout_seconds == 60.0);
   CHECK(to_yaml(b) == yaml);
 }
@@ -88,6 +95,10 @@ TEST_CASE("persistent config: errors name file:line and the key", "[io]") {
             "run.yaml:3: model.restarts applies only to persistent models"));
   CHECK(has(errors_of(config("{builtin: gaussian_mean, start_timeout: 3}")),
             "model.start_timeout applies only to persistent models"));
+  CHECK(has(errors_of(config("{command: [/bin/true], statistics: [y], batch: 4}")),
+            "model.batch applies only to persistent models"));
+  CHECK(has(errors_of(config("{persistent: [" + echo_child() + "], statistics: [y], batch: 0}")),
+            "model.batch"));
   CHECK(has(errors_of(config("{command: [/bin/true], persistent: [/bin/true], statistics: [y]}")),
             "'persistent' cannot be combined with 'command'"));
   CHECK(has(errors_of(config("{persistent: [/bin/true]}")),

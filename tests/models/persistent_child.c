@@ -3,7 +3,8 @@
  * fail, noisy (200 KB on stderr, then the reply), flood (2 MB on stdout without a line break)
  * (each for candidates with theta[0] > 0 only), never (no ready line), exit-start (exits
  * before ready), slow-start (ready after 0.5 s), banner (a line on stdout before ready) or
- * version2 (ready 2). Its statistics
+ * version2 (ready 2), extra (its reply twice) or late-extra (its reply again 100 ms later); a
+ * second argument "batch" makes it take batches of up to 64 (replying as it reads). Its statistics
  * are y = theta[0] + u - 0.5 and z = theta[0] * u with u = splitmix64(seed) in [0, 1): plain
  * IEEE arithmetic, so that the in-process FunctionModel of the test gives the same bits. */
 #include <inttypes.h>
@@ -37,11 +38,15 @@ int main(int argc, char** argv) {
   }
   if (strcmp(mode, "slow-start") == 0) usleep(500 * 1000);
   if (strcmp(mode, "banner") == 0) printf("Loading simulator v1.0\n");
-  printf(strcmp(mode, "version2") == 0 ? "ready 2\n" : "ready 1\n");
+  const int batches = argc > 2 && strcmp(argv[2], "batch") == 0;
+  printf(strcmp(mode, "version2") == 0 ? "ready 2\n"
+         : batches                     ? "ready 1 batch 64\n"
+                                       : "ready 1\n");
   fflush(stdout);
   while (fgets(line, sizeof line, stdin) != NULL) {
     uint64_t id = 0, seed = 0;
     double theta = 0.0;
+    if (batches && strncmp(line, "batch ", 6) == 0) continue; /* the sim lines follow */
     if (sscanf(line, "sim %" SCNu64 " %" SCNu64 " %lf", &id, &seed, &theta) != 3) {
       fprintf(stderr, "bad request\n");
       return 1;
@@ -75,6 +80,11 @@ int main(int argc, char** argv) {
         for (int i = 0; i < 2 * 1024 * 1024; ++i) putchar('x');
         fflush(stdout);
         for (;;) pause();
+      }
+      if (strcmp(mode, "extra") == 0 || strcmp(mode, "late-extra") == 0) {
+        printf("ok %" PRIu64 " %.17g %.17g\n", id, theta + u - 0.5, theta * u);
+        fflush(stdout);
+        if (strcmp(mode, "late-extra") == 0) usleep(100 * 1000);
       }
       if (strcmp(mode, "fail") == 0) {
         printf("fail %" PRIu64 " negative density at x=%.3f\n", id, theta);

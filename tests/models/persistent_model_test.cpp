@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -239,4 +240,115 @@ TEST_CASE("persistent model: past `restarts` faults the run stops") {
   } catch (const Error& e) {
     CHECK(has(e.what(), "failed 3 times, more than restarts: 2 allows"));
   }
+}
+
+namespace {
+
+/// n jobs at theta = -1 - i / 10 (good candidates), with the indices in `bad` at theta = 1 + i.
+struct Jobs {
+  explicit Jobs(std::size_t n, const std::vector<std::size_t>& bad = {}) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool is_bad = std::find(bad.begin(), bad.end(), i) != bad.end();
+      thetas.push_back(
+          at(is_bad ? 1.0 + static_cast<double>(i) : -1.0 - 0.1 * static_cast<double>(i)));
+      rngs.push_back(stream(100 + i));
+      stats.emplace_back(2);
+    }
+    for (std::size_t i = 0; i < n; ++i) jobs.push_back({&thetas[i], &rngs[i], &stats[i], {}});
+  }
+  std::vector<Vector> thetas;
+  std::vector<Rng> rngs;
+  std::vector<Vector> stats;
+  std::vector<SimulationJob> jobs;
+};
+
+std::string reason_of(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ModelError& e) {
+    return e.reason();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("persistent model: batches give the bits of single requests") {
+  PersistentSpec spec = child_spec("ok");
+  spec.argv.push_back("batch");
+  spec.batch = 8;
+  PersistentModel m(spec, {"theta"});
+  CHECK(m.batch_size() == 8);  // min(batch: 8, the child's ready batch 64)
+  Jobs jobs(21);
+  m.simulate_batch(jobs.jobs);
+  const FunctionModel ref = in_process();
+  for (std::size_t i = 0; i < 21; ++i) {
+    INFO(i);
+    REQUIRE_FALSE(jobs.jobs[i].error);
+    Rng rng = stream(100 + i);
+    Vector s(2);
+    ref.simulate(jobs.thetas[i], rng, s);
+    CHECK(jobs.stats[i][0] == s[0]);
+    CHECK(jobs.stats[i][1] == s[1]);
+  }
+  CHECK(m.children_started() == 1);
+
+  // A child that does not announce batches gets single requests, whatever the config says.
+  PersistentSpec plain = child_spec("ok");
+  plain.batch = 8;
+  CHECK(PersistentModel(plain, {"theta"}).batch_size() == 1);
+  PersistentSpec off = child_spec("ok");
+  off.argv.push_back("batch");
+  CHECK(PersistentModel(off, {"theta"}).batch_size() == 1);  // batch: 1, the default
+}
+
+TEST_CASE("persistent model: a broken batch fails only the candidates that break the child") {
+  // crash and exit end the child in the middle of a batch, hang passes the batch's timeout,
+  // garbage breaks the framing: the candidates after it in the batch run again alone, so the
+  // outcome is that of single requests: only the bad candidates fail.
+  for (const std::string mode : {"crash", "exit", "hang", "garbage", "count"}) {
+    INFO(mode);
+    PersistentSpec spec = child_spec(mode);
+    spec.argv.push_back("batch");
+    spec.batch = 8;
+    spec.timeout_seconds = 0.3;
+    PersistentModel m(spec, {"theta"});
+    Jobs jobs(12, {3, 9});
+    m.simulate_batch(jobs.jobs);
+    const FunctionModel ref = in_process();
+    for (std::size_t i = 0; i < 12; ++i) {
+      INFO(i);
+      if (i == 3 || i == 9) {
+        REQUIRE(jobs.jobs[i].error);
+        CHECK_FALSE(reason_of(jobs.jobs[i].error).empty());
+        continue;
+      }
+      REQUIRE_FALSE(jobs.jobs[i].error);
+      Rng rng = stream(100 + i);
+      Vector s(2);
+      ref.simulate(jobs.thetas[i], rng, s);
+      CHECK(jobs.stats[i][0] == s[0]);
+    }
+  }
+}
+
+TEST_CASE("persistent model: an extra reply line costs the child, not the next candidate") {
+  for (const std::string mode : {"extra", "late-extra"}) {
+    INFO(mode);
+    PersistentModel m(child_spec(mode), {"theta"});
+    Rng rng = stream(1);
+    Vector s(2);
+    m.simulate(at(1.0), rng, s);  // answered, then once more (at once, or 100 ms later)
+    check_good(m);                // served by a new child, never by the one out of step
+    CHECK(m.children_started() == 2);
+  }
+}
+
+TEST_CASE("persistent model: end_idle stops the idle children, the next simulation starts one") {
+  PersistentModel m(child_spec("ok"), {"theta"});
+  CHECK(m.children_alive() == 1);
+  m.end_idle();
+  CHECK(m.children_alive() == 0);
+  check_good(m);
+  CHECK(m.children_started() == 2);
+  CHECK(m.children_alive() == 1);
 }

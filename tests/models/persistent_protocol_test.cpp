@@ -134,6 +134,14 @@ TEST_CASE("persistent protocol: replies, good and malformed") {
     CHECK(has(r.message, b.message));
     CHECK(has(r.reason, b.reason));
   }
+  // An earlier request's id: the child wrote an extra reply (out of step), not this one's fault.
+  for (const std::string line : {"ok 2 1 2", "fail 1 late", "ok 0 1"}) {
+    INFO(line);
+    r = parse_reply(line, 3, s);
+    CHECK(r.kind == Reply::Kind::stale);
+    CHECK(has(r.message, "again when 3 was expected (an extra reply line)"));
+    CHECK(r.reason == "wrote an extra reply line");
+  }
 }
 
 TEST_CASE("persistent protocol: random bytes never crash the parsers") {

@@ -9,8 +9,11 @@ sed "s|persistent: \[./persistent_sim.py\]|persistent: [$py, $ex/persistent_sim.
   "$ex/persistent_python.yaml" > example.yaml
 grep -q "persistent: \[$py" example.yaml || fail "the example's persistent line changed; update this test"
 expect_status 0 "$ABCSMC" run example.yaml -o single.h5 --sampler single
-for B in 1 16; do
-  expect_mpi "$ABCSMC_MPI_RANKS" run example.yaml -o "mpi_b$B.h5" --sampler mpi --batch-size "$B"
-  same_results single.h5 "mpi_b$B.h5" "persistent simulator, MPI batch $B vs single-core"
-done
+# Blocks of 1 (single requests), and blocks of 16 with the model taking batches of 8 (batch:).
+sed 's/^  restarts: 100 .*/&\n  batch: 8/' example.yaml > batched.yaml
+grep -q "^  batch: 8" batched.yaml || fail "the example's restarts line changed; update this test"
+expect_mpi "$ABCSMC_MPI_RANKS" run example.yaml -o mpi_b1.h5 --sampler mpi --batch-size 1
+same_results single.h5 mpi_b1.h5 "persistent simulator, MPI batch 1 vs single-core"
+expect_mpi "$ABCSMC_MPI_RANKS" run batched.yaml -o mpi_b16.h5 --sampler mpi --batch-size 16
+same_results single.h5 mpi_b16.h5 "persistent simulator in batches of 8, MPI blocks of 16 vs single-core"
 echo "persistent under MPI at P=$ABCSMC_MPI_RANKS: all checks passed"

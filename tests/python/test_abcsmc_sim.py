@@ -29,7 +29,7 @@ def test_handshake_and_exact_numbers():
         return {"y": theta["a"] / 3, "x": [theta["b"], 5e-324]}
 
     lines = talk(simulate, b"sim 1 18446744073709551615 0.1 -1e-300\n")
-    assert lines[0] == "ready 1"
+    assert lines[0] == "ready 1 batch 256"  # batches are taken even without simulate_batch
     assert seen == [({"a": 0.1, "b": -1e-300}, 18446744073709551615)]
     words = lines[1].split()
     assert words[:2] == ["ok", "1"]
@@ -63,7 +63,8 @@ def test_batches_in_order_with_and_without_simulate_batch():
     def simulate(theta, seed):
         return [theta["a"], seed, 0.0]
 
-    lines = talk(simulate, b"batch 2\nsim 1 7 1 0\nsim 2 8 2 0\nsim 3 9 3 0\n")
+    lines = talk(simulate, b"batch 2\nsim 1 7 1 0\nsim 2 8 2 0\nsim 3 9 3 0\n", max_batch=1)
+    assert lines[0] == "ready 1"
     assert lines[1:] == ["ok 1 1.0 7.0 0.0", "ok 2 2.0 8.0 0.0", "ok 3 3.0 9.0 0.0"]
 
     def simulate_batch(thetas, seeds):

@@ -20,8 +20,11 @@ grep -q "allow-commands" refused.err || { cat refused.err >&2; fail "no --allow-
 kill "$refuser" 2>/dev/null || true; wait "$refuser" 2>/dev/null || true
 
 worker w --processes 2 --allow-commands --runtime 60s; w=$WPID
-expect_status 0 timeout 60 "$ABCSMC" run example.yaml -o redis.h5 --sampler redis --redis-port "$PORT" --batch-size 8
-same_results single.h5 redis.h5 "persistent simulator, redis 2 workers vs single-core"
+# The model takes batches of 4 (config batch:) inside the sampler's blocks of 8.
+sed 's/^  restarts: 100 .*/&\n  batch: 4/' example.yaml > batched.yaml
+grep -q "^  batch: 4" batched.yaml || fail "the example's restarts line changed; update this test"
+expect_status 0 timeout 60 "$ABCSMC" run batched.yaml -o redis.h5 --sampler redis --redis-port "$PORT" --batch-size 8
+same_results single.h5 redis.h5 "persistent simulator in batches of 4, redis 2 workers vs single-core"
 manager stop >/dev/null
 wait_ok "$w" "workers after stop" w.log
 echo "redis persistent: all checks passed"

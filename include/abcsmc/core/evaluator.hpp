@@ -1,8 +1,11 @@
 #pragma once
 /// One candidate evaluation: propose, simulate, measure. A pure function of the generation
 /// context and the stream id, so any thread, rank or worker computes the same result.
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "abcsmc/core/generation.hpp"
@@ -37,11 +40,29 @@ class Evaluator {
   /// @throws Error for engine faults; model failures are reported in EvalResult::failed.
   EvalResult evaluate(const GenerationContext& ctx, const StreamId& id) const;
 
+  /// Evaluates the candidates of `ids` together: proposals, then each model's simulations in
+  /// batches of its Model::batch_size(), then the distances. The results, in the order of
+  /// `ids`, are those evaluate() gives one by one. Any thread.
+  /// @throws Error as evaluate() (for on_failure: abort, the first failed candidate in order).
+  std::vector<EvalResult> evaluate_block(const GenerationContext& ctx,
+                                         std::span<const StreamId> ids) const;
+  /// The largest batch any model of the problem takes (1: every model simulates one by one,
+  /// and evaluate() is the faster call).
+  std::size_t batch_size() const;
+
   const Problem& problem() const { return *problem_; }
 
  private:
+  /// Draws the candidate's model and theta from the context (the prior or the kernels).
+  void propose(const GenerationContext& ctx, Rng& rng, EvalResult& r) const;
+  /// Fills the statistics, the distance and the verdict from the model's `output` (or its
+  /// ModelError in `error`).
+  void measure(const GenerationContext& ctx, Vector& output, std::exception_ptr error,
+               EvalResult& r) const;
+
   std::shared_ptr<const Problem> problem_;
   ModelKernel model_kernel_;
+  std::size_t batch_size_ = 1;
 };
 
 }  // namespace abcsmc

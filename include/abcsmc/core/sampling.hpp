@@ -177,6 +177,17 @@ void note_log(SampleProgress& progress, const EvalLog& log, std::uint64_t first,
 /// transport so that they agree bit for bit.
 Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t evaluated);
 
+/// Evaluates the dynamic candidates first, first + 1, ..., first + count - 1 in index order, in
+/// blocks of evaluator.batch_size() (one by one when that is 1), and passes each result to
+/// `take`. `proceed` (optional) is asked before each block: false stops there. Returns how many
+/// were evaluated. Every dynamic loop (threads, single core, mappings, MPI and Redis workers)
+/// goes through it, so that batches reach the models the same way on every transport.
+/// @throws Error what the evaluator throws.
+std::uint64_t evaluate_dynamic(const Evaluator& evaluator, const GenerationContext& ctx,
+                               std::uint64_t first, std::uint64_t count,
+                               const std::function<bool()>& proceed,
+                               const std::function<void(EvalResult&&)>& take);
+
 /// No attempt limit for a static slot.
 inline constexpr std::uint64_t kUnlimitedAttempts = UINT64_MAX;
 

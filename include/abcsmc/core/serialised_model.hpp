@@ -22,6 +22,7 @@ class SerialisedModel final : public Model {
   /// Runs inner.simulate under the lock. Any thread.
   /// @throws ModelError what the inner model throws.
   void simulate(const Vector& theta, Rng& rng, Vector& stats) const override;
+  void end_idle() const override { inner_->end_idle(); }
   /// True: the lock makes concurrent calls safe.
   bool thread_safe() const override { return true; }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,11 @@ struct ModelSpec {
   double kill_grace_seconds = 1.0;      ///< command, persistent: SIGKILL this long after SIGTERM
   double start_timeout_seconds = 30.0;  ///< persistent: start to the child's ready line
   std::size_t restarts = 100;           ///< persistent: children replaced after faults, at most
+  std::size_t batch = 1;                ///< persistent: most candidates per request (1: none)
+  /// The model the parser built to check it (build_model), kept so that build_problem does not
+  /// build it again: a persistent simulator's first child is started once, not twice. Null
+  /// for specs made in code; then build_problem builds the model.
+  std::shared_ptr<const Model> built;
   FailurePolicy on_failure = FailurePolicy::reject;
   ModelOptions options;  ///< builtin, plugin and persistent options
   DelaySpec delay;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,11 @@
 #include "abcsmc/core/model.hpp"
 
 namespace abcsmc {
+
+class ModelError;
+namespace persistent {
+struct Reply;
+}
 
 /// How to run one persistent simulator.
 struct PersistentSpec {
@@ -29,6 +35,9 @@ struct PersistentSpec {
   /// Children replaced after a fault, at most, over this model's life in this process; the
   /// next fault after that stops the run (a plain Error, not a failed candidate).
   std::size_t restarts = 100;
+  /// The most candidates sent in one batch (config `batch:`; 1: one request at a time). The
+  /// child's `ready ... batch k` may lower it. Results do not depend on it.
+  std::size_t batch = 1;
 };
 
 /// Receives each line persistent children write on their stderr: the command as messages show
@@ -64,6 +73,16 @@ class PersistentModel final : public Model {
   ///         the next call (with a backoff after repeated faults).
   /// @throws Error when a fault comes after `restarts` replacements (the run stops).
   void simulate(const Vector& theta, Rng& rng, Vector& stats) const override;
+  /// The batch both sides allow: min(spec batch, the first child's ready batch).
+  std::size_t batch_size() const override { return batch_size_; }
+  /// Sends the jobs to one child in batches of up to batch_size() (`batch <k>` and k requests;
+  /// timeout: k times the per-simulation one). Replies read before a batch breaks stand; the
+  /// candidates left unanswered run again one by one on a new child, so that each fails (or
+  /// not) as it would without batches. Any thread.
+  /// @throws Error as simulate().
+  void simulate_batch(std::span<SimulationJob> jobs) const override;
+  /// Stops the idle children (a later simulation starts one again).
+  void end_idle() const override;
 
   /// The command as shown in messages (shell-quoted).
   const std::string& command_text() const { return shown_; }
@@ -74,9 +93,26 @@ class PersistentModel final : public Model {
   struct Child;  ///< one running child and its buffers (persistent_model.cpp)
 
  private:
+  enum class Io : int;  ///< what an exchange ran into (persistent_model.cpp)
+
   std::unique_ptr<Child> start_child() const;
+  /// An idle child that is in step, or a new one (after a backoff when faults repeat).
   std::unique_ptr<Child> acquire() const;
   void release(std::unique_ptr<Child> child) const;
+  /// One request and its reply; an extra reply line for an earlier request (the child is out of
+  /// step) costs the child, not the candidate, which runs again once on a new child.
+  void simulate_seeded(const Vector& theta, std::uint64_t seed, Vector& stats) const;
+  /// One batch to one child: returns how many jobs got their reply; `broke` when the child
+  /// broke (the rest have none).
+  std::size_t exchange_batch(std::span<SimulationJob> jobs, const std::uint64_t* seeds,
+                             bool& broke) const;
+  /// The candidate's error for a `fail` reply.
+  ModelError failed_error(const persistent::Reply& reply) const;
+  /// Stops a child whose exchange broke (`io`, or a malformed `reply`), counts the fault, and
+  /// returns the error for the candidate it leaves unanswered.
+  ModelError broken(std::unique_ptr<Child> child, Io io, const persistent::Reply* reply,
+                    double timeout) const;
+  void count_fault(bool child_dropped) const;
 
   PersistentSpec spec_;
   std::vector<std::string> parameter_names_;
@@ -84,6 +120,7 @@ class PersistentModel final : public Model {
   std::string shown_;
   std::string hello_;
   std::size_t n_stats_ = 0;
+  std::size_t batch_size_ = 1;
   mutable std::mutex mutex_;
   mutable std::vector<std::unique_ptr<Child>> idle_;
   mutable std::size_t alive_ = 0;               ///< idle or in use

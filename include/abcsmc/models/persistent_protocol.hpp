@@ -69,9 +69,11 @@ void append_batch_header(std::string& out, std::size_t k);
 
 /// A parsed reply line.
 struct Reply {
-  enum class Kind { ok, fail, malformed } kind = Kind::malformed;
-  /// fail: the child's message (cut at kMaxMessageBytes). malformed: what is wrong, with values
-  /// ("replied with 3 numbers, 2 statistics expected").
+  /// stale: an ok or fail line for an earlier request (the child wrote more replies than it was
+  /// sent requests: it is out of step, through no fault of the request now waiting).
+  enum class Kind { ok, fail, malformed, stale } kind = Kind::malformed;
+  /// fail: the child's message (cut at kMaxMessageBytes). malformed, stale: what is wrong, with
+  /// values ("replied with 3 numbers, 2 statistics expected").
   std::string message;
   /// malformed: the same without per-candidate values, for failure reasons ("replied with the
   /// wrong number of statistics").
@@ -81,7 +83,7 @@ struct Reply {
 /// Parses one reply line (without its '\n') to the request `id`, filling `stats` (already sized
 /// to the number of statistics) when it is `ok`. Malformed: an empty line, a first word other
 /// than ok or fail, a missing or different id, a non-number among the statistics, too few or too
-/// many numbers, a line longer than max_reply_line, a NUL byte.
+/// many numbers, a line longer than max_reply_line, a NUL byte. Stale: an id below `id`.
 Reply parse_reply(std::string_view line, std::uint64_t id, Vector& stats);
 
 /// The shortest text that reads back to the same double (as Python's repr; "nan", "inf").

@@ -90,6 +90,7 @@ class DelayedModel final : public Model {
   std::vector<StatSpec> statistics() const override;
   void simulate(const Vector& theta, Rng& rng, Vector& stats) const override;
   bool thread_safe() const override;
+  void end_idle() const override { inner_->end_idle(); }
 
   /// The delay in seconds this spec gives for the next draws of `rng` (consumes them as
   /// simulate() does: nothing for constant, one uniform_pos() for exponential, one uniform()
