@@ -31,6 +31,7 @@ PYTHON = "/usr/bin/python3"
 POP = int(os.environ.get("POP", "500"))
 GENS = int(os.environ.get("GENS", "8"))
 REPEATS = int(os.environ.get("REPEATS", "3"))
+BATCH = int(os.environ.get("BATCH", "64"))  # the batched abcsmc configurations' `batch:`
 
 
 def cpu_seconds(who):
@@ -82,7 +83,7 @@ def pyabc_run(sampler_name, n_procs, db_path):
 
 # ---------------------------------------------------------------- abcsmc side (one run)
 
-def write_config(path, out_h5, sampler_line):
+def write_config(path, out_h5, sampler_line, batch):
     obs = ode_sim.observed()["y"].tolist()
     priors = "\n".join("  %s: {type: uniform, low: %r, high: %r}" % (n, lo, hi)
                        for n, (lo, hi) in ode_sim.PRIORS.items())
@@ -94,6 +95,7 @@ parameters:
 model:
   persistent: [{PYTHON}, {os.path.join(HERE, 'ode_sim.py')}]
   statistics: {{y: {ode_sim.N_OBS}}}
+  batch: {batch}
 observed:
   y: {json.dumps(obs)}
 distance: {{type: pnorm, p: 2}}
@@ -106,11 +108,11 @@ output: {{path: {out_h5}}}
         f.write(text)
 
 
-def abcsmc_run(binary, tmp, threads, seed):
-    cfg = os.path.join(tmp, "ode_%d.yaml" % threads)
-    h5 = os.path.join(tmp, "ode_%d.h5" % threads)
+def abcsmc_run(binary, tmp, threads, seed, batch):
+    cfg = os.path.join(tmp, "ode_%d_%d.yaml" % (threads, batch))
+    h5 = os.path.join(tmp, "ode_%d_%d.h5" % (threads, batch))
     sampler = "{type: single}" if threads == 1 else "{type: threads, threads: %d}" % threads
-    write_config(cfg, h5, sampler)
+    write_config(cfg, h5, sampler, batch)
     t0 = time.perf_counter()
     cpu0 = cpu_seconds(resource.RUSAGE_CHILDREN)
     p = subprocess.run([binary, "run", cfg, "--overwrite", "--seed", str(seed)],
@@ -159,13 +161,14 @@ def main(binary):
     bare = bare_ms_per_simulation()
     print("bare loop over simulate() in this process (CPU, median of 3 x 1000 calls): %.3f ms per "
           "simulation" % bare, flush=True)
-    configs = [("abcsmc", 1), ("pyabc", 1), ("abcsmc", nproc), ("pyabc", nproc)]
+    configs = [("abcsmc", 1), ("abcsmc-batch", 1), ("pyabc", 1),
+               ("abcsmc", nproc), ("abcsmc-batch", nproc), ("pyabc", nproc)]
     runs = {c: [] for c in configs}
     with tempfile.TemporaryDirectory(prefix="abcsmc-vs-pyabc-") as tmp:
         for k in range(REPEATS):
             for tool, n in configs:
-                if tool == "abcsmc":
-                    r = abcsmc_run(binary, tmp, n, 1000 + k)
+                if tool.startswith("abcsmc"):
+                    r = abcsmc_run(binary, tmp, n, 1000 + k, BATCH if tool == "abcsmc-batch" else 1)
                 else:
                     r = pyabc_subprocess(tmp, "single" if n == 1 else "multicore", n, k)
                 r["rate"] = r["simulations"] / r["wall"]
@@ -187,11 +190,15 @@ def main(binary):
     print("|---|---|---|---|---|---|---|---|")
     labels = {("abcsmc", 1): "abcsmc, persistent, `sampler: single` (1 thread)",
               ("pyabc", 1): "pyABC SingleCoreSampler",
+              ("abcsmc-batch", 1): "abcsmc, persistent, `batch: %d` (vectorised), 1 thread" % BATCH,
               ("abcsmc", nproc): "abcsmc, persistent, `threads: %d`" % nproc,
+              ("abcsmc-batch", nproc): "abcsmc, persistent, `batch: %d` (vectorised), `threads: %d`"
+              % (BATCH, nproc),
               ("pyabc", nproc): "pyABC MulticoreEvalParallelSampler(n_procs=%d)" % nproc}
     for tool, n in configs:
         c = (tool, n)
-        ratio = ("**%.2f**" % (med(c, "rate") / med(("pyabc", n), "rate"))) if tool == "abcsmc" else ""
+        ratio = ("**%.2f**" % (med(c, "rate") / med(("pyabc", n), "rate"))
+                 if tool.startswith("abcsmc") else "")
         means = ", ".join("%.4f" % statistics.median(r["mean"][p] for r in runs[c]) for p in names)
         print("| %s | %.2f | %d | %.0f | %s | %.2f | %.3f | %s |"
               % (labels[c], med(c, "wall"), med(c, "simulations"), med(c, "rate"), ratio,
@@ -204,6 +211,10 @@ def main(binary):
              " / ".join("%.2f" % med(("abcsmc", n), "run_s") for n in (1, nproc)),
              med(("pyabc", 1), "import_s"),
              " / ".join("%.2f" % med(("pyabc", n), "process_wall") for n in (1, nproc))))
+    # Batches change nothing but speed: the same seed gives the same run.
+    same = all(a["mean"] == b["mean"] and a["simulations"] == b["simulations"]
+               for n in (1, nproc) for a, b in zip(runs[("abcsmc", n)], runs[("abcsmc-batch", n)]))
+    print("abcsmc with and without batches, same seeds: %s" % ("identical" if same else "DIFFERENT"))
     # Monte Carlo spread of the posterior means over the rounds (sanity: the tools agree).
     for p in names:
         spread = {"%s/%d" % c: [round(r["mean"][p], 4) for r in runs[c]] for c in configs}

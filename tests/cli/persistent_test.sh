@@ -59,6 +59,18 @@ rm -f starts.txt
   { cat starts.out >&2; fail "starts threads run failed"; }
 [ "$(wc -l < starts.txt)" -le 2 ] || { cat starts.txt >&2; fail "2 threads started $(wc -l < starts.txt) children"; }
 
+# 1b'. pyABC's first example ported (config/examples/pyabc_quickstart.yaml, batches of 64):
+# single vs threads identical, and the posterior mean near the exact 2.5 (sd 0.5; ESS ~700:
+# Monte Carlo error ~0.02, the tolerance 0.1).
+sed "s|persistent: \[./pyabc_quickstart.py\]|persistent: [$py, $ex/pyabc_quickstart.py]|" \
+  "$ex/pyabc_quickstart.yaml" > quickstart.yaml
+grep -q "persistent: \[$py" quickstart.yaml || fail "the quickstart's persistent line changed; update this test"
+"$ABCSMC" run quickstart.yaml --sampler single -o qs1.h5 --overwrite > qs1.out 2>&1 || { cat qs1.out >&2; fail "quickstart run failed"; }
+"$ABCSMC" run quickstart.yaml --threads 2 -o qs2.h5 --overwrite > qs2.out 2>&1 || { cat qs2.out >&2; fail "quickstart threads run failed"; }
+same_results qs1.h5 qs2.h5 "pyABC quickstart port, single vs threads"
+mean=$(awk '$1 == "mu" {print $2}' qs1.out)
+awk -v m="$mean" 'BEGIN {exit !(m > 2.4 && m < 2.6)}' || { cat qs1.out >&2; fail "quickstart posterior mean $mean, exact 2.5"; }
+
 # 1c. Model selection between the Python example and the C example (examples/plugins), when
 # the C example is built: identical across samplers.
 c_sim="${ABCSMC_PLUGIN_DIR:-}/abcsmc_persistent_gauss"
