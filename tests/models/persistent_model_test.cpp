@@ -9,14 +9,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/problem_builder.hpp"
+#include "abcsmc/core/smc.hpp"
 #include "abcsmc/models/function_model.hpp"
 #include "abcsmc/models/persistent_model.hpp"
+#include "abcsmc/samplers/single_core.hpp"
+#include "abcsmc/samplers/threads.hpp"
+#include "support/identical.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace abcsmc;
 
@@ -351,4 +358,40 @@ TEST_CASE("persistent model: end_idle stops the idle children, the next simulati
   check_good(m);
   CHECK(m.children_started() == 2);
   CHECK(m.children_alive() == 1);
+}
+
+namespace {
+
+std::vector<GenerationRecord> run_with(std::shared_ptr<const Model> model, Sampler& sampler) {
+  // Only y is observed: z is simulated and dropped (the model's output is selected).
+  auto problem = ProblemBuilder()
+                     .model("child", std::move(model))
+                     .parameter("theta", "normal", {{"mean", 0.0}, {"sd", 1.0}})
+                     .observe("y", 0.3)
+                     .build();
+  SmcSettings settings = default_settings(*problem, 20261203);
+  settings.population_size = 150;
+  settings.stop.max_generations = 3;
+  std::vector<GenerationRecord> generations;
+  testing::CollectingObserver observer(generations);
+  run_smc(problem, settings, sampler, &observer);
+  return generations;
+}
+
+}  // namespace
+
+TEST_CASE("persistent model: whole runs equal the in-process callable's, with and without batches") {
+  const auto ref_fn = std::make_shared<FunctionModel>(in_process());
+  SingleCoreSampler single;
+  const auto reference = run_with(ref_fn, single);
+  for (const std::size_t batch : {std::size_t{1}, std::size_t{8}}) {
+    INFO("batch " << batch);
+    PersistentSpec spec = child_spec("ok");
+    spec.argv.push_back("batch");
+    spec.batch = batch;
+    ThreadsSampler threads(3, Scheduling::dynamic, 4);
+    testing::require_identical_runs(
+        reference, run_with(std::make_shared<PersistentModel>(spec, std::vector<std::string>{"theta"}),
+                            threads));
+  }
 }
