@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 
+#include "abcsmc/core/diagnostics.hpp"
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/resumable_error.hpp"
@@ -38,12 +39,14 @@ class RunObserver final : public SmcObserver {
  public:
   RunObserver(io::ResultsWriter& writer, std::mutex& write_lock,
               std::atomic<long long>& last_written, const Problem& problem,
-              std::size_t population_size, std::function<std::string()> sampler_note = {})
+              std::size_t population_size, const TransitionSpec& transition,
+              std::function<std::string()> sampler_note = {})
       : writer_(writer),
         write_lock_(write_lock),
         last_written_(last_written),
         problem_(problem),
         population_size_(population_size),
+        watch_(problem, transition),
         sampler_note_(std::move(sampler_note)) {}
   /// Appended to each heartbeat line (e.g. the Redis server being away).
   void set_progress_note(std::function<std::string()> note) { progress_note_ = std::move(note); }
@@ -88,6 +91,9 @@ class RunObserver final : public SmcObserver {
         rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
     if (rec.failed > 0)
       spdlog::info("t={} failed={}: {}", rec.t, rec.failed, rec.failures.summary());
+    for (const std::string& warning : watch_.check(rec, population_size_)) {
+      spdlog::warn("{}", warning);
+    }
   }
 
   void on_progress(const RoundProgress& p) override {
@@ -133,6 +139,7 @@ class RunObserver final : public SmcObserver {
   std::atomic<long long>& last_written_;  ///< the last generation in the file (-1: none yet)
   const Problem& problem_;
   std::size_t population_size_;
+  GenerationWatch watch_;
   std::function<std::string()> sampler_note_;  ///< e.g. the MPI sampler's bytes broadcast
   std::function<std::string()> progress_note_;
 };
@@ -380,7 +387,7 @@ int run_command(const RunOptions& options) {
     if (options.progress_interval) control.progress_interval = *options.progress_interval;
     if (StatusLine::get() != nullptr && !options.progress_interval) control.progress_interval = 1.0;
     RunObserver observer(*writer, signals.write_lock(), last_written, *problem,
-                         config.population_size, sampler_note);
+                         config.population_size, settings.transition, sampler_note);
     observer.set_progress_note(progress_note);
     std::optional<SmcResult> ran;
     try {

@@ -109,8 +109,12 @@ std::unique_ptr<Transition> make_transition(const TransitionSpec& spec, const Pr
   if (!integer.empty()) {
     blocks.push_back({integer, detail::make_discrete(spec.discrete_steps, integer.size())});
   }
-  if (blocks.size() == 1) return std::move(blocks.front().kernel);
-  return std::make_unique<detail::AggregatedTransition>(prior.dim(), std::move(blocks));
+  std::unique_ptr<Transition> kernel =
+      blocks.size() == 1
+          ? std::move(blocks.front().kernel)
+          : std::make_unique<detail::AggregatedTransition>(prior.dim(), std::move(blocks));
+  if (spec.defensive == 0.0) return kernel;
+  return detail::make_defensive(std::move(kernel), prior, spec.defensive);
 }
 
 }  // namespace abcsmc

@@ -3,6 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "abcsmc/core/error.hpp"
 
@@ -17,6 +20,15 @@ std::string show(const YAML::Node& node) {
   YAML::Emitter out;
   out << YAML::Flow << node;
   return out.c_str();
+}
+
+/// Keys that later versions added, with the value their absence meant in the files of earlier
+/// versions: an earlier file resumes when the config gives that value (the default may differ).
+const std::vector<std::pair<std::string, std::string>>& added_keys() {
+  static const std::vector<std::pair<std::string, std::string>> keys{
+      {"transition.defensive", "0"},  // 0.2.0: the defensive mixture (before: none)
+  };
+  return keys;
 }
 
 std::string join(const std::string& path, const std::string& key) {
@@ -48,8 +60,17 @@ class Differ {
       return;
     }
     if (show(a) != show(b)) {
+      std::string hint;
+      if (!a.IsDefined()) {
+        for (const auto& [key, meant] : added_keys()) {
+          if (key != path) continue;
+          if (show(b) == meant) return;  // what the earlier version did
+          hint = " (the file is from a version without it, which meant " + meant + "; set " + key +
+                 ": " + meant + " to continue it)";
+        }
+      }
       lines_.push_back((path.empty() ? std::string("(config)") : path) + ": " + show(a) +
-                       " in the file, " + show(b) + " now");
+                       " in the file, " + show(b) + " now" + hint);
     }
   }
 

@@ -220,6 +220,7 @@ std::string to_yaml(const RunConfig& config) {
   out << YAML::Key << "k_fraction" << YAML::Value << number(t.k_fraction);
   out << YAML::Key << "discrete_steps" << YAML::Value << t.discrete_steps;
   out << YAML::Key << "model_stay_probability" << YAML::Value << number(t.model_stay_probability);
+  out << YAML::Key << "defensive" << YAML::Value << number(t.defensive);
   out << YAML::EndMap;
 
   const StopSpec& st = config.stop;

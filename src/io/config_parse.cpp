@@ -96,6 +96,24 @@ void check_memory(detail::Ctx& ctx, RunConfig& cfg, int population_line, int cal
 
 }  // namespace
 
+/// A model with many continuous parameters under the global kernel: its importance weights
+/// degenerate (the measured 50-dimensional case is in config/REFERENCE.md, "Kernels").
+void check_dimension(const detail::Ctx& ctx, RunConfig& cfg, int line) {
+  constexpr std::size_t kMany = 20;
+  if (cfg.transition.type != TransitionSpec::Type::multivariate_normal) return;
+  for (const auto& m : cfg.models) {
+    std::size_t continuous = 0;
+    for (const auto& p : m.parameters) continuous += p.type == "discrete_uniform" ? 0 : 1;
+    if (continuous < kMany) continue;
+    cfg.warnings.push_back(
+        ctx.source + ":" + std::to_string(std::max(line, 1)) + ": model '" + m.name + "' has " +
+        std::to_string(continuous) +
+        " continuous parameters: with the multivariate_normal kernel the importance weights "
+        "degenerate as the dimension grows (watch the ESS in the log); HIGHDIM_HINT "
+        "(config/REFERENCE.md, \"Kernels\").");
+  }
+}
+
 RunConfig parse_config(const std::string& yaml_text, const std::string& source_name) {
   return parse_config(yaml_text, source_name, ModelGate{});
 }
@@ -236,6 +254,8 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
       if (size.IsDefined()) calibration_line = detail::line_of(size, calibration_line);
     }
     check_memory(ctx, cfg, population ? population->line : top.line, calibration_line);
+    const auto transition = s.get("transition");
+    check_dimension(ctx, cfg, transition ? transition->line : top.line);
   }
   if (!ctx.messages.empty()) ctx.throw_all();
   return cfg;

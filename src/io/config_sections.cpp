@@ -187,7 +187,7 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
   if (!require_map(ctx, f, "{type: multivariate_normal, scaling: 1.0}")) return;
   Section s(ctx, f,
             {"type", "bandwidth", "scaling", "k", "k_fraction", "discrete_steps",
-             "model_stay_probability"});
+             "model_stay_probability", "defensive"});
   if (const auto g = s.get("type")) {
     if (const auto v = get_choice(ctx, *g, {"multivariate_normal", "local"})) {
       spec.type =
@@ -217,6 +217,12 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
   }
   if (const auto g = s.get("model_stay_probability")) {
     if (const auto v = get_number(ctx, *g, closed_unit())) spec.model_stay_probability = *v;
+  }
+  if (const auto g = s.get("defensive")) {
+    // 0 (the kernel alone) up to, not including, 1 (the prior alone would never converge).
+    if (const auto v = get_number(ctx, *g, NumberRule{false, 0.0, true, 1.0, false})) {
+      spec.defensive = *v;
+    }
   }
 }
 

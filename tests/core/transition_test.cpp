@@ -346,6 +346,7 @@ TEST_CASE("Transition: aggregated kernel on a mixed continuous and integer prior
   prior.add("b", abcsmc::make_distribution("uniform", {{"low", -1}, {"high", 1}}));
   abcsmc::TransitionSpec spec;
   spec.discrete_steps = 2;
+  spec.defensive = 0.0;  // the blocks alone (the mixture with the prior: the next test)
   auto t = abcsmc::make_transition(spec, prior);
   CHECK(t->dim() == 3);
 
@@ -405,6 +406,44 @@ TEST_CASE("Transition: aggregated kernel on a mixed continuous and integer prior
     auto lt = abcsmc::make_transition(local, conts);
     CHECK(lt->dim() == 1);
     CHECK_THROWS_AS(lt->fit(th, w), abcsmc::Error);  // 3 columns for a 1-parameter kernel
+  }
+}
+
+TEST_CASE("Transition: the defensive mixture draws from the prior with its weight", "[core]") {
+  abcsmc::Prior prior;
+  prior.add("x", abcsmc::make_distribution("normal", {{"mean", 0}, {"sd", 1}}));
+  abcsmc::TransitionSpec spec;
+  spec.defensive = 0.2;
+  spec.scaling = 1.0;
+  abcsmc::TransitionSpec plain = spec;
+  plain.defensive = 0.0;
+  auto t = abcsmc::make_transition(spec, prior);
+  auto kernel = abcsmc::make_transition(plain, prior);
+  // Ten particles near 5, where the prior has almost no mass: the kernel never goes below 2.5.
+  const Matrix th = column({4.9, 4.95, 5.0, 5.0, 5.02, 5.05, 5.1, 4.97, 5.03, 4.99});
+  const Vector w = Vector::Constant(10, 0.1);
+  t->fit(th, w);
+  kernel->fit(th, w);
+  for (double x : {-3.0, -0.5, 0.0, 1.0, 2.5, 4.8, 5.0, 5.3, 9.0}) {
+    INFO(x);
+    const double mixture =
+        0.8 * std::exp(kernel->log_pdf(vec({x}))) + 0.2 * normal_pdf(x, 0.0, 1.0);
+    CHECK(t->log_pdf(vec({x})) == Approx(std::log(mixture)).epsilon(1e-12));
+    // The importance weight prior / proposal stays below 1 / defensive.
+    CHECK(std::exp(prior.log_pdf(vec({x})) - t->log_pdf(vec({x}))) <= 1.0 / 0.2 + 1e-12);
+  }
+  const int n = 20000;
+  int from_prior = 0;
+  for (int i = 0; i < n; ++i) {
+    Rng rng{StreamId{11, 2, static_cast<std::uint64_t>(i)}};
+    from_prior += t->propose(rng)[0] < 2.5 ? 1 : 0;
+  }
+  const double p = 0.2 * normal_cdf(2.5, 0.0, 1.0);  // drawn from the prior, and below 2.5
+  CHECK(std::abs(from_prior - n * p) <= 5.0 * std::sqrt(n * p * (1.0 - p)));
+
+  for (double bad : {1.0, 1.5, -0.1}) {
+    spec.defensive = bad;
+    CHECK_THROWS_AS(abcsmc::make_transition(spec, prior), abcsmc::ConfigError);
   }
 }
 

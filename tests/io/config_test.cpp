@@ -192,6 +192,9 @@ TEST_CASE("Config: minimal file gets every default", "[io][config]") {
   CHECK_FALSE(c.epsilon.initial.has_value());
   CHECK(c.transition.type == abcsmc::TransitionSpec::Type::multivariate_normal);
   CHECK(c.transition.model_stay_probability == 0.7);
+  CHECK(c.transition.scaling == 2.0);  // issue 14: a wider kernel and a defensive mixture
+  CHECK(c.transition.defensive == 0.05);
+  CHECK(c.transition.discrete_steps == 2);
   CHECK(c.stop.max_generations == 10);
   CHECK(c.stop.max_walltime_seconds == 0.0);
   CHECK(c.sampler.type == "auto");
@@ -236,6 +239,7 @@ TEST_CASE("Config: full file sets every key", "[io][config]") {
   CHECK(c.transition.k_fraction == 0.5);
   CHECK(c.transition.discrete_steps == 2);
   CHECK(c.transition.model_stay_probability == 0.9);
+  CHECK(c.transition.defensive == 0.2);
   CHECK(c.stop.min_epsilon == 0.01);
   CHECK(c.stop.max_generations == 25);
   CHECK(c.stop.max_simulations == 1000000);
@@ -867,4 +871,19 @@ output: {path: a.h5, store_stats: false}
   };
   CHECK(d == want);
   CHECK_THROWS_AS(config_differences("a: [", stored, {}), abcsmc::ConfigError);
+
+  // A key later versions added: its absence in an earlier file meant a value; the file resumes
+  // when the config gives that value, and the message says which it is otherwise.
+  const std::string old_file = "transition: {type: multivariate_normal, scaling: 1}\n";
+  CHECK(config_differences(old_file,
+                           "transition: {type: multivariate_normal, scaling: 1, "
+                           "defensive: 0}\n",
+                           {})
+            .empty());
+  const auto added = config_differences(
+      old_file, "transition: {type: multivariate_normal, scaling: 1, defensive: 0.05}\n", {});
+  REQUIRE(added.size() == 1);
+  CHECK(added[0] ==
+        "transition.defensive: (absent) in the file, 0.05 now (the file is from a version "
+        "without it, which meant 0; set transition.defensive: 0 to continue it)");
 }

@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -380,7 +380,8 @@ std::vector<GenerationRecord> run_with(std::shared_ptr<const Model> model, Sampl
 
 }  // namespace
 
-TEST_CASE("persistent model: whole runs equal the in-process callable's, with and without batches") {
+TEST_CASE(
+    "persistent model: whole runs equal the in-process callable's, with and without batches") {
   const auto ref_fn = std::make_shared<FunctionModel>(in_process());
   SingleCoreSampler single;
   const auto reference = run_with(ref_fn, single);
@@ -391,7 +392,8 @@ TEST_CASE("persistent model: whole runs equal the in-process callable's, with an
     spec.batch = batch;
     ThreadsSampler threads(3, Scheduling::dynamic, 4);
     testing::require_identical_runs(
-        reference, run_with(std::make_shared<PersistentModel>(spec, std::vector<std::string>{"theta"}),
-                            threads));
+        reference,
+        run_with(std::make_shared<PersistentModel>(spec, std::vector<std::string>{"theta"}),
+                 threads));
   }
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "abcsmc/core/detail/constants.hpp"
+#include "abcsmc/core/prior.hpp"
 #include "abcsmc/core/transition.hpp"
 #include "abcsmc/core/types.hpp"
 
@@ -63,5 +64,9 @@ std::unique_ptr<Transition> make_mvn(Bandwidth bw, double scaling, std::size_t d
 std::unique_ptr<Transition> make_local(std::size_t k, double k_fraction, double scaling,
                                        std::size_t dim);
 std::unique_ptr<Transition> make_discrete(int steps, std::size_t dim);
+/// `inner` mixed with the prior: a proposal from the prior with probability `delta` (0 < delta
+/// < 1, else ConfigError), and the mixture's density (src/core/defensive_transition.cpp).
+std::unique_ptr<Transition> make_defensive(std::unique_ptr<Transition> inner, const Prior& prior,
+                                           double delta);
 
 }  // namespace abcsmc::detail
