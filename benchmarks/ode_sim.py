@@ -36,18 +36,7 @@ def _rhs(n, r, k):
 
 def solve(r, k):
     """N at T_OBS: fixed-step RK4 on a grid of N_OBS * SUBSTEPS steps (numpy arrays)."""
-    h = (T_END / N_OBS) / SUBSTEPS
-    n = np.array([N0])
-    out = np.empty(N_OBS)
-    for i in range(N_OBS):
-        for _ in range(SUBSTEPS):
-            k1 = _rhs(n, r, k)
-            k2 = _rhs(n + 0.5 * h * k1, r, k)
-            k3 = _rhs(n + 0.5 * h * k2, r, k)
-            k4 = _rhs(n + h * k3, r, k)
-            n = n + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-        out[i] = n[0]
-    return out
+    return solve_many(np.array([r]), np.array([k]))[0]
 
 
 def solve_many(r, k):

@@ -220,7 +220,7 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
   }
   if (const auto g = s.get("defensive")) {
     // 0 (the kernel alone) up to, not including, 1 (the prior alone would never converge).
-    if (const auto v = get_number(ctx, *g, NumberRule{false, 0.0, true, 1.0, false})) {
+    if (const auto v = get_number(ctx, *g, NumberRule{false, 0.0, false, 1.0, true})) {
       spec.defensive = *v;
     }
   }

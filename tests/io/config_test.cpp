@@ -887,3 +887,18 @@ output: {path: a.h5, store_stats: false}
         "transition.defensive: (absent) in the file, 0.05 now (the file is from a version "
         "without it, which meant 0; set transition.defensive: 0 to continue it)");
 }
+
+TEST_CASE("Config: transition.defensive takes [0, 1)", "[io][config]") {
+  const auto with = [](const std::string& v) {
+    return "parameters: {a: {type: normal, mean: 0, sd: 1}}\nmodel: {builtin: gaussian_mean}\n"
+           "observed: {y: 0.5}\ntransition: {defensive: " +
+           v + "}\n";
+  };
+  CHECK(abcsmc::io::parse_config(with("0"), "t.yaml").transition.defensive == 0.0);
+  CHECK(abcsmc::io::parse_config(with("0.3"), "t.yaml").transition.defensive == 0.3);
+  for (const std::string bad : {"1", "-0.1", "x"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(abcsmc::io::parse_config(with(bad), "t.yaml"),
+                      Catch::Contains("transition.defensive"));
+  }
+}

@@ -369,13 +369,7 @@ std::vector<GenerationRecord> run_with(std::shared_ptr<const Model> model, Sampl
                      .parameter("theta", "normal", {{"mean", 0.0}, {"sd", 1.0}})
                      .observe("y", 0.3)
                      .build();
-  SmcSettings settings = default_settings(*problem, 20261203);
-  settings.population_size = 150;
-  settings.stop.max_generations = 3;
-  std::vector<GenerationRecord> generations;
-  testing::CollectingObserver observer(generations);
-  run_smc(problem, settings, sampler, &observer);
-  return generations;
+  return testing::run_generations(problem, 20261203, 150, 3, sampler);
 }
 
 }  // namespace

@@ -62,13 +62,7 @@ std::vector<GenerationRecord> run(std::shared_ptr<const Model> m0, std::shared_p
                      .parameter("theta", "normal", {{"mean", 1.0}, {"sd", 1.0}})
                      .observe("y", 0.8)
                      .build();
-  SmcSettings settings = default_settings(*problem, 20261202);
-  settings.population_size = 300;
-  settings.stop.max_generations = 3;
-  std::vector<GenerationRecord> generations;
-  testing::CollectingObserver observer(generations);
-  run_smc(problem, settings, sampler, &observer);
-  return generations;
+  return testing::run_generations(problem, 20261202, 300, 3, sampler);
 }
 
 }  // namespace

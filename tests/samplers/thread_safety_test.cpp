@@ -56,13 +56,7 @@ std::vector<GenerationRecord> run(std::shared_ptr<const Model> model, Sampler& s
                      .parameter("theta", "normal", {{"mean", 0.0}, {"sd", 1.0}})
                      .observe("y", 0.5)
                      .build();
-  SmcSettings settings = default_settings(*problem, 20261201);
-  settings.population_size = 200;
-  settings.stop.max_generations = 3;
-  std::vector<GenerationRecord> generations;
-  testing::CollectingObserver observer(generations);
-  run_smc(problem, settings, sampler, &observer);
-  return generations;
+  return testing::run_generations(problem, 20261201, 200, 3, sampler);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #pragma once
 // Helpers for end-to-end engine tests: run a YAML config text through the whole pipeline.
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "abcsmc/core/problem_builder.hpp"
 #include "abcsmc/core/sampling.hpp"
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/io/build.hpp"
@@ -24,6 +27,20 @@ class CollectingObserver final : public SmcObserver {
  private:
   std::vector<GenerationRecord>& out_;
 };
+
+/// A small run of `problem` with the default settings, the given seed, population and number
+/// of generations, on `sampler`: every generation.
+inline std::vector<GenerationRecord> run_generations(std::shared_ptr<const Problem> problem,
+                                                     std::uint64_t seed, std::size_t population,
+                                                     std::uint32_t generations, Sampler& sampler) {
+  SmcSettings settings = default_settings(*problem, seed);
+  settings.population_size = population;
+  settings.stop.max_generations = generations;
+  std::vector<GenerationRecord> out;
+  CollectingObserver observer(out);
+  run_smc(std::move(problem), settings, sampler, &observer);
+  return out;
+}
 
 inline RunOutput run_config_text(const std::string& yaml, Sampler& sampler) {
   const io::RunConfig config = io::parse_config(yaml, "<test>");
