@@ -888,7 +888,7 @@ output: {path: a.h5, store_stats: false}
         "without it, which meant 0; set transition.defensive: 0 to continue it)");
 }
 
-TEST_CASE("Config: transition.defensive takes [0, 1)", "[io][config]") {
+TEST_CASE("Config: transition.defensive takes 0 up to, not including, 1", "[io][config]") {
   const auto with = [](const std::string& v) {
     return "parameters: {a: {type: normal, mean: 0, sd: 1}}\nmodel: {builtin: gaussian_mean}\n"
            "observed: {y: 0.5}\ntransition: {defensive: " +
