@@ -45,11 +45,12 @@ std::vector<std::string> GenerationWatch::check(const GenerationRecord& rec,
   // Weights per model and per integer value.
   std::vector<double> per_model(problem_.models.size(), 0.0);
   std::map<std::pair<std::size_t, std::size_t>, std::map<long long, double>> integers;
+  std::vector<std::vector<std::size_t>> integer_indices;  // per model, looked up once
+  for (const ModelEntry& m : problem_.models) integer_indices.push_back(m.prior.integer_indices());
   for (const Particle& p : rec.particles) {
     if (p.model >= per_model.size()) continue;
     per_model[p.model] += p.weight;
-    const Prior& prior = problem_.models[p.model].prior;
-    for (std::size_t k : prior.integer_indices()) {
+    for (std::size_t k : integer_indices[p.model]) {
       if (static_cast<Eigen::Index>(k) >= p.theta.size()) continue;
       integers[{p.model, k}][std::llround(p.theta[static_cast<Eigen::Index>(k)])] += p.weight;
     }

@@ -303,14 +303,7 @@ PersistentModel::PersistentModel(PersistentSpec spec,
   release(std::move(first));
 }
 
-PersistentModel::~PersistentModel() {
-  // Close every stdin first, so that the children exit together rather than one grace apart.
-  for (auto& c : idle_) c->process.close_stdin();
-  for (auto& c : idle_) {
-    c->process.stop(spec_.kill_grace_seconds);
-    c->take_stderr();  // what it wrote while idle or on its way out still reaches the log
-  }
-}
+PersistentModel::~PersistentModel() { end_idle(); }
 
 void PersistentModel::end_idle() const {
   std::vector<std::unique_ptr<Child>> idle;
@@ -319,10 +312,11 @@ void PersistentModel::end_idle() const {
     idle.swap(idle_);
     alive_ -= idle.size();
   }
+  // Close every stdin first, so that the children exit together rather than one grace apart.
   for (auto& c : idle) c->process.close_stdin();
   for (auto& c : idle) {
     c->process.stop(spec_.kill_grace_seconds);
-    c->take_stderr();
+    c->take_stderr();  // what it wrote while idle or on its way out still reaches the log
   }
 }
 
@@ -445,9 +439,9 @@ void PersistentModel::simulate_batch(std::span<SimulationJob> jobs) const {
       one(done++);
       continue;
     }
-    bool broke = false;
-    done += exchange_batch(jobs.subspan(done), seeds.data() + done, broke);
-    if (broke) {
+    const Exchange x = exchange(jobs.subspan(done), seeds.data() + done);
+    done += x.answered;
+    if (x.broke) {
       // Which candidate broke the child is unknown: each unanswered one runs alone on a new
       // child, so that it fails (or not) exactly as it would have without batches.
       while (done < jobs.size()) one(done++);
@@ -455,19 +449,34 @@ void PersistentModel::simulate_batch(std::span<SimulationJob> jobs) const {
   }
 }
 
-std::size_t PersistentModel::exchange_batch(std::span<SimulationJob> jobs,
-                                            const std::uint64_t* seeds, bool& broke) const {
+void PersistentModel::simulate_seeded(const Vector& theta, std::uint64_t seed,
+                                      Vector& stats) const {
+  SimulationJob job{&theta, nullptr, &stats, {}};
+  for (int attempt = 0;; ++attempt) {
+    const Exchange x = exchange(std::span<SimulationJob>(&job, 1), &seed);
+    if (!x.broke) {
+      if (job.error) std::rethrow_exception(job.error);  // a `fail` reply
+      return;
+    }
+    // An extra line for an earlier request: the child is out of step through no fault of this
+    // candidate, which runs again on a new child (once: a child that keeps doing it fails it).
+    if (x.stale && attempt == 0) continue;
+    throw *x.broke;
+  }
+}
+
+PersistentModel::Exchange PersistentModel::exchange(std::span<SimulationJob> jobs,
+                                                    const std::uint64_t* seeds) const {
   std::unique_ptr<Child> child;
   try {
     child = acquire();
-  } catch (const ModelError&) {
+  } catch (const ModelError& e) {
     count_fault(false);
-    broke = true;  // the candidates go one by one, each failing (or not) on its own start
-    return 0;
+    return {0, e, false};
   }
   const std::size_t k = std::min({jobs.size(), child->max_batch, spec_.batch});
   std::string request;
-  persistent::append_batch_header(request, k);
+  if (k > 1) persistent::append_batch_header(request, k);
   const std::uint64_t first_id = child->next_id;
   for (std::size_t i = 0; i < k; ++i) {
     persistent::append_request(request, child->next_id++, seeds[i], *jobs[i].theta);
@@ -478,6 +487,7 @@ std::size_t PersistentModel::exchange_batch(std::span<SimulationJob> jobs,
   Io io = child->send(request, deadline, k * persistent::max_reply_line(n_stats_));
   std::string line;
   std::size_t answered = 0;  // replies read (ok or fail); they stand whatever comes next
+  bool any_ok = false;
   while (io == Io::done && answered < k) {
     io = child->read_line(line, persistent::max_reply_line(n_stats_), deadline);
     if (io != Io::done) break;
@@ -487,66 +497,23 @@ std::size_t PersistentModel::exchange_batch(std::span<SimulationJob> jobs,
     }
     const persistent::Reply reply = persistent::parse_reply(line, first_id + answered, stats);
     if (reply.kind == persistent::Reply::Kind::fail) {
+      // The simulator's own verdict: the child is fine and stays.
       jobs[answered].error = std::make_exception_ptr(failed_error(reply));
-    } else if (reply.kind != persistent::Reply::Kind::ok) {
-      (void)broken(std::move(child), Io::done, &reply, timeout);
-      broke = true;
-      return answered;
+    } else if (reply.kind == persistent::Reply::Kind::ok) {
+      any_ok = true;
+    } else {
+      return {answered, broken(std::move(child), Io::done, &reply, timeout),
+              reply.kind == persistent::Reply::Kind::stale};
     }
     ++answered;
   }
-  if (io != Io::done) {
-    (void)broken(std::move(child), io, nullptr, timeout);
-    broke = true;
-    return answered;
-  }
+  if (io != Io::done) return {answered, broken(std::move(child), io, nullptr, timeout), false};
   release(std::move(child));
-  const std::lock_guard<std::mutex> lock(mutex_);
-  consecutive_faults_ = 0;
-  return k;
-}
-
-void PersistentModel::simulate_seeded(const Vector& theta, std::uint64_t seed,
-                                      Vector& stats) const {
-  for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<Child> child;
-    try {
-      child = acquire();
-    } catch (const ModelError&) {
-      count_fault(false);
-      throw;
-    }
-    const std::uint64_t id = child->next_id++;
-    std::string request;
-    persistent::append_request(request, id, seed, theta);
-    const auto deadline = deadline_after(spec_.timeout_seconds);
-    std::string line;
-    Io io = child->send(request, deadline, persistent::max_reply_line(n_stats_));
-    if (io == Io::done) {
-      io = child->read_line(line, persistent::max_reply_line(n_stats_), deadline);
-    }
-    if (io != Io::done) throw broken(std::move(child), io, nullptr, spec_.timeout_seconds);
-    if (static_cast<std::size_t>(stats.size()) != n_stats_) {
-      stats.resize(static_cast<Eigen::Index>(n_stats_));
-    }
-    const persistent::Reply reply = persistent::parse_reply(line, id, stats);
-    if (reply.kind == persistent::Reply::Kind::ok) {
-      release(std::move(child));
-      const std::lock_guard<std::mutex> lock(mutex_);
-      consecutive_faults_ = 0;
-      return;
-    }
-    if (reply.kind == persistent::Reply::Kind::fail) {
-      // The simulator's own verdict: the child is fine and stays.
-      release(std::move(child));
-      throw failed_error(reply);
-    }
-    ModelError error = broken(std::move(child), Io::done, &reply, spec_.timeout_seconds);
-    // An extra line for an earlier request: the child is out of step through no fault of this
-    // candidate, which runs again on a new child (once: a child that keeps doing it fails it).
-    if (reply.kind == persistent::Reply::Kind::stale && attempt == 0) continue;
-    throw error;
+  if (any_ok) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    consecutive_faults_ = 0;
   }
+  return {k, std::nullopt, false};
 }
 
 ModelError PersistentModel::failed_error(const persistent::Reply& reply) const {

@@ -6,16 +6,17 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "abcsmc/core/error.hpp"
 #include "abcsmc/core/model.hpp"
 
 namespace abcsmc {
 
-class ModelError;
 namespace persistent {
 struct Reply;
 }
@@ -102,10 +103,16 @@ class PersistentModel final : public Model {
   /// One request and its reply; an extra reply line for an earlier request (the child is out of
   /// step) costs the child, not the candidate, which runs again once on a new child.
   void simulate_seeded(const Vector& theta, std::uint64_t seed, Vector& stats) const;
-  /// One batch to one child: returns how many jobs got their reply; `broke` when the child
-  /// broke (the rest have none).
-  std::size_t exchange_batch(std::span<SimulationJob> jobs, const std::uint64_t* seeds,
-                             bool& broke) const;
+  /// What exchange() got: replies for the first `answered` jobs; `broke` when the child broke
+  /// (it is stopped; the error for the first unanswered job), `stale` when by an extra line.
+  struct Exchange {
+    std::size_t answered = 0;
+    std::optional<ModelError> broke;
+    bool stale = false;
+  };
+  /// Up to min(jobs, the child's batch, spec batch) requests to one child, in one `batch` when
+  /// more than one; replies fill the jobs' statistics (a `fail` reply: the job's error).
+  Exchange exchange(std::span<SimulationJob> jobs, const std::uint64_t* seeds) const;
   /// The candidate's error for a `fail` reply.
   ModelError failed_error(const persistent::Reply& reply) const;
   /// Stops a child whose exchange broke (`io`, or a malformed `reply`), counts the fault, and
