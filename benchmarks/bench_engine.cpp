@@ -3,6 +3,10 @@
 //   bench_engine b1 [repeats]          B1 simulations/s with the single-core sampler, and the
 //                                      ratio of that throughput to a bare loop over the model
 //   bench_engine b2 [population] [threads...]  B2 efficiency = ideal / measured with threads
+//   bench_engine master [N...]         B1 at population N, single core: the master's time per
+//                                      generation beside the simulations' (issue 17)
+//   bench_engine weights D [N...]      importance weights alone: kernel fit + N densities, D
+//                                      parameters
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "abcsmc/core/smc.hpp"
+#include "abcsmc/core/transition.hpp"
 #include "abcsmc/io/build.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/samplers/single_core.hpp"
@@ -143,6 +148,130 @@ int bench_b2(std::size_t population, const std::vector<std::size_t>& threads) {
   return 0;
 }
 
+/// Median seconds of one bare B1 simulation (fresh stream, the model alone).
+double bare_simulation_seconds(const Model& model) {
+  std::vector<double> secs;
+  for (int r = 0; r < 3; ++r) {
+    const std::uint64_t n = 1000000;
+    Vector theta = Vector::Constant(1, 0.4);
+    Vector stats(1);
+    double sink = 0.0;
+    const auto start = Clock::now();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      Rng rng(StreamId{1, 0, i});
+      model.simulate(theta, rng, stats);
+      sink += stats[0];
+    }
+    secs.push_back(std::chrono::duration<double>(Clock::now() - start).count() /
+                   static_cast<double>(n));
+    if (sink == 42.0) std::puts("");
+  }
+  return median(secs);
+}
+
+/// Least-squares slope of log y on log x.
+double growth_exponent(const std::vector<double>& x, const std::vector<double>& y) {
+  double mx = 0.0, my = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    mx += std::log(x[i]) / static_cast<double>(x.size());
+    my += std::log(y[i]) / static_cast<double>(x.size());
+  }
+  double sxy = 0.0, sxx = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (std::log(x[i]) - mx) * (std::log(y[i]) - my);
+    sxx += (std::log(x[i]) - mx) * (std::log(x[i]) - mx);
+  }
+  return sxy / sxx;
+}
+
+class PerGeneration final : public SmcObserver {
+ public:
+  void on_generation(const GenerationRecord& r) override { records.push_back(r); }
+  std::vector<GenerationRecord> records;
+};
+
+/// B1 at each population: per generation after the first (the first samples the prior, no
+/// weights), the wall time minus simulations x the bare cost is the engine's own time.
+int bench_master(const std::vector<std::size_t>& populations) {
+  std::vector<double> ns, overheads;
+  for (std::size_t n : populations) {
+    const std::string yaml = "seed: 1\npopulation_size: " + std::to_string(n) + R"(
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {builtin: gaussian_mean, options: {n: 10, sigma: 1}}
+observed: {y: 0.5}
+epsilon: {type: quantile, alpha: 0.5, calibration_size: )" + std::to_string(n) +
+                             "}\nstop: {max_generations: 4}\n";
+    const auto config = io::parse_config(yaml, "<bench>");
+    auto problem = io::build_problem(config);
+    const double bare = bare_simulation_seconds(*problem->models[0].model);
+    const auto settings = io::build_settings(config, *problem, *config.seed);
+    SingleCoreSampler sampler;
+    PerGeneration gens;
+    run_smc(problem, settings, sampler, &gens);
+    std::vector<double> wall, other;
+    for (std::size_t g = 1; g < gens.records.size(); ++g) {
+      const auto& r = gens.records[g];
+      wall.push_back(r.wall_seconds);
+      other.push_back(r.wall_seconds - static_cast<double>(r.simulations) * bare);
+    }
+    const double med_other = std::max(median(other), 1e-9);
+    std::printf(
+        "master N=%-8zu generation %.3f s (median of %zu), of which not simulating %.3f s "
+        "(%.0f%%); %.2f us per particle\n",
+        n, median(wall), wall.size(), med_other, 100.0 * med_other / median(wall),
+        1e6 * med_other / static_cast<double>(n));
+    ns.push_back(static_cast<double>(n));
+    overheads.push_back(med_other);
+  }
+  if (ns.size() > 1) {
+    std::printf("growth exponent of the non-simulation time: %.2f (goal <= 1.2)\n",
+                growth_exponent(ns, overheads));
+  }
+  return 0;
+}
+
+/// Fit + n densities of the default kernel (multivariate normal, scaling 2) on a population of
+/// n standard-normal particles in d dimensions with random weights; queries are proposals.
+int bench_weights(std::size_t d, const std::vector<std::size_t>& populations) {
+  std::vector<double> ns, secs;
+  for (std::size_t n : populations) {
+    Rng rng(StreamId{9, 0, n});
+    Matrix thetas(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    Vector weights(static_cast<Eigen::Index>(n));
+    for (Eigen::Index i = 0; i < thetas.rows(); ++i) {
+      for (Eigen::Index k = 0; k < thetas.cols(); ++k) thetas(i, k) = rng.normal();
+      weights[i] = 0.5 + rng.uniform();
+    }
+    weights /= weights.sum();
+    auto kernel = make_multivariate_normal_transition(Bandwidth::silverman, 2.0);
+    std::vector<Vector> queries(n);
+    kernel->fit(thetas, weights);
+    for (auto& q : queries) q = kernel->propose(rng);
+    std::vector<double> runs;
+    double sink = 0.0;
+    for (int r = 0; r < 3; ++r) {
+      const auto start = Clock::now();
+      kernel->fit(thetas, weights);
+      for (const auto& q : queries) sink += kernel->log_pdf(q);
+      runs.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    if (sink == 42.0) std::puts("");
+    std::printf("weights d=%zu N=%-8zu %.4f s (median of 3), %.3f us per particle\n", d, n,
+                median(runs), 1e6 * median(runs) / static_cast<double>(n));
+    ns.push_back(static_cast<double>(n));
+    secs.push_back(median(runs));
+  }
+  if (ns.size() > 1) std::printf("growth exponent: %.2f\n", growth_exponent(ns, secs));
+  return 0;
+}
+
+std::vector<std::size_t> sizes_from(int argc, char** argv, int first,
+                                    std::vector<std::size_t> fallback) {
+  std::vector<std::size_t> out;
+  for (int i = first; i < argc; ++i) out.push_back(std::strtoull(argv[i], nullptr, 10));
+  return out.empty() ? fallback : out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,6 +284,13 @@ int main(int argc, char** argv) {
     if (threads.empty()) threads = {2, 8, 16};
     return bench_b2(population, threads);
   }
-  std::fprintf(stderr, "usage: bench_engine b1 [repeats] | b2 [population] [threads...]\n");
+  if (what == "master") return bench_master(sizes_from(argc, argv, 2, {1000, 10000, 100000}));
+  if (what == "weights" && argc > 2) {
+    return bench_weights(std::strtoull(argv[2], nullptr, 10),
+                         sizes_from(argc, argv, 3, {1000, 10000}));
+  }
+  std::fprintf(stderr,
+               "usage: bench_engine b1 [repeats] | b2 [population] [threads...] | master [N...] | "
+               "weights D [N...]\n");
   return 2;
 }

@@ -135,6 +135,45 @@ TEST_CASE("Transition: multivariate normal bandwidth on a hand-computed case", "
   }
 }
 
+TEST_CASE("Transition: one parameter from 512 particles on (fast Gauss transform) is exact to 1e-12",
+          "[core]") {
+  for (const std::size_t n : {std::size_t{511}, std::size_t{512}, std::size_t{4000}}) {
+    INFO(n);
+    Rng rng{StreamId{31, 0, n}};
+    std::vector<double> th(n), wv(n);
+    double total = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+      th[j] = j % 4 == 0 ? 5.0 + 0.1 * rng.normal() : rng.normal();  // two clusters
+      total += (wv[j] = 0.2 + rng.uniform());
+    }
+    Vector w(static_cast<Eigen::Index>(n));
+    for (std::size_t j = 0; j < n; ++j) w[static_cast<Eigen::Index>(j)] = (wv[j] /= total);
+    auto t = abcsmc::make_multivariate_normal_transition(Bandwidth::silverman, 2.0);
+    t->fit(column(th), w);
+    long double mean = 0.0L, sum_w2 = 0.0L, ss = 0.0L;
+    for (std::size_t j = 0; j < n; ++j) {
+      mean += static_cast<long double>(wv[j]) * th[j];
+      sum_w2 += static_cast<long double>(wv[j]) * wv[j];
+    }
+    for (std::size_t j = 0; j < n; ++j) ss += wv[j] * (th[j] - mean) * (th[j] - mean);
+    const long double var = ss / (1.0L - sum_w2);
+    const long double bw = std::pow(4.0L * sum_w2 / 3.0L, 0.2L);
+    const long double kvar = 2.0L * bw * bw * var;
+    std::vector<double> queries = propose_1d(*t, 300, 5);
+    for (double x = -12.0; x <= 18.0; x += 0.37) queries.push_back(x);
+    for (double x : queries) {
+      long double ref = 0.0L;
+      for (std::size_t j = 0; j < n; ++j) {
+        const long double d = x - th[j];
+        ref += wv[j] * std::exp(-0.5L * d * d / kvar);
+      }
+      const double want = static_cast<double>(std::log(ref) - 0.5L * std::log(2.0L * kPi * kvar));
+      INFO(x);
+      CHECK(std::fabs(log_pdf_at(*t, x) - want) <= 1e-12 + 1e-15 * std::fabs(want));
+    }
+  }
+}
+
 TEST_CASE("Transition: one-particle population proposes exactly N(theta_0, cov)", "[core]") {
   // A single particle has no sample covariance: the fallback variance is (|theta| / 10)^2, then
   // Silverman with n = 1, d = 1 gives bw^2 = (4 / 3)^(2 / 5).
