@@ -19,7 +19,9 @@ constexpr int kMaxDiscreteSteps = 1000;
 
 /// pyABC DiscreteRandomWalkTransition: each parameter moves by the sum of `steps` independent
 /// steps uniform on {-1, 0, +1}. The pmf of the sum (trinomial coefficients / 3^steps) is built
-/// in log space at construction.
+/// in log space at construction. The density sums over the population's distinct values, kept
+/// sorted, and only over those whose first parameter is within reach: a query costs O(log n)
+/// plus the values near it, not O(n), so a generation's weights are O(n log n).
 class DiscreteRandomWalkTransition final : public Transition {
  public:
   DiscreteRandomWalkTransition(int steps, std::size_t dim)
@@ -51,7 +53,6 @@ class DiscreteRandomWalkTransition final : public Transition {
     const std::vector<double> w = normalised_weights(thetas, weights, "discrete_random_walk");
     d_ = static_cast<std::size_t>(thetas.cols());
     theta_.clear();
-    log_w_.clear();
     std::vector<double> kept_w;
     for (Eigen::Index i = 0; i < thetas.rows(); ++i) {
       const double wi = w[static_cast<std::size_t>(i)];
@@ -59,11 +60,11 @@ class DiscreteRandomWalkTransition final : public Transition {
       for (std::size_t c = 0; c < d_; ++c) {
         theta_.push_back(std::round(thetas(i, static_cast<Eigen::Index>(c))));
       }
-      log_w_.push_back(detmath::log(wi));
       kept_w.push_back(wi);
     }
     n_ = kept_w.size();
     chooser_.fit(kept_w);
+    group_values(kept_w);
   }
 
   Vector propose(Rng& rng) const override {
@@ -87,10 +88,22 @@ class DiscreteRandomWalkTransition final : public Transition {
     LogSumExp lse;
     std::array<double, kChunk> e;
     std::size_t m = 0;
-    for (std::size_t j = 0; j < n_; ++j) {
-      double term = log_w_[j];
+    // Values are sorted by their first parameter first: those within reach form one run.
+    const double first_lo = theta[0] - reach;
+    const double first_hi = theta[0] + reach;
+    std::size_t lo = 0, hi = log_group_w_.size();
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (value_[mid * d_] < first_lo) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (std::size_t g = lo; g < log_group_w_.size() && value_[g * d_] <= first_hi; ++g) {
+      double term = log_group_w_[g];
       for (std::size_t c = 0; c < d_; ++c) {
-        const double delta = theta[static_cast<Eigen::Index>(c)] - theta_[j * d_ + c];
+        const double delta = theta[static_cast<Eigen::Index>(c)] - value_[g * d_ + c];
         if (std::abs(delta) > reach) {
           term = -kInf;
           break;
@@ -111,13 +124,44 @@ class DiscreteRandomWalkTransition final : public Transition {
   std::size_t dim() const override { return d_; }
 
  private:
+  /// The distinct values of theta_, in lexicographic order, with their summed weights (summed
+  /// in particle order, so the bits depend on the population only).
+  void group_values(const std::vector<double>& w) {
+    std::vector<std::size_t> order(n_);
+    for (std::size_t i = 0; i < n_; ++i) order[i] = i;
+    const auto less = [&](std::size_t a, std::size_t b) {
+      for (std::size_t c = 0; c < d_; ++c) {
+        if (theta_[a * d_ + c] != theta_[b * d_ + c]) return theta_[a * d_ + c] < theta_[b * d_ + c];
+      }
+      return a < b;
+    };
+    std::sort(order.begin(), order.end(), less);
+    value_.clear();
+    log_group_w_.clear();
+    std::size_t i = 0;
+    while (i < n_) {
+      std::size_t end = i + 1;
+      double sum = w[order[i]];
+      while (end < n_ && std::equal(theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_),
+                                    theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_ + d_),
+                                    theta_.begin() + static_cast<std::ptrdiff_t>(order[end] * d_))) {
+        sum += w[order[end++]];
+      }
+      value_.insert(value_.end(), theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_),
+                    theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_ + d_));
+      log_group_w_.push_back(detmath::log(sum));
+      i = end;
+    }
+  }
+
   int steps_;
   std::vector<double> log_pmf_;  // 2 * steps + 1 values
   std::size_t expected_dim_;
   std::size_t d_;
   std::size_t n_ = 0;
-  std::vector<double> theta_;
-  std::vector<double> log_w_;
+  std::vector<double> theta_;        // n x d, rounded
+  std::vector<double> value_;        // distinct rows of theta_, lexicographic, g x d
+  std::vector<double> log_group_w_;  // log of each distinct value's total weight
   AliasTable chooser_;
 };
 

@@ -378,6 +378,42 @@ TEST_CASE("Transition: discrete random walk pmf", "[core]") {
   }
 }
 
+TEST_CASE("Transition: discrete random walk over many particles equals the direct sum", "[core]") {
+  // 3000 particles on few distinct values (duplicates, as integer posteriors have), 2 parameters:
+  // the kernel sums over distinct values near the query; the reference over every particle.
+  const int steps = 2;
+  const std::vector<double> pmf{1.0 / 9, 2.0 / 9, 3.0 / 9, 2.0 / 9, 1.0 / 9};
+  const std::size_t n = 3000;
+  Matrix th(static_cast<Eigen::Index>(n), 2);
+  Vector w(static_cast<Eigen::Index>(n));
+  Rng rng{StreamId{43, 0, 0}};
+  for (Eigen::Index i = 0; i < th.rows(); ++i) {
+    th(i, 0) = static_cast<double>(rng.below(12)) - 4.0;
+    th(i, 1) = i % 50 == 0 ? 40.0 : static_cast<double>(rng.below(3));  // a far outlier value
+    w[i] = 0.1 + rng.uniform();
+  }
+  w /= w.sum();
+  auto k = abcsmc::make_discrete_random_walk_transition(steps);
+  k->fit(th, w);
+  double total = 0.0;
+  for (int a = -8; a <= 10; ++a) {
+    for (int b = -3; b <= 43; ++b) {
+      long double ref = 0.0L;
+      for (Eigen::Index i = 0; i < th.rows(); ++i) {
+        const int da = a - static_cast<int>(th(i, 0));
+        const int db = b - static_cast<int>(th(i, 1));
+        if (std::abs(da) > steps || std::abs(db) > steps) continue;
+        ref += w[i] * pmf[static_cast<std::size_t>(da + steps)] * pmf[static_cast<std::size_t>(db + steps)];
+      }
+      const double got = std::exp(k->log_pdf(vec({double(a), double(b)})));
+      INFO(a << ", " << b);
+      CHECK(got == Approx(static_cast<double>(ref)).epsilon(1e-13).margin(0.0));
+      total += got;
+    }
+  }
+  CHECK(total == Approx(1.0).epsilon(1e-12));
+}
+
 TEST_CASE("Transition: aggregated kernel on a mixed continuous and integer prior", "[core]") {
   abcsmc::Prior prior;
   prior.add("a", abcsmc::make_distribution("normal", {{"mean", 0}, {"sd", 1}}));
