@@ -199,8 +199,8 @@ int bench_master(const std::vector<std::size_t>& populations) {
 parameters: {theta: {type: normal, mean: 0, sd: 1}}
 model: {builtin: gaussian_mean, options: {n: 10, sigma: 1}}
 observed: {y: 0.5}
-epsilon: {type: quantile, alpha: 0.5, calibration_size: )" + std::to_string(n) +
-                             "}\nstop: {max_generations: 4}\n";
+epsilon: {type: quantile, alpha: 0.5, calibration_size: )" +
+                             std::to_string(n) + "}\nstop: {max_generations: 4}\n";
     const auto config = io::parse_config(yaml, "<bench>");
     auto problem = io::build_problem(config);
     const double bare = bare_simulation_seconds(*problem->models[0].model);

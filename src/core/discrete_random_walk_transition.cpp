@@ -131,7 +131,8 @@ class DiscreteRandomWalkTransition final : public Transition {
     for (std::size_t i = 0; i < n_; ++i) order[i] = i;
     const auto less = [&](std::size_t a, std::size_t b) {
       for (std::size_t c = 0; c < d_; ++c) {
-        if (theta_[a * d_ + c] != theta_[b * d_ + c]) return theta_[a * d_ + c] < theta_[b * d_ + c];
+        if (theta_[a * d_ + c] != theta_[b * d_ + c])
+          return theta_[a * d_ + c] < theta_[b * d_ + c];
       }
       return a < b;
     };
@@ -142,9 +143,10 @@ class DiscreteRandomWalkTransition final : public Transition {
     while (i < n_) {
       std::size_t end = i + 1;
       double sum = w[order[i]];
-      while (end < n_ && std::equal(theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_),
-                                    theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_ + d_),
-                                    theta_.begin() + static_cast<std::ptrdiff_t>(order[end] * d_))) {
+      while (end < n_ &&
+             std::equal(theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_),
+                        theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_ + d_),
+                        theta_.begin() + static_cast<std::ptrdiff_t>(order[end] * d_))) {
         sum += w[order[end++]];
       }
       value_.insert(value_.end(), theta_.begin() + static_cast<std::ptrdiff_t>(order[i] * d_),

@@ -59,9 +59,8 @@ void GaussSum1d::fit(const double* y, const double* w, std::size_t n) {
   // Sort by centre, ties by index: a total order, so the layout is a function of the input.
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return y[a] < y[b] || (y[a] == y[b] && a < b);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return y[a] < y[b] || (y[a] == y[b] && a < b); });
   y_.resize(n);
   w_.resize(n);
   log_w_.resize(n);

@@ -135,8 +135,9 @@ TEST_CASE("Transition: multivariate normal bandwidth on a hand-computed case", "
   }
 }
 
-TEST_CASE("Transition: one parameter from 512 particles on (fast Gauss transform) is exact to 1e-12",
-          "[core]") {
+TEST_CASE(
+    "Transition: one parameter from 512 particles on (fast Gauss transform) is exact to 1e-12",
+    "[core]") {
   for (const std::size_t n : {std::size_t{511}, std::size_t{512}, std::size_t{4000}}) {
     INFO(n);
     Rng rng{StreamId{31, 0, n}};
@@ -171,6 +172,43 @@ TEST_CASE("Transition: one parameter from 512 particles on (fast Gauss transform
       INFO(x);
       CHECK(std::fabs(log_pdf_at(*t, x) - want) <= 1e-12 + 1e-15 * std::fabs(want));
     }
+  }
+}
+
+TEST_CASE("Transition: three parameters, centres in blocks of 64 plus a remainder", "[core]") {
+  const std::size_t n = 150;  // two full blocks and one of 22
+  Rng rng{StreamId{37, 0, 0}};
+  Matrix th(static_cast<Eigen::Index>(n), 3);
+  Vector w(static_cast<Eigen::Index>(n));
+  for (Eigen::Index i = 0; i < th.rows(); ++i) {
+    th(i, 0) = rng.normal();
+    th(i, 1) = 0.5 * th(i, 0) + rng.normal();
+    th(i, 2) = 10.0 + 3.0 * rng.normal();
+    w[i] = 0.1 + rng.uniform();
+  }
+  w /= w.sum();
+  auto t = abcsmc::make_multivariate_normal_transition(Bandwidth::silverman, 2.0);
+  t->fit(th, w);
+  const Eigen::RowVector3d mean = (w.asDiagonal() * th).colwise().sum();
+  const double sum_w2 = w.squaredNorm();
+  Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+  for (Eigen::Index i = 0; i < th.rows(); ++i) {
+    const Eigen::Vector3d dv = (th.row(i) - mean).transpose();
+    cov += w[i] * dv * dv.transpose();
+  }
+  cov /= 1.0 - sum_w2;
+  cov *= 2.0 * std::pow(4.0 * sum_w2 / 5.0, 2.0 / 7.0);
+  const Eigen::Matrix3d inv = cov.inverse();
+  const double norm = 1.0 / std::sqrt(std::pow(2.0 * kPi, 3) * cov.determinant());
+  for (int q = 0; q < 20; ++q) {
+    Rng qr{StreamId{37, 1, static_cast<std::uint64_t>(q)}};
+    const Vector x = t->propose(qr);
+    long double ref = 0.0L;
+    for (Eigen::Index i = 0; i < th.rows(); ++i) {
+      const Eigen::Vector3d dv = x - th.row(i).transpose();
+      ref += w[i] * std::exp(-0.5L * dv.dot(inv * dv));
+    }
+    CHECK(t->log_pdf(x) == Approx(static_cast<double>(std::log(ref * norm))).epsilon(1e-12));
   }
 }
 
@@ -403,7 +441,8 @@ TEST_CASE("Transition: discrete random walk over many particles equals the direc
         const int da = a - static_cast<int>(th(i, 0));
         const int db = b - static_cast<int>(th(i, 1));
         if (std::abs(da) > steps || std::abs(db) > steps) continue;
-        ref += w[i] * pmf[static_cast<std::size_t>(da + steps)] * pmf[static_cast<std::size_t>(db + steps)];
+        ref += w[i] * pmf[static_cast<std::size_t>(da + steps)] *
+               pmf[static_cast<std::size_t>(db + steps)];
       }
       const double got = std::exp(k->log_pdf(vec({double(a), double(b)})));
       INFO(a << ", " << b);

@@ -37,9 +37,9 @@ class GaussSum1d {
  private:
   struct Box {
     double centre;
-    double lo, hi;   // smallest and largest centre in the box
-    double radius;   // max |y_j - centre|
-    double a0;       // sum w_j exp(-t_j^2 / 2), the series' leading coefficient
+    double lo, hi;  // smallest and largest centre in the box
+    double radius;  // max |y_j - centre|
+    double a0;      // sum w_j exp(-t_j^2 / 2), the series' leading coefficient
     std::size_t first, count;
   };
   /// Contribution of box b to the sum at z, adding its error bound to `err`.
