@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libopenmpi-dev openmpi-bin libeigen3-dev libhdf5-dev hdf5-tools libcli11-dev libspdlog-dev
   catch2 libyaml-cpp-dev libhiredis-dev redis-server librandom123-dev
+  iproute2  # network namespaces of the multi-host tests (tests/multihost)
   libssl-dev  # libcrypto: HMAC-SHA256 of authenticated Redis runs (--key-file)
   clang-format  # the house style (.clang-format), checked by ctest layout: clang-format
   python3-h5py
