@@ -4,10 +4,11 @@
 ///   sum_j w_j exp(-(z - y_j)^2 / 2) = exp(-u^2 / 2) sum_j w_j exp(-t_j^2 / 2) exp(u t_j)
 ///                                   = exp(-u^2 / 2) sum_n A_n u^n,
 ///   A_n = sum_j w_j exp(-t_j^2 / 2) t_j^n / n!.
-/// Truncating after kTerms terms errs by at most a0 e^rho rho^p / p! (Lagrange remainder,
+/// Truncating after p terms errs by at most a0 e^rho rho^p / p! (Lagrange remainder,
 /// rho = |u| max|t_j|); evaluating the series in floating point by at most a0 e^rho gamma, where
-/// sum_n |A_n| |u|^n <= a0 e^rho bounds the terms and gamma covers (2 p + 4) roundings. Boxes
-/// with rho above kRhoMax are summed term by term.
+/// sum_n |A_n| |u|^n <= a0 e^rho bounds the terms and gamma covers (2 p + 4) roundings. p is the
+/// fewest terms that keep rho^p / p! below 1e-17 for the box's rho. Boxes with rho above kRhoMax
+/// are summed term by term.
 #include "abcsmc/core/detail/gauss_sum_1d.hpp"
 
 #include <algorithm>
@@ -25,14 +26,30 @@ namespace {
 
 constexpr double kBoxWidth = 0.5;  // in kernel standard deviations: rho <= 2.1 at reach 8.5
 constexpr double kRhoMax = 2.2;
-/// rho_max^p / p! for p = kTerms: the truncation bound's factor at the largest rho allowed.
-constexpr double truncation_factor() {
-  double f = 1.0;
-  for (std::size_t n = 1; n <= GaussSum1d::kTerms; ++n) f *= kRhoMax / static_cast<double>(n);
-  return f;
+/// Each box's series stops at the fewest terms p whose truncation factor rho^p / p! is below
+/// kTruncation for every rho in its bin of width 1/16 (most boxes need far fewer than kTerms).
+constexpr double kTruncation = 1e-17;
+constexpr std::size_t kRhoBins = 36;  // 36 / 16 = 2.25 >= kRhoMax
+constexpr std::array<std::size_t, kRhoBins> terms_per_bin() {
+  std::array<std::size_t, kRhoBins> out{};
+  for (std::size_t bin = 0; bin < kRhoBins; ++bin) {
+    const double rho = static_cast<double>(bin + 1) / 16.0;
+    double f = 1.0;
+    std::size_t p = 0;
+    while (p < GaussSum1d::kTerms && f > kTruncation) f *= rho / static_cast<double>(++p);
+    out[bin] = p == 0 ? 1 : p;
+  }
+  return out;
 }
-constexpr double kTruncation = truncation_factor();
-constexpr double kRounding = (2.0 * GaussSum1d::kTerms + 4.0) * 1.2e-16;
+constexpr std::array<std::size_t, kRhoBins> kTermsPerBin = terms_per_bin();
+static_assert(kTermsPerBin[kRhoBins - 1] <= GaussSum1d::kTerms);
+/// e^rho <= exp_bound(rho) on [0, 2.25]: the Taylor polynomial of degree 3 plus the Lagrange
+/// remainder's bound e^2.25 rho^4 / 4! (one exp less per box than e^rho itself).
+constexpr double exp_bound(double rho) {
+  return 1.0 + rho * (1.0 + rho * (0.5 + rho * (1.0 / 6.0 + rho * 0.3967)));
+}
+/// Rounding of a p-term Horner series, relative to sum |A_n| |u|^n: (2 p + 4) ulps.
+constexpr double rounding(std::size_t p) { return (2.0 * static_cast<double>(p) + 4.0) * 1.2e-16; }
 /// Per side, the weight left beyond the walk may change the sum by this fraction of it.
 constexpr double kSkipTol = GaussSum1d::kRelTol / 8.0;
 /// Sums below this take the exact path (their terms would lose bits to underflow).
@@ -103,15 +120,17 @@ void GaussSum1d::fit(const double* y, const double* w, std::size_t n) {
   }
 }
 
-double GaussSum1d::box_sum(const Box& b, const double z, double& err) const {
-  const double u = z - b.centre;
+double GaussSum1d::box_sum(const Box& b, const double z, const double u, const double g,
+                           double& err) const {
   const double rho = std::fabs(u) * b.radius;
   if (rho <= kRhoMax) {
-    const double* c = coeff_.data() + static_cast<std::size_t>(&b - boxes_.data()) * kTerms;
+    const std::size_t p = kTermsPerBin[static_cast<std::size_t>(rho * 16.0)];
+    const double* c =
+        coeff_.data() + static_cast<std::size_t>(&b - boxes_.data()) * kTerms + (kTerms - p);
     double s = c[0];
-    for (std::size_t k = 1; k < kTerms; ++k) s = s * u + c[k];
-    err += b.a0 * detmath::exp(rho - 0.5 * u * u) * (kTruncation + kRounding);
-    return detmath::exp(-0.5 * u * u) * s;
+    for (std::size_t k = 1; k < p; ++k) s = s * u + c[k];
+    err += b.a0 * g * exp_bound(rho) * (kTruncation + rounding(p));
+    return g * s;
   }
   double s = 0.0;
   for (std::size_t j = b.first; j < b.first + b.count; ++j) {
@@ -143,22 +162,28 @@ double GaussSum1d::log_sum(const double z, bool* exact) const {
     const double dl = left_open ? distance_to(z, boxes_[left - 1].lo, boxes_[left - 1].hi) : kInf;
     const double dr = right_open ? distance_to(z, boxes_[right].lo, boxes_[right].hi) : kInf;
     const bool take_left = dl <= dr;
-    const double d = take_left ? dl : dr;
-    // Weight of every box from here outward on this side: none is nearer than d.
+    const Box& b = take_left ? boxes_[left - 1] : boxes_[right];
+    const double u = z - b.centre;
+    const double g = detmath::exp(-0.5 * u * u);
+    // Every box from here outward on this side is at least d = (dl or dr) away, and d >= |u| - r
+    // (r = the box's radius), so exp(-d^2 / 2) <= g exp(r |u| + r^2 / 2): the box's own exp
+    // bounds the weight left on this side.
+    const double ru = b.radius * std::fabs(u);
+    const double spread = ru <= 2.25 ? exp_bound(ru) * exp_bound(0.5 * b.radius * b.radius)
+                                     : detmath::exp(ru + 0.5 * b.radius * b.radius);
     const double rest = take_left ? prefix_w_[left] : prefix_w_[nb] - prefix_w_[right];
-    const double bound = rest * detmath::exp(-0.5 * d * d);
+    const double bound = rest * std::min(1.0, g * spread);
     if (sum > 0.0 && bound <= kSkipTol * sum) {
       err += bound;
       (take_left ? left_open : right_open) = false;
       continue;
     }
     ++visited;
+    sum += box_sum(b, z, u, g, err);
     if (take_left) {
-      sum += box_sum(boxes_[--left], z, err);
-      left_open = left > 0;
+      left_open = --left > 0;
     } else {
-      sum += box_sum(boxes_[right++], z, err);
-      right_open = right < nb;
+      right_open = ++right < nb;
     }
   }
   err += sum * 1.2e-16 * static_cast<double>(visited);  // the additions of the boxes' sums

@@ -42,8 +42,9 @@ class GaussSum1d {
     double a0;      // sum w_j exp(-t_j^2 / 2), the series' leading coefficient
     std::size_t first, count;
   };
-  /// Contribution of box b to the sum at z, adding its error bound to `err`.
-  double box_sum(const Box& b, double z, double& err) const;
+  /// Contribution of box b to the sum at z (u = z - centre, g = exp(-u^2 / 2)), adding its
+  /// error bound to `err`.
+  double box_sum(const Box& b, double z, double u, double g, double& err) const;
 
   std::vector<Box> boxes_;        // non-empty boxes, ascending
   std::vector<double> coeff_;     // kTerms per box, highest power first (Horner order)
