@@ -7,17 +7,23 @@
 //                                      generation beside the simulations' (issue 17)
 //   bench_engine weights D [N...]      importance weights alone: kernel fit + N densities, D
 //                                      parameters
+//   bench_engine writer [G] [N] [K]    results writer: G generations of N particles with K
+//                                      statistics; time per append early and late, disk traffic
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "abcsmc/core/smc.hpp"
 #include "abcsmc/core/transition.hpp"
 #include "abcsmc/io/build.hpp"
+#include "abcsmc/io/results.hpp"
 #include "abcsmc/io/run_config.hpp"
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
@@ -265,6 +271,76 @@ int bench_weights(std::size_t d, const std::vector<std::size_t>& populations) {
   return 0;
 }
 
+/// Bytes this process has written to storage so far (/proc/self/io write_bytes; 0 if unknown).
+std::uint64_t written_bytes() {
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (f == nullptr) return 0;
+  char key[64];
+  unsigned long long value = 0;
+  std::uint64_t out = 0;
+  while (std::fscanf(f, "%63s %llu", key, &value) == 2) {
+    if (std::string(key) == "write_bytes:") out = value;
+  }
+  std::fclose(f);
+  return out;
+}
+
+/// G appends of N particles (one parameter, K statistics) to a fresh results file, fsynced as in
+/// a run; median append time over the first and the last tenth, and bytes written / final size.
+int bench_writer(std::size_t generations, std::size_t n, std::size_t k) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("abcsmc_bench_writer_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "run.h5").string();
+  io::RunHeader header;
+  header.model_names = {"m"};
+  header.model_prior_probabilities = {1.0};
+  header.model_parameter_names = {{"theta"}};
+  for (std::size_t j = 0; j < k; ++j) header.stat_names.push_back("y[" + std::to_string(j) + "]");
+  header.observed = Vector::Zero(static_cast<Eigen::Index>(k));
+  header.population_size = n;
+  GenerationRecord record;
+  Rng rng(StreamId{5, 0, 0});
+  for (std::size_t i = 0; i < n; ++i) {
+    Particle p;
+    p.theta = Vector::Constant(1, rng.normal());
+    p.stats = Vector::Constant(static_cast<Eigen::Index>(k), rng.normal());
+    p.weight = 1.0 / static_cast<double>(n);
+    p.distance = rng.uniform();
+    p.eval_index = i;
+    record.particles.push_back(p);
+  }
+  record.model_probabilities = {1.0};
+  const std::uint64_t before = written_bytes();
+  std::vector<double> secs;
+  {
+    io::ResultsWriter writer(path, header, true);
+    writer.set_pack_limit(0);  // keep the folder: the figure is the writing during a run
+    for (std::size_t t = 0; t < generations; ++t) {
+      record.t = static_cast<std::uint32_t>(t);
+      const auto start = Clock::now();
+      writer.append(record);
+      secs.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    writer.finish("done");
+  }
+  const std::uint64_t written = written_bytes() - before;
+  std::uintmax_t size = fs::file_size(path);
+  for (const auto& e : fs::directory_iterator(path + ".d")) size += e.file_size();
+  const std::size_t tenth = std::max<std::size_t>(1, generations / 10);
+  const std::vector<double> first(secs.begin(), secs.begin() + static_cast<std::ptrdiff_t>(tenth));
+  const std::vector<double> last(secs.end() - static_cast<std::ptrdiff_t>(tenth), secs.end());
+  std::printf(
+      "writer: %zu generations of %zu particles x %zu statistics: append %.2f ms (median of the "
+      "first %zu), %.2f ms (last %zu); final size %.1f MB, written %.1f MB (%.2fx)\n",
+      generations, n, k, 1e3 * median(first), tenth, 1e3 * median(last), tenth,
+      static_cast<double>(size) / 1e6, static_cast<double>(written) / 1e6,
+      static_cast<double>(written) / static_cast<double>(size));
+  fs::remove_all(dir);
+  return 0;
+}
+
 std::vector<std::size_t> sizes_from(int argc, char** argv, int first,
                                     std::vector<std::size_t> fallback) {
   std::vector<std::size_t> out;
@@ -285,12 +361,18 @@ int main(int argc, char** argv) {
     return bench_b2(population, threads);
   }
   if (what == "master") return bench_master(sizes_from(argc, argv, 2, {1000, 10000, 100000}));
+  if (what == "writer") {
+    const auto arg = [&](int i, std::size_t fallback) {
+      return argc > i ? static_cast<std::size_t>(std::strtoull(argv[i], nullptr, 10)) : fallback;
+    };
+    return bench_writer(arg(2, 1000), arg(3, 1000), arg(4, 20));
+  }
   if (what == "weights" && argc > 2) {
     return bench_weights(std::strtoull(argv[2], nullptr, 10),
                          sizes_from(argc, argv, 3, {1000, 10000}));
   }
   std::fprintf(stderr,
                "usage: bench_engine b1 [repeats] | b2 [population] [threads...] | master [N...] | "
-               "weights D [N...]\n");
+               "weights D [N...] | writer [G] [N] [K]\n");
   return 2;
 }

@@ -1,8 +1,8 @@
 """Reads an abcsmc results file into memory in one pass.
 
-Why in one pass: the file of a running job changes under a reader. Today the writer replaces the
-whole file atomically (rename) per generation, so one open handle sees one consistent version; a
-later writer may append in place instead. The only promise either keeps is the documented layout
+Why in one pass: the file of a running job changes under a reader. The writer replaces the small
+index atomically (rename) per generation, each generation living in its own immutable file that
+the index links, so one open handle sees one consistent version. The only promise either keeps is the documented layout
 plus "a generation group exists only when it is complete" (docs/results-format.md). So the reader
 lists the generation groups once, reads each of them completely, closes the file and never goes
 back to it: the result is a consistent snapshot whichever way the file is written.
@@ -194,6 +194,39 @@ def _read_generation(group, n_models: int, width: int) -> Generation:
     )
 
 
+def _generation_group(groups, name: str, path: str):
+    """The group of generation `name`: stored in the file, or (while a run is going, and for
+    large runs) an external link to `<file>.d/<name>.h5` next to it (docs/results-format.md).
+    Other links are refused rather than followed: the file may come from anyone."""
+    link = groups.get(name, getlink=True)
+    if isinstance(link, h5py.ExternalLink):
+        folder, _, rest = link.filename.partition("/")
+        if not (folder.endswith(".d") and len(folder) > 2 and rest == f"{name}.h5"
+                and link.path == f"/{name}"):
+            raise ValueError(
+                f"results file '{path}': '/generations/{name}' links to '{link.filename}' "
+                f"object '{link.path}', not to its generation file: refused"
+            )
+        target = os.path.join(os.path.dirname(os.path.abspath(path)), link.filename)
+        if not os.path.exists(target):
+            raise ValueError(
+                f"results file '{path}': '/generations/{name}' is stored in '{target}', which "
+                f"is missing: keep the folder '{folder}' next to the file (copy both)"
+            )
+    elif not isinstance(link, h5py.HardLink):
+        raise ValueError(f"results file '{path}': '/generations/{name}' is a link of a kind "
+                         "abcsmc does not write: refused")
+    return groups[name]
+
+
+def _identity(path: str):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def read_snapshot(path) -> Snapshot:
     """Reads the whole file (see the module's docstring for why at once).
 
@@ -201,6 +234,19 @@ def read_snapshot(path) -> Snapshot:
     is one but a part of it is malformed.
     """
     path = os.fspath(path)
+    for attempt in range(6):
+        before = _identity(path)
+        try:
+            return _read_snapshot_once(path)
+        except (ValueError, OSError):
+            # A generation file vanishes under a reader only when the writer has just replaced
+            # the index by rename (it packed the run, or a new run overwrote it): then the path
+            # names another file, and reading it again sees the new state.
+            if attempt == 5 or _identity(path) == before:
+                raise
+
+
+def _read_snapshot_once(path: str) -> Snapshot:
     _check_path(path)
     try:
         f = _open(path)
@@ -236,7 +282,7 @@ def _read_open_file(f: h5py.File, path: str) -> Snapshot:
     )
     groups = f["generations"]
     generations = [
-        _read_generation(groups[name], len(model_names), len(parameter_names))
+        _read_generation(_generation_group(groups, name, path), len(model_names), len(parameter_names))
         for name in groups
         if _GENERATION_NAME.match(name)
     ]

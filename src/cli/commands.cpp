@@ -80,6 +80,26 @@ std::optional<std::uint32_t> parse_generation_number(const std::string& text) {
 }
 }  // namespace
 
+int pack_command(const std::string& file) {
+  try {
+    const io::PackResult packed = io::pack_results(file);
+    if (packed.generations == 0) {
+      spdlog::info("'{}' is already one self-contained file", file);
+    } else {
+      spdlog::info("packed {} generation(s) ({:.1f} MB) into '{}'; removed '{}'",
+                   packed.generations, static_cast<double>(packed.bytes) / 1e6, file,
+                   packed.folder);
+    }
+    return kSuccess;
+  } catch (const io::NotAResultsFile& e) {
+    spdlog::error("{}", e.what());
+    return kUsageError;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kRunFailure;
+  }
+}
+
 int inspect_command(const InspectOptions& options) {
   const bool all = options.generation == "all";
   std::optional<std::uint32_t> generation;

@@ -73,6 +73,8 @@ struct ReportOptions {
 int run_command(const RunOptions& options);
 int validate_command(const std::string& config);
 int inspect_command(const InspectOptions& options);
+/// `abcsmc pack FILE`: a finished run's generation files copied into FILE, the folder removed.
+int pack_command(const std::string& file);
 int models_command();
 int report_command(const ReportOptions& options);
 int redis_worker_command(const RedisWorkerOptions& options);

@@ -276,6 +276,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
 
+  std::string pack_file;
+  auto* pack_cmd = app.add_subcommand(
+      "pack",
+      "Copy a finished run's generation files (FILE.d/, where large runs keep them) into FILE "
+      "and remove the folder: one self-contained file to copy or share. Runs that finish with "
+      "at most 64 MiB of generations are packed by themselves. Needs free space for the "
+      "generations once more; refuses a run that is still writing or was interrupted");
+  pack_cmd->add_option("file", pack_file, "Results file (HDF5)")->required();
+
   auto* models_cmd = app.add_subcommand("models", "List the built-in models and their options");
 
   ReportOptions report;
@@ -322,6 +331,7 @@ int main(int argc, char** argv) {
   }
   if (*validate_cmd) return validate_command(validate_config);
   if (*inspect_cmd) return inspect_command(inspect);
+  if (*pack_cmd) return pack_command(pack_file);
   if (*models_cmd) return models_command();
   if (*report_cmd) return report_command(report);
   return kUsageError;

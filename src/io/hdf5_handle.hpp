@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "abcsmc/core/error.hpp"
 
@@ -140,5 +141,24 @@ inline std::string generation_name(std::uint32_t t) {
   std::snprintf(buffer, sizeof buffer, "t%04u", static_cast<unsigned>(t));
   return buffer;
 }
+
+/// Names of the links in `group` (`what` names it in errors), in name order.
+inline std::vector<std::string> link_names(const Context& ctx, hid_t group,
+                                           const std::string& what) {
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  const herr_t status = H5Literate(
+      group, H5_INDEX_NAME, H5_ITER_INC, &index,
+      [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+        return 0;
+      },
+      &names);
+  ctx.check(status, "list '" + what + "'");
+  return names;
+}
+
+/// The folder of a results file's generation files: "<path>.d" (docs/results-format.md).
+inline std::string generation_dir(const std::string& path) { return path + ".d"; }
 
 }  // namespace abcsmc::io::detail

@@ -1,11 +1,14 @@
 /// HDF5 results reader. The writer only ever renames complete files over the visible path, so a
 /// read-only open always sees a consistent file, also while a run is writing it.
 /// Layout: docs/results-format.md.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
@@ -253,24 +256,66 @@ bool parse_generation_name(const std::string& name, std::uint32_t* t) {
   return true;
 }
 
-std::vector<std::string> link_names(const Context& ctx, hid_t group) {
-  std::vector<std::string> names;
-  hsize_t index = 0;
-  const herr_t status = H5Literate(
-      group, H5_INDEX_NAME, H5_ITER_INC, &index,
-      [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-        return 0;
-      },
-      &names);
-  ctx.check(status, "list '/generations'");
-  return names;
+/// A generation file that is not there: either the file was copied without its folder, or the
+/// writer replaced the index (packed it, or a new run overwrote it) while this read it.
+class MissingGeneration : public IoError {
+ public:
+  using IoError::IoError;
+};
+
+/// Identity of the file at `path` (0, 0 when it cannot be read).
+std::pair<std::uintmax_t, std::uintmax_t> file_identity(const std::string& path) {
+  struct ::stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {0, 0};
+  return {static_cast<std::uintmax_t>(st.st_dev), static_cast<std::uintmax_t>(st.st_ino)};
+}
+
+/// A generation is a group in the file or an external link to `<folder>.d/<name>.h5`, object
+/// `/<name>`, next to the file (docs/results-format.md). The file is untrusted: any other link
+/// (soft, another file, a path outside that folder) is refused before HDF5 follows it, and a
+/// missing generation file is named.
+void check_generation_link(const Context& ctx, hid_t generations, const std::string& name) {
+  H5L_info_t info{};
+  ctx.check(H5Lget_info(generations, name.c_str(), &info, H5P_DEFAULT),
+            "read link '/generations/" + name + "'");
+  if (info.type == H5L_TYPE_HARD) return;
+  const std::string where = "results file '" + ctx.file() + "': '/generations/" + name + "'";
+  if (info.type != H5L_TYPE_EXTERNAL || info.u.val_size > 4096) {
+    throw IoError(where + " is a link of a kind abcsmc does not write: refused");
+  }
+  std::vector<char> value(info.u.val_size);
+  ctx.check(H5Lget_val(generations, name.c_str(), value.data(), value.size(), H5P_DEFAULT),
+            "read link '/generations/" + name + "'");
+  const char* target = nullptr;
+  const char* object = nullptr;
+  unsigned flags = 0;
+  ctx.check(H5Lunpack_elink_val(value.data(), value.size(), &flags, &target, &object),
+            "read link '/generations/" + name + "'");
+  const std::string file = target;
+  const std::string expected_tail = "/" + name + ".h5";
+  const auto slash = file.find('/');
+  const std::string folder = slash == std::string::npos ? std::string() : file.substr(0, slash);
+  const bool ok = slash != std::string::npos && file.size() > expected_tail.size() &&
+                  file.compare(slash, std::string::npos, expected_tail) == 0 && folder.size() > 2 &&
+                  folder.compare(folder.size() - 2, 2, ".d") == 0 &&
+                  std::string(object) == "/" + name;
+  if (!ok) {
+    throw IoError(where + " links to '" + file + "' object '" + object +
+                  "', not to its generation file '<file>.d" + expected_tail + "': refused");
+  }
+  const fs::path base = fs::path(ctx.file()).parent_path();
+  if (!fs::exists(base / file)) {
+    throw MissingGeneration(where + " is stored in '" + (base / file).string() +
+                            "', which is missing: keep the folder '" + folder +
+                            "' next to the file (copy both)");
+  }
 }
 
 GenerationRecord read_generation(const Context& ctx, hid_t generations, const std::string& name,
                                  const RunHeader& header,
                                  const std::vector<std::vector<std::size_t>>& column_of,
                                  std::size_t width) {
+  check_generation_link(ctx, generations, name);
   Group group(ctx.check(H5Gopen2(generations, name.c_str(), H5P_DEFAULT),
                         "open group '/generations/" + name + "'"));
   const hid_t g = group.get();
@@ -337,9 +382,7 @@ GenerationRecord read_generation(const Context& ctx, hid_t generations, const st
   return record;
 }
 
-}  // namespace
-
-ResultsFile read_results(const std::string& path) {
+ResultsFile read_results_once(const std::string& path) {
   detail::silence_hdf5_errors();
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -438,7 +481,7 @@ ResultsFile read_results(const std::string& path) {
 
   Group generations(
       ctx.check(H5Gopen2(root, "generations", H5P_DEFAULT), "open group '/generations'"));
-  for (const auto& name : link_names(ctx, generations.get())) {
+  for (const auto& name : detail::link_names(ctx, generations.get(), "/generations")) {
     std::uint32_t t = 0;
     if (!parse_generation_name(name, &t)) continue;
     out.generations.push_back(
@@ -452,6 +495,21 @@ ResultsFile read_results(const std::string& path) {
     if (g.total_simulations == 0) g.total_simulations = running_total;
   }
   return out;
+}
+
+}  // namespace
+
+ResultsFile read_results(const std::string& path) {
+  // A generation file vanishes under a reader only when the writer has just replaced the index
+  // (by rename): then the file at `path` is another one, and reading it again sees the new state.
+  for (int attempt = 0;; ++attempt) {
+    const auto before = file_identity(path);
+    try {
+      return read_results_once(path);
+    } catch (const MissingGeneration&) {
+      if (attempt >= 5 || file_identity(path) == before) throw;
+    }
+  }
 }
 
 }  // namespace abcsmc::io

@@ -1,13 +1,19 @@
-/// HDF5 results writer. Crash consistency without journaling: the visible file is never opened
-/// for writing. The header is written to `<path>.tmp.<pid>`, and each append/finish copies the
-/// visible file to that temp name, adds to the copy, fsyncs it and renames it over `<path>`
-/// (then fsyncs the directory). Readers, and a kill -9 at any moment, see a complete file.
+/// HDF5 results writer. Crash consistency without journaling: no file a reader can see is ever
+/// opened for writing. Each generation goes to its own file, `<path>.d/t<NNNN>.h5`, written
+/// under a temp name, fsynced and renamed into place; then the small index `<path>` (header,
+/// config, and one external link per generation) is copied to `<path>.tmp.<pid>`, given the new
+/// link, fsynced and renamed over `<path>` (then the directory is fsynced). So a generation is
+/// written once and the copy per generation is of the index only: its cost does not grow with
+/// the data. Readers, and a kill -9 at any moment, see a complete index whose links all resolve.
+/// A run that finishes with at most pack_limit() bytes of generation files is packed into one
+/// self-contained file (the links replaced by the groups) and the folder removed.
 /// Layout: docs/results-format.md.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -243,17 +249,20 @@ std::string temp_path_for(const std::string& path) {
   return path + ".tmp." + std::to_string(static_cast<long long>(::getpid()));
 }
 
-/// Removes `<path>.tmp.<pid>` files left by writers that no longer run (crashes).
-void remove_stale_temps(const std::string& path) {
+/// Removes `<prefix>.tmp.<pid>` files in `dir` (any `*.tmp.<pid>` with an empty prefix) left by
+/// writers that no longer run (crashes).
+void remove_stale_temps_in(const fs::path& dir, const std::string& prefix) {
   std::error_code ec;
-  const fs::path target(path);
-  const std::string prefix = target.filename().string() + ".tmp.";
-  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string digits = name.substr(prefix.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const auto at = name.rfind(".tmp.");
+    if (at == std::string::npos || (!prefix.empty() && at != prefix.size())) continue;
+    const std::string digits = name.substr(at + 5);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+        digits.size() > 9) {
+      continue;
+    }
     const pid_t pid = static_cast<pid_t>(std::stol(digits));
     if (pid == ::getpid()) continue;
     if (::kill(pid, 0) != 0 && errno == ESRCH) {
@@ -261,6 +270,14 @@ void remove_stale_temps(const std::string& path) {
       fs::remove(it->path(), ignored);
     }
   }
+}
+
+/// Removes the temps of dead writers next to `path` and in its generation folder.
+void remove_stale_temps(const std::string& path) {
+  const fs::path target(path);
+  remove_stale_temps_in(target.parent_path().empty() ? fs::path(".") : target.parent_path(),
+                        target.filename().string());
+  remove_stale_temps_in(detail::generation_dir(path), "");
 }
 
 /// Publishes `temp` as `path`: fsync, rename (or, without overwrite, a no-clobber link), fsync dir.
@@ -352,6 +369,103 @@ void edit_copy(const std::string& path, Edit&& edit) {
   guard.dismiss();
 }
 
+/// Whether the index at `path` already links generation `name`.
+bool index_has_generation(const std::string& path, const std::string& name) {
+  const Context ctx(path);
+  PropertyList fapl = detail::make_file_access(ctx);
+  File file(ctx.check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "open the file"));
+  Group generations(
+      ctx.check(H5Gopen2(file.get(), "generations", H5P_DEFAULT), "open group '/generations'"));
+  return H5Lexists(generations.get(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+/// Creates the generation folder `dir` of `path` if needed (and syncs its parent once).
+void make_generation_dir(const std::string& path, const std::string& dir) {
+  std::error_code ec;
+  if (!fs::create_directory(dir, ec)) {
+    if (ec) {
+      throw IoError("results file '" + path + "': cannot create the folder '" + dir +
+                    "' for its generations: " + ec.message());
+    }
+    if (!fs::is_directory(dir)) {
+      throw IoError("results file '" + path + "': '" + dir +
+                    "' exists and is not a folder; it holds the file's generations");
+    }
+    return;
+  }
+  sync_path(path, directory_of(dir), true);
+}
+
+/// Whether `name` is one of the files a writer puts in a generation folder.
+bool is_generation_file(const std::string& name) {
+  std::size_t digits = 0;
+  while (1 + digits < name.size() && std::isdigit(static_cast<unsigned char>(name[1 + digits]))) {
+    ++digits;
+  }
+  if (name.empty() || name[0] != 't' || digits == 0) return false;
+  const std::string rest = name.substr(1 + digits);
+  return rest == ".h5" || rest.rfind(".h5.tmp.", 0) == 0;
+}
+
+/// Total bytes of the generation files in `dir` (0 when there is none).
+std::uintmax_t folder_bytes(const std::string& dir) {
+  std::uintmax_t total = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    const auto size = it->file_size(size_ec);
+    if (!size_ec) total += size;
+  }
+  return total;
+}
+
+/// Removes the writer's files from generation folder `dir`, then the folder if it is empty.
+void remove_generation_files(const std::string& dir) {
+  std::error_code ec;
+  std::vector<fs::path> ours;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (is_generation_file(it->path().filename().string())) ours.push_back(it->path());
+  }
+  for (const auto& p : ours) fs::remove(p, ec);
+  fs::remove(dir, ec);  // only when empty: anything else in it stays
+}
+
+/// Replaces each external generation link of the file by a copy of the group it names (files
+/// resolved against `base`, the index's folder): the file becomes self-contained. @return how
+/// many it replaced.
+std::size_t pack_generations(const Context& ctx, hid_t file, const std::string& base) {
+  std::size_t packed = 0;
+  Group generations(
+      ctx.check(H5Gopen2(file, "generations", H5P_DEFAULT), "open group '/generations'"));
+  for (const auto& name : detail::link_names(ctx, generations.get(), "/generations")) {
+    H5L_info_t info{};
+    ctx.check(H5Lget_info(generations.get(), name.c_str(), &info, H5P_DEFAULT),
+              "read link '/generations/" + name + "'");
+    if (info.type != H5L_TYPE_EXTERNAL) continue;
+    std::vector<char> value(info.u.val_size);
+    ctx.check(H5Lget_val(generations.get(), name.c_str(), value.data(), value.size(), H5P_DEFAULT),
+              "read link '/generations/" + name + "'");
+    const char* target = nullptr;
+    const char* object = nullptr;
+    unsigned flags = 0;
+    ctx.check(H5Lunpack_elink_val(value.data(), value.size(), &flags, &target, &object),
+              "read link '/generations/" + name + "'");
+    const std::string gen_path = base + "/" + target;
+    const std::string obj = object;
+    PropertyList fapl = detail::make_file_access(ctx);
+    File gen(ctx.check(H5Fopen(gen_path.c_str(), H5F_ACC_RDONLY, fapl.get()),
+                       "open generation file '" + gen_path + "'"));
+    ctx.check(H5Ldelete(generations.get(), name.c_str(), H5P_DEFAULT),
+              "unlink '/generations/" + name + "'");
+    ctx.check(
+        H5Ocopy(gen.get(), obj.c_str(), generations.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+        "copy generation '" + gen_path + "' into the file");
+    ctx.check(gen.close(), "close '" + gen_path + "'");
+    ++packed;
+  }
+  return packed;
+}
+
 }  // namespace
 
 ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool overwrite)
@@ -376,6 +490,7 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
     throw IoError("results file '" + path_ +
                   "' already exists; pass --overwrite to replace it or choose another output");
   }
+  const std::string dir = detail::generation_dir(path_);
   remove_stale_temps(path_);
 
   const std::string temp = temp_path_for(path_);
@@ -422,6 +537,9 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
   }
   publish(temp, path_, overwrite);
   guard.dismiss();
+  // Generation files of an overwritten run, or left by one whose file was deleted, go: the new
+  // index links none of them.
+  remove_generation_files(dir);
 }
 
 ResultsWriter ResultsWriter::reopen(std::string path, const RunHeader& header) {
@@ -507,13 +625,19 @@ void ResultsWriter::append(const GenerationRecord& record) {
     eval_index[i] = p.eval_index;
   }
 
-  edit_copy(path_, [&](const Context& ctx, hid_t file) {
-    Group generations(
-        ctx.check(H5Gopen2(file, "generations", H5P_DEFAULT), "open group '/generations'"));
-    const htri_t exists = H5Lexists(generations.get(), name.c_str(), H5P_DEFAULT);
-    if (exists > 0) throw IoError(label + " is already in the file");
-    // The copy is private, so the group can be written under its final name directly.
-    Group group = create_group(ctx, generations.get(), name);
+  // A generation in the index is never written again: its file is immutable once linked.
+  if (index_has_generation(path_, name)) throw IoError(label + " is already in the file");
+  const std::string dir = detail::generation_dir(path_);
+  make_generation_dir(path_, dir);
+  const std::string gen_path = dir + "/" + name + ".h5";
+  const std::string temp = temp_path_for(gen_path);
+  TempGuard guard(temp);
+  {
+    const Context ctx(path_);
+    PropertyList fapl = detail::make_file_access(ctx);
+    File gen(ctx.check(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                       "create '" + temp + "'"));
+    Group group = create_group(ctx, gen.get(), name);
     const hid_t g = group.get();
     const auto rows = static_cast<hsize_t>(n);
     write_doubles(ctx, g, "theta", theta, {rows, static_cast<hsize_t>(width)});
@@ -539,6 +663,22 @@ void ResultsWriter::append(const GenerationRecord& record) {
     write_attribute(ctx, g, "distance_weights", record.distance_weights);
     write_attribute(ctx, g, "next_epsilon", record.next_epsilon);
     write_attribute(ctx, g, "next_distance_weights", record.next_distance_weights);
+    ctx.check(group.close(), "close group '/" + name + "'");
+    close_file(ctx, gen);
+  }
+  publish(temp, gen_path, true);
+  guard.dismiss();
+  // The link is relative to the index's folder, so the pair moves together.
+  const std::string target = fs::path(path_).filename().string() + ".d/" + name + ".h5";
+  edit_copy(path_, [&](const Context& ctx, hid_t file) {
+    Group generations(
+        ctx.check(H5Gopen2(file, "generations", H5P_DEFAULT), "open group '/generations'"));
+    if (H5Lexists(generations.get(), name.c_str(), H5P_DEFAULT) > 0) {
+      throw IoError(label + " is already in the file");
+    }
+    ctx.check(H5Lcreate_external(target.c_str(), ("/" + name).c_str(), generations.get(),
+                                 name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+              "link '/generations/" + name + "' to '" + target + "'");
   });
 }
 
@@ -552,9 +692,44 @@ void ResultsWriter::calibration(std::uint64_t simulations, std::uint64_t failed,
 }
 
 void ResultsWriter::finish(const std::string& stop_reason) {
+  const std::string dir = detail::generation_dir(path_);
+  // Packing writes the generations again beside them: only with room for that twice over (HDF5
+  // 1.10's H5Ocopy crashes, SIGSEGV, when the disk fills under it). Else the folder stays.
+  const std::uintmax_t bytes = folder_bytes(dir);
+  std::error_code ec;
+  const auto space = fs::space(directory_of(path_), ec);
+  const bool pack = bytes <= pack_limit_ && !ec &&
+                    space.available / 2 > bytes + fs::file_size(path_, ec) + (1u << 20);
   edit_copy(path_, [&](const Context& ctx, hid_t file) {
     write_attribute(ctx, file, "stop_reason", stop_reason);
+    if (pack) pack_generations(ctx, file, directory_of(path_));
   });
+  if (pack) remove_generation_files(dir);
+}
+
+PackResult pack_results(const std::string& path) {
+  const ResultsFile file = read_results(path);  // refuses foreign links, names a missing folder
+  if (file.stop_reason.empty()) {
+    throw IoError("results file '" + path +
+                  "' has no stop reason: its run is still writing it or was interrupted; pack it "
+                  "once the run has finished (abcsmc run --resume finishes an interrupted one)");
+  }
+  PackResult out;
+  out.folder = detail::generation_dir(path);
+  out.bytes = folder_bytes(out.folder);
+  std::error_code ec;
+  const auto space = fs::space(directory_of(path), ec);
+  const std::uintmax_t needed = out.bytes + fs::file_size(path, ec) + (1u << 20);
+  if (!ec && space.available < needed) {
+    throw IoError("results file '" + path + "': packing needs about " +
+                  std::to_string(needed >> 20) + " MiB free beside it, there are " +
+                  std::to_string(space.available >> 20) + " MiB");
+  }
+  edit_copy(path, [&](const Context& ctx, hid_t root) {
+    out.generations = pack_generations(ctx, root, directory_of(path));
+  });
+  remove_generation_files(out.folder);
+  return out;
 }
 
 }  // namespace abcsmc::io

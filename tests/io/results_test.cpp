@@ -538,3 +538,121 @@ TEST_CASE("Results: reopen continues a file for --resume", "[io]") {
   CHECK(temp_files_of(dir, "out.h5").empty());
   CHECK_THROWS_AS(ResultsWriter::reopen(dir.file("missing.h5"), header), IoError);
 }
+
+TEST_CASE("Results: generations live in <file>.d while running; finish packs small runs only",
+          "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("run.h5");
+  const fs::path folder = path + ".d";
+  {
+    ResultsWriter writer(path, two_model_header(), false);
+    writer.append(generation(0, true));
+    writer.append(generation(1, true));
+    // Each generation is its own file, linked from the index; nothing left half-written.
+    CHECK(fs::exists(folder / "t0000.h5"));
+    CHECK(fs::exists(folder / "t0001.h5"));
+    CHECK(std::distance(fs::directory_iterator(folder), fs::directory_iterator{}) == 2);
+    CHECK(abcsmc::io::read_results(path).generations.size() == 2);
+    writer.finish("done");
+  }
+  // Small: packed into the one file, folder gone, readable wherever the file goes.
+  CHECK_FALSE(fs::exists(folder));
+  fs::create_directories(dir.path() / "moved");
+  fs::rename(path, dir.path() / "moved" / "run.h5");
+  const ResultsFile packed = abcsmc::io::read_results((dir.path() / "moved" / "run.h5").string());
+  REQUIRE(packed.generations.size() == 2);
+  CHECK(packed.generations[1].particles.size() == generation(1, true).particles.size());
+  CHECK(packed.stop_reason == "done");
+
+  // Above the pack limit: the folder stays, the file reads through its links, and a copy of the
+  // file without its folder names what is missing.
+  const std::string big = dir.file("big.h5");
+  {
+    ResultsWriter writer(big, two_model_header(), false);
+    writer.set_pack_limit(1);
+    writer.append(generation(0, false));
+    writer.finish("done");
+  }
+  CHECK(fs::exists(big + ".d/t0000.h5"));
+  CHECK(abcsmc::io::read_results(big).generations.size() == 1);
+  fs::copy_file(big, dir.file("moved/big.h5"));
+  try {
+    abcsmc::io::read_results(dir.file("moved/big.h5"));
+    FAIL("a file without its generation folder was read");
+  } catch (const IoError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("which is missing: keep the folder 'big.h5.d'"));
+  }
+  // abcsmc pack: the large run made self-contained on demand; an unfinished one is refused.
+  const std::string kept = dir.file("kept.h5");
+  fs::copy_file(big, kept);
+  fs::copy(big + ".d", kept + ".d");
+  {
+    const abcsmc::io::PackResult result = abcsmc::io::pack_results(kept);
+    CHECK(result.generations == 1);
+    CHECK(result.bytes > 0);
+  }
+  CHECK_FALSE(fs::exists(kept + ".d"));
+  fs::rename(kept, dir.file("moved/kept.h5"));
+  CHECK(abcsmc::io::read_results(dir.file("moved/kept.h5")).generations.size() == 1);
+  CHECK(abcsmc::io::pack_results(dir.file("moved/kept.h5")).generations == 0);
+  {
+    const std::string running = dir.file("running.h5");
+    ResultsWriter writer(running, two_model_header(), false);
+    writer.append(generation(0, false));
+    CHECK_THROWS_WITH(abcsmc::io::pack_results(running), Catch::Contains("has no stop reason"));
+  }
+
+  // The file deleted, its folder left: a new run there removes the orphaned generation files
+  // (nothing links them) but nothing else in the folder.
+  fs::remove(big);
+  { std::ofstream(big + ".d/notes.txt") << "mine\n"; }
+  { ResultsWriter again(big, two_model_header(), false); }
+  CHECK_FALSE(fs::exists(big + ".d/t0000.h5"));
+  CHECK(fs::exists(big + ".d/notes.txt"));
+}
+
+TEST_CASE("Results: generation links abcsmc does not write are refused", "[io]") {
+  if (!fs::exists("/usr/bin/python3")) {
+    WARN("/usr/bin/python3 not installed; skipped");
+    return;
+  }
+  TempDir dir;
+  const std::string path = dir.file("links.h5");
+  {
+    ResultsWriter writer(path, two_model_header(), false);
+    writer.set_pack_limit(0);
+    writer.append(generation(0, false));
+    writer.finish("done");
+  }
+  fs::copy_file(path + ".d/t0000.h5", dir.file("elsewhere.h5"));
+  struct Tamper {
+    const char* what;
+    const char* python;  // h5py statement on f["generations"] as g
+  };
+  const Tamper cases[] = {
+      {"soft link", "g['t0001'] = h5py.SoftLink('/generations/t0000')"},
+      {"another file", "g['t0001'] = h5py.ExternalLink('elsewhere.h5', '/t0000')"},
+      {"a path out of the folder",
+       "g['t0001'] = h5py.ExternalLink('links.h5.d/../../x/t0001.h5', '/t0001')"},
+      {"another object", "g['t0001'] = h5py.ExternalLink('links.h5.d/t0001.h5', '/')"},
+  };
+  for (const Tamper& c : cases) {
+    INFO(c.what);
+    const std::string copy = dir.file("tampered.h5");
+    fs::copy_file(path, copy, fs::copy_options::overwrite_existing);
+    const std::string script = dir.file("tamper.py");
+    {
+      std::ofstream py(script);
+      py << "import h5py, sys\nwith h5py.File(sys.argv[1], 'r+') as f:\n    g = f['generations']\n "
+            "   "
+         << c.python << "\n";
+    }
+    REQUIRE(std::system(("/usr/bin/python3 '" + script + "' '" + copy + "'").c_str()) == 0);
+    try {
+      abcsmc::io::read_results(copy);
+      FAIL("a tampered generation link was followed");
+    } catch (const IoError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("refused"));
+    }
+  }
+}

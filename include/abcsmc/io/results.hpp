@@ -49,14 +49,20 @@ class ResultsWriter {
   /// Records the calibration (root attributes calibration_simulations, calibration_failed,
   /// calibration_failure_reasons/_counts, calibration_first_failure). @throws IoError.
   void calibration(std::uint64_t simulations, std::uint64_t failed, const FailureTally& failures);
-  /// Marks the run finished with the reason it stopped. @throws IoError.
+  /// Marks the run finished with the reason it stopped; when its generation files total at most
+  /// pack_limit() bytes, they are copied into the file and their folder removed (one
+  /// self-contained file). @throws IoError.
   void finish(const std::string& stop_reason);
+  /// Generation files up to this many bytes in all are packed by finish() (default 64 MiB).
+  void set_pack_limit(std::uintmax_t bytes) { pack_limit_ = bytes; }
+  std::uintmax_t pack_limit() const { return pack_limit_; }
   const std::string& path() const { return path_; }
 
  private:
   ResultsWriter() = default;
   std::string path_;
   RunHeader header_;
+  std::uintmax_t pack_limit_ = std::uintmax_t{64} << 20;
 };
 
 /// Everything in a results file.
@@ -77,6 +83,18 @@ class NotAResultsFile : public IoError {
  public:
   using IoError::IoError;
 };
+
+/// What pack_results did.
+struct PackResult {
+  std::size_t generations = 0;  ///< generations copied into the file (0: it was self-contained)
+  std::uintmax_t bytes = 0;     ///< their files' size
+  std::string folder;           ///< the folder removed
+};
+
+/// Copies the generation files of a finished run into `path` (replacing their links) and removes
+/// the folder (abcsmc pack). @throws NotAResultsFile, or IoError when the run has no stop reason
+/// (still writing, or interrupted), a generation file is missing, or the disk lacks room.
+PackResult pack_results(const std::string& path);
 
 /// Reads a results file (works while a run is writing it).
 /// @throws NotAResultsFile when `path` is not a results file, IoError when one is malformed.
