@@ -158,6 +158,24 @@ inline std::vector<std::string> link_names(const Context& ctx, hid_t group,
   return names;
 }
 
+/// Where external link `name` of `group` points (H5Lget_info said it is one, of `size` bytes).
+struct ExternalTarget {
+  std::string file;    ///< as stored: relative to the linking file's folder
+  std::string object;  ///< path inside that file
+};
+inline ExternalTarget external_target(const Context& ctx, hid_t group, const std::string& name,
+                                      std::size_t size, const std::string& what) {
+  std::vector<char> value(size);
+  ctx.check(H5Lget_val(group, name.c_str(), value.data(), value.size(), H5P_DEFAULT),
+            "read link '" + what + "'");
+  const char* file = nullptr;
+  const char* object = nullptr;
+  unsigned flags = 0;
+  ctx.check(H5Lunpack_elink_val(value.data(), value.size(), &flags, &file, &object),
+            "read link '" + what + "'");
+  return {file, object};
+}
+
 /// The folder of a results file's generation files: "<path>.d" (docs/results-format.md).
 inline std::string generation_dir(const std::string& path) { return path + ".d"; }
 

@@ -283,22 +283,14 @@ void check_generation_link(const Context& ctx, hid_t generations, const std::str
   if (info.type != H5L_TYPE_EXTERNAL || info.u.val_size > 4096) {
     throw IoError(where + " is a link of a kind abcsmc does not write: refused");
   }
-  std::vector<char> value(info.u.val_size);
-  ctx.check(H5Lget_val(generations, name.c_str(), value.data(), value.size(), H5P_DEFAULT),
-            "read link '/generations/" + name + "'");
-  const char* target = nullptr;
-  const char* object = nullptr;
-  unsigned flags = 0;
-  ctx.check(H5Lunpack_elink_val(value.data(), value.size(), &flags, &target, &object),
-            "read link '/generations/" + name + "'");
-  const std::string file = target;
+  const auto [file, object] =
+      detail::external_target(ctx, generations, name, info.u.val_size, "/generations/" + name);
   const std::string expected_tail = "/" + name + ".h5";
   const auto slash = file.find('/');
   const std::string folder = slash == std::string::npos ? std::string() : file.substr(0, slash);
   const bool ok = slash != std::string::npos && file.size() > expected_tail.size() &&
                   file.compare(slash, std::string::npos, expected_tail) == 0 && folder.size() > 2 &&
-                  folder.compare(folder.size() - 2, 2, ".d") == 0 &&
-                  std::string(object) == "/" + name;
+                  folder.compare(folder.size() - 2, 2, ".d") == 0 && object == "/" + name;
   if (!ok) {
     throw IoError(where + " links to '" + file + "' object '" + object +
                   "', not to its generation file '<file>.d" + expected_tail + "': refused");

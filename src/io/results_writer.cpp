@@ -369,6 +369,25 @@ void edit_copy(const std::string& path, Edit&& edit) {
   guard.dismiss();
 }
 
+/// Free space for packing `bytes` of generations into the index at `path`: the temp copy holds
+/// them all once more. Twice that is asked, as HDF5 1.10's H5Ocopy crashes (SIGSEGV) when the
+/// disk fills under it.
+struct PackRoom {
+  std::uintmax_t needed = 0;
+  std::uintmax_t available = 0;
+  bool fits() const { return available >= needed; }
+};
+PackRoom pack_room(const std::string& path, std::uintmax_t bytes) {
+  std::error_code ec;
+  const auto space = fs::space(directory_of(path), ec);
+  std::error_code size_ec;
+  const std::uintmax_t index = fs::file_size(path, size_ec);
+  PackRoom room;
+  room.needed = 2 * (bytes + (size_ec ? 0 : index)) + (std::uintmax_t{1} << 20);
+  room.available = ec ? 0 : space.available;
+  return room;
+}
+
 /// Whether the index at `path` already links generation `name`.
 bool index_has_generation(const std::string& path, const std::string& name) {
   const Context ctx(path);
@@ -442,16 +461,9 @@ std::size_t pack_generations(const Context& ctx, hid_t file, const std::string& 
     ctx.check(H5Lget_info(generations.get(), name.c_str(), &info, H5P_DEFAULT),
               "read link '/generations/" + name + "'");
     if (info.type != H5L_TYPE_EXTERNAL) continue;
-    std::vector<char> value(info.u.val_size);
-    ctx.check(H5Lget_val(generations.get(), name.c_str(), value.data(), value.size(), H5P_DEFAULT),
-              "read link '/generations/" + name + "'");
-    const char* target = nullptr;
-    const char* object = nullptr;
-    unsigned flags = 0;
-    ctx.check(H5Lunpack_elink_val(value.data(), value.size(), &flags, &target, &object),
-              "read link '/generations/" + name + "'");
+    const auto [target, obj] = detail::external_target(ctx, generations.get(), name,
+                                                       info.u.val_size, "/generations/" + name);
     const std::string gen_path = base + "/" + target;
-    const std::string obj = object;
     PropertyList fapl = detail::make_file_access(ctx);
     File gen(ctx.check(H5Fopen(gen_path.c_str(), H5F_ACC_RDONLY, fapl.get()),
                        "open generation file '" + gen_path + "'"));
@@ -693,13 +705,9 @@ void ResultsWriter::calibration(std::uint64_t simulations, std::uint64_t failed,
 
 void ResultsWriter::finish(const std::string& stop_reason) {
   const std::string dir = detail::generation_dir(path_);
-  // Packing writes the generations again beside them: only with room for that twice over (HDF5
-  // 1.10's H5Ocopy crashes, SIGSEGV, when the disk fills under it). Else the folder stays.
+  // Without room to pack, the folder stays (the run's data is complete either way).
   const std::uintmax_t bytes = folder_bytes(dir);
-  std::error_code ec;
-  const auto space = fs::space(directory_of(path_), ec);
-  const bool pack = bytes <= pack_limit_ && !ec &&
-                    space.available / 2 > bytes + fs::file_size(path_, ec) + (1u << 20);
+  const bool pack = bytes <= pack_limit_ && pack_room(path_, bytes).fits();
   edit_copy(path_, [&](const Context& ctx, hid_t file) {
     write_attribute(ctx, file, "stop_reason", stop_reason);
     if (pack) pack_generations(ctx, file, directory_of(path_));
@@ -717,13 +725,11 @@ PackResult pack_results(const std::string& path) {
   PackResult out;
   out.folder = detail::generation_dir(path);
   out.bytes = folder_bytes(out.folder);
-  std::error_code ec;
-  const auto space = fs::space(directory_of(path), ec);
-  const std::uintmax_t needed = out.bytes + fs::file_size(path, ec) + (1u << 20);
-  if (!ec && space.available < needed) {
-    throw IoError("results file '" + path + "': packing needs about " +
-                  std::to_string(needed >> 20) + " MiB free beside it, there are " +
-                  std::to_string(space.available >> 20) + " MiB");
+  const PackRoom room = pack_room(path, out.bytes);
+  if (!room.fits()) {
+    throw IoError("results file '" + path + "': packing needs " +
+                  std::to_string(room.needed >> 20) + " MiB free beside it (twice the data, as a " +
+                  "margin), there are " + std::to_string(room.available >> 20) + " MiB");
   }
   edit_copy(path, [&](const Context& ctx, hid_t root) {
     out.generations = pack_generations(ctx, root, directory_of(path));
