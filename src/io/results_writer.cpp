@@ -637,6 +637,7 @@ void ResultsWriter::append(const GenerationRecord& record) {
     eval_index[i] = p.eval_index;
   }
 
+  detail::silence_hdf5_errors();
   // A generation in the index is never written again: its file is immutable once linked.
   if (index_has_generation(path_, name)) throw IoError(label + " is already in the file");
   const std::string dir = detail::generation_dir(path_);
@@ -716,6 +717,7 @@ void ResultsWriter::finish(const std::string& stop_reason) {
 }
 
 PackResult pack_results(const std::string& path) {
+  detail::silence_hdf5_errors();
   const ResultsFile file = read_results(path);  // refuses foreign links, names a missing folder
   if (file.stop_reason.empty()) {
     throw IoError("results file '" + path +
