@@ -18,13 +18,14 @@ namespace {
 /// ~400 particles (benchmarks/README, "Master scaling").
 constexpr std::size_t kFast1dMin = 512;
 
-/// q[i] = sum_k (z[k] - y[k * m + i])^2 over a coordinate-major block of m centres. Compiled
-/// twice, for AVX2 and the baseline, chosen at load time: the same IEEE operations in the same
-/// order (no FMA: -ffp-contract=off), so the bits do not depend on the host.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-void squared_distances(const double* z, const double* y, std::size_t m, std::size_t d, double* q) {
+/// q[i] = sum_k (z[k] - y[k * m + i])^2 over a coordinate-major block of m centres. Inlined
+/// into a baseline and an AVX2 copy; the AVX2 one is chosen at run time (as the exp loops do,
+/// src/core/exp_loops.cpp: a flag set at static initialisation, not an ifunc, whose resolver
+/// would run before the sanitizers' runtimes start). The same IEEE operations in the same order
+/// (no FMA: -ffp-contract=off), so the bits do not depend on the host.
+inline __attribute__((always_inline)) void squared_distances_body(const double* z, const double* y,
+                                                                  std::size_t m, std::size_t d,
+                                                                  double* q) {
   for (std::size_t i = 0; i < m; ++i) q[i] = 0.0;
   for (std::size_t k = 0; k < d; ++k) {
     const double zk = z[k];
@@ -34,6 +35,25 @@ void squared_distances(const double* z, const double* y, std::size_t m, std::siz
       q[i] += t * t;
     }
   }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) void squared_distances_avx2(const double* z, const double* y,
+                                                            std::size_t m, std::size_t d,
+                                                            double* q) {
+  squared_distances_body(z, y, m, d, q);
+}
+const bool kDistancesAvx2 = __builtin_cpu_supports("avx2");
+#endif
+
+void squared_distances(const double* z, const double* y, std::size_t m, std::size_t d, double* q) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (kDistancesAvx2) {
+    squared_distances_avx2(z, y, m, d, q);
+    return;
+  }
+#endif
+  squared_distances_body(z, y, m, d, q);
 }
 
 /// pyABC MultivariateNormalTransition. The mixture is stored whitened: y_j = L^-1 theta_j, so

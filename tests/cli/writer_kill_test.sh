@@ -51,7 +51,9 @@ PY
 done
 [ "$seen_folder" -eq 1 ] || fail "no kill found the generation folder kill.h5.d"
 echo "$kills kills ($in_write inside a write), $last generations on file before the last run"
-[ $((in_write * 10)) -ge "$kills" ] || fail "only $in_write of $kills kills landed inside a write"
+# (Under the sanitizers start-up takes most of each short life: no fraction is asked there.)
+[ -n "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ] || [ $((in_write * 10)) -ge "$kills" ] ||
+  fail "only $in_write of $kills kills landed inside a write"
 expect_status 0 "$ABCSMC" run "$cfg" -o kill.h5 --sampler single --resume
 [ ! -e kill.h5.d ] || fail "the finished run kept its generation folder"
 
