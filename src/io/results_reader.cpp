@@ -493,12 +493,14 @@ ResultsFile read_results_once(const std::string& path) {
 
 ResultsFile read_results(const std::string& path) {
   // A generation file vanishes under a reader only when the writer has just replaced the index
-  // (by rename): then the file at `path` is another one, and reading it again sees the new state.
+  // (by rename: it packed the run, or a new run overwrote it), at any point of the read, also
+  // between a check and an open. Then the file at `path` is another one: reading it again sees
+  // the new state. An error with the file unchanged is the file's own.
   for (int attempt = 0;; ++attempt) {
     const auto before = file_identity(path);
     try {
       return read_results_once(path);
-    } catch (const MissingGeneration&) {
+    } catch (const IoError&) {
       if (attempt >= 5 || file_identity(path) == before) throw;
     }
   }

@@ -163,7 +163,7 @@ TEST_CASE("detmath: log1p within 1 ulp and expm1 within 1.5 ulp", "[core]") {
   CHECK(std::isnan(dm::expm1(kNaN)));
 }
 
-TEST_CASE("detmath: pow within 2 ulp; C's special cases", "[core]") {
+TEST_CASE("detmath: pow within 2 ulp, and C's special cases", "[core]") {
   double worst = 0.0;
   for (long i = 0; i <= 1000; ++i) {
     const double x = std::exp2(-20.0 + 40.0 * static_cast<double>(i) / 1000.0) * 1.0001;

@@ -109,7 +109,7 @@ TEST_CASE("dynamic round: any arrival order gives the single-core sample", "[cor
   }
 }
 
-TEST_CASE("dynamic round: the frontier waits for the lowest block; complete needs n below it",
+TEST_CASE("dynamic round: the frontier waits for the lowest block, complete needs n below it",
           "[core]") {
   SampleRequest req;
   req.n_accept = 2;  // candidates 0 and 2 are accepted

@@ -539,7 +539,7 @@ TEST_CASE("Results: reopen continues a file for --resume", "[io]") {
   CHECK_THROWS_AS(ResultsWriter::reopen(dir.file("missing.h5"), header), IoError);
 }
 
-TEST_CASE("Results: generations live in <file>.d while running; finish packs small runs only",
+TEST_CASE("Results: generations live in <file>.d while running, finish packs small runs only",
           "[io]") {
   TempDir dir;
   const std::string path = dir.file("run.h5");
