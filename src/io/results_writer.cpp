@@ -478,6 +478,25 @@ std::size_t pack_generations(const Context& ctx, hid_t file, const std::string& 
   return packed;
 }
 
+/// Creates the HDF5 file `target` under a temp name, runs `write(ctx, file_id)`, closes it and
+/// publishes it (see publish); messages name the results file `path`.
+template <typename Write>
+void create_published(const std::string& path, const std::string& target, bool overwrite,
+                      Write&& write) {
+  const std::string temp = temp_path_for(target);
+  TempGuard guard(temp);
+  {
+    const Context ctx(path);
+    PropertyList fapl = detail::make_file_access(ctx);
+    File file(ctx.check(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                        "create '" + temp + "'"));
+    write(ctx, file.get());
+    close_file(ctx, file);
+  }
+  publish(temp, target, overwrite);
+  guard.dismiss();
+}
+
 }  // namespace
 
 ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool overwrite)
@@ -505,14 +524,7 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
   const std::string dir = detail::generation_dir(path_);
   remove_stale_temps(path_);
 
-  const std::string temp = temp_path_for(path_);
-  TempGuard guard(temp);
-  const Context ctx(path_);
-  {
-    PropertyList fapl = detail::make_file_access(ctx);
-    File file(ctx.check(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                        "create '" + temp + "'"));
-    const hid_t root = file.get();
+  create_published(path_, path_, overwrite, [&](const Context& ctx, hid_t root) {
     write_attribute(ctx, root, "format", detail::kFormatName);
     write_attribute(ctx, root, "format_version", std::int32_t{detail::kFormatVersion});
     write_attribute(ctx, root, "software_version", header_.software_version);
@@ -545,10 +557,7 @@ ResultsWriter::ResultsWriter(std::string path, const RunHeader& header, bool ove
       }
     }
     { Group generations = create_group(ctx, root, "generations"); }
-    close_file(ctx, file);
-  }
-  publish(temp, path_, overwrite);
-  guard.dismiss();
+  });
   // Generation files of an overwritten run, or left by one whose file was deleted, go: the new
   // index links none of them.
   remove_generation_files(dir);
@@ -643,14 +652,8 @@ void ResultsWriter::append(const GenerationRecord& record) {
   const std::string dir = detail::generation_dir(path_);
   make_generation_dir(path_, dir);
   const std::string gen_path = dir + "/" + name + ".h5";
-  const std::string temp = temp_path_for(gen_path);
-  TempGuard guard(temp);
-  {
-    const Context ctx(path_);
-    PropertyList fapl = detail::make_file_access(ctx);
-    File gen(ctx.check(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-                       "create '" + temp + "'"));
-    Group group = create_group(ctx, gen.get(), name);
+  create_published(path_, gen_path, true, [&](const Context& ctx, hid_t gen) {
+    Group group = create_group(ctx, gen, name);
     const hid_t g = group.get();
     const auto rows = static_cast<hsize_t>(n);
     write_doubles(ctx, g, "theta", theta, {rows, static_cast<hsize_t>(width)});
@@ -677,10 +680,7 @@ void ResultsWriter::append(const GenerationRecord& record) {
     write_attribute(ctx, g, "next_epsilon", record.next_epsilon);
     write_attribute(ctx, g, "next_distance_weights", record.next_distance_weights);
     ctx.check(group.close(), "close group '/" + name + "'");
-    close_file(ctx, gen);
-  }
-  publish(temp, gen_path, true);
-  guard.dismiss();
+  });
   // The link is relative to the index's folder, so the pair moves together.
   const std::string target = fs::path(path_).filename().string() + ".d/" + name + ".h5";
   edit_copy(path_, [&](const Context& ctx, hid_t file) {
