@@ -2,6 +2,7 @@
 // figures are ratios taken under the same machine load.
 //   bench_engine b1 [repeats]          B1 simulations/s with the single-core sampler, and the
 //                                      ratio of that throughput to a bare loop over the model
+//   bench_engine b1-abc [repeats]      B1's ABC loop alone (no bare loop), to run under a profiler
 //   bench_engine b2 [population] [threads...]  B2 efficiency = ideal / measured with threads
 //   bench_engine master [N...]         B1 at population N, single core: the master's time per
 //                                      generation beside the simulations' (issue 17)
@@ -137,6 +138,22 @@ int bench_b1(int repeats) {
       "ratio %.3f (goal >= 0.7)\n",
       repeats, abc, bare, abc / bare);
   std::printf("B1 final posterior: mean %.4f (exact 0.4545), sd %.4f (exact 0.3015)\n", mean, sd);
+  return 0;
+}
+
+/// B1's ABC loop alone, for a profiler (`perf record bench_engine b1-abc 50`): no bare loop.
+int bench_b1_abc(int repeats) {
+  std::uint64_t simulations = 0;
+  double seconds = 0.0;
+  for (int r = 0; r < repeats; ++r) {
+    SingleCoreSampler sampler;
+    const Timed t = run(kB1, sampler);
+    simulations += t.result.total_simulations;
+    seconds += t.result.wall_seconds;
+  }
+  std::printf("B1 ABC loop: %d runs, %.0f simulations/s, %.0f ns per simulation\n", repeats,
+              static_cast<double>(simulations) / seconds,
+              1e9 * seconds / static_cast<double>(simulations));
   return 0;
 }
 
@@ -341,6 +358,7 @@ std::vector<std::size_t> sizes_from(int argc, char** argv, int first,
 int main(int argc, char** argv) {
   const std::string what = argc > 1 ? argv[1] : "b1";
   if (what == "b1") return bench_b1(argc > 2 ? std::atoi(argv[2]) : 3);
+  if (what == "b1-abc") return bench_b1_abc(argc > 2 ? std::atoi(argv[2]) : 50);
   if (what == "b2") {
     const std::size_t population = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 200;
     std::vector<std::size_t> threads;
@@ -360,7 +378,8 @@ int main(int argc, char** argv) {
                          sizes_from(argc, argv, 3, {1000, 10000}));
   }
   std::fprintf(stderr,
-               "usage: bench_engine b1 [repeats] | b2 [population] [threads...] | master [N...] | "
+               "usage: bench_engine b1 [repeats] | b1-abc [repeats] | b2 [population] [threads...] "
+               "| master [N...] | "
                "weights D [N...] | writer [G] [N] [K]\n");
   return 2;
 }

@@ -306,7 +306,13 @@ int run_command(const RunOptions& options) {
           return kUsageError;
         }
         control.resume_from = &last;
-        if (const std::string reason = stop_rule_met(settings.stop, last); !reason.empty()) {
+        const auto& gens = previous->generations;
+        control.resume_previous_epsilon = gens.size() >= 2
+                                              ? gens[gens.size() - 2].epsilon
+                                              : std::numeric_limits<double>::quiet_NaN();
+        if (const std::string reason =
+                stop_rule_met(settings.stop, last, control.resume_previous_epsilon);
+            !reason.empty()) {
           spdlog::info(
               "--resume: the run in '{}' is complete ({} after generation {}); nothing "
               "to do",

@@ -205,8 +205,11 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
   for (auto& p : particles) p.weight /= total;
 }
 
-std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last) {
+std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last,
+                          double previous_epsilon) {
   if (last.epsilon <= stop.min_epsilon) return "min_epsilon reached";
+  // NaN (no previous generation) compares false: never after generation 0, as pyABC.
+  if (std::abs(last.epsilon - previous_epsilon) < stop.min_eps_diff) return "min_eps_diff reached";
   if (stop.max_generations > 0 && last.t + 1 >= stop.max_generations)
     return "max_generations reached";
   if (stop.max_simulations > 0 && last.total_simulations >= stop.max_simulations) {
@@ -247,13 +250,16 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
   std::vector<Particle> previous;  // the last population: the next generation's proposal
   std::uint32_t first_t = 0;
   double previous_wall_seconds = 0.0;  // for the deadline: the last generation's duration
+  // The last complete generation's epsilon (stop.min_eps_diff); NaN before generation 0.
+  double previous_epsilon = std::numeric_limits<double>::quiet_NaN();
   if (const GenerationRecord* last = control.resume_from) {
     // --- resume: the state after generation last->t is the record's population, its next
     // epsilon and next distance weights (kernels are refitted from the population, as always).
     result.generations = last->t + 1;
     result.total_simulations = last->total_simulations;
     result.last = *last;
-    if (std::string reason = stop_rule_met(stop, *last); !reason.empty()) {
+    if (std::string reason = stop_rule_met(stop, *last, control.resume_previous_epsilon);
+        !reason.empty()) {
       result.stop_reason = reason;
       result.wall_seconds = seconds_since(run_start);
       return result;
@@ -268,6 +274,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     epsilon = last->next_epsilon;
     previous = last->particles;
     first_t = last->t + 1;
+    previous_epsilon = last->epsilon;
     previous_wall_seconds = last->wall_seconds;
   } else {
     // --- calibration: prior simulations for the first epsilon and the distance scales ---------
@@ -447,7 +454,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     result.generations = t + 1;
 
     // --- stopping rules: the config's first, then the early (resumable) stops ------------------
-    std::string reason = stop_rule_met(stop, rec);
+    std::string reason = stop_rule_met(stop, rec, previous_epsilon);
+    previous_epsilon = rec.epsilon;
     if (reason.empty()) {
       if (stop.max_walltime_seconds > 0 && seconds_since(run_start) >= stop.max_walltime_seconds) {
         reason = "max_walltime reached";

@@ -226,6 +226,7 @@ std::string to_yaml(const RunConfig& config) {
   const StopSpec& st = config.stop;
   out << YAML::Key << "stop" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "min_epsilon" << YAML::Value << number(st.min_epsilon);
+  out << YAML::Key << "min_eps_diff" << YAML::Value << number(st.min_eps_diff);
   out << YAML::Key << "max_generations" << YAML::Value << st.max_generations;
   out << YAML::Key << "max_simulations" << YAML::Value << st.max_simulations;
   out << YAML::Key << "max_walltime" << YAML::Value << number(st.max_walltime_seconds);

@@ -228,9 +228,9 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
   if (const auto g = s.get("output")) detail::parse_output(ctx, *g, cfg.output);
 
   const StopSpec& stop = cfg.stop;
-  if (stop.min_epsilon == 0.0 && stop.max_generations == 0 && stop.max_simulations == 0 &&
-      stop.max_walltime_seconds == 0.0 && stop.min_acceptance_rate == 0.0 &&
-      cfg.epsilon.type != EpsilonSpec::Type::list) {
+  if (stop.min_epsilon == 0.0 && stop.min_eps_diff == 0.0 && stop.max_generations == 0 &&
+      stop.max_simulations == 0 && stop.max_walltime_seconds == 0.0 &&
+      stop.min_acceptance_rate == 0.0 && cfg.epsilon.type != EpsilonSpec::Type::list) {
     const auto g = s.get("stop");
     ctx.error(g ? g->line : top.line,
               "stop: every stopping rule is off (0), so the run would never end; set e.g. "

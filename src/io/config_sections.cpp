@@ -229,10 +229,13 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
 void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   if (!require_map(ctx, f, "{max_generations: 10}")) return;
   Section s(ctx, f,
-            {"min_epsilon", "max_generations", "max_simulations", "max_walltime",
+            {"min_epsilon", "min_eps_diff", "max_generations", "max_simulations", "max_walltime",
              "min_acceptance_rate", "fail_fast"});
   if (const auto g = s.get("min_epsilon")) {
     if (const auto v = get_number(ctx, *g, non_negative())) spec.min_epsilon = *v;
+  }
+  if (const auto g = s.get("min_eps_diff")) {
+    if (const auto v = get_number(ctx, *g, non_negative())) spec.min_eps_diff = *v;
   }
   if (const auto g = s.get("max_generations")) {
     if (const auto v = get_count(ctx, *g, 0, std::numeric_limits<std::uint32_t>::max())) {

@@ -131,6 +131,17 @@ grep -q "is complete (max_generations reached after generation 5); nothing to do
 same_results reference.h5 short.h5 "complete run resumed again"
 echo "extended stopping rule continues; complete run resumes to nothing"
 
+# min_eps_diff compares the last two generations on file: a run it ended resumes to nothing,
+# and continues to the reference once the rule is lifted.
+write_config diff.yaml 6 "min_eps_diff: 1e9"
+expect_status 0 "$ABCSMC" run diff.yaml -o diff.h5 --threads 2
+[ "$(generations diff.h5)" -eq 2 ] || fail "diff.h5 has $(generations diff.h5) generations"
+expect_status 0 "$ABCSMC" run diff.yaml -o diff.h5 --resume
+grep -q "is complete (min_eps_diff reached after generation 1); nothing to do" err.txt ||
+  fail "resuming a run min_eps_diff ended: $(cat err.txt)"
+resume diff.h5 --threads 2
+echo "min_eps_diff: a run it ended resumes to nothing, continues once lifted"
+
 # Incompatible resumes are refused, listing every difference; nothing is written.
 sed 's/alpha: 0.5/alpha: 0.4/; s/seed: 11/seed: 12/' run.yaml > changed.yaml
 cp k0.h5 before.h5

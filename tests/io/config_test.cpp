@@ -142,6 +142,7 @@ void check_same(const RunConfig& a, const RunConfig& b) {
   CHECK(a.transition.discrete_steps == b.transition.discrete_steps);
   CHECK(a.transition.model_stay_probability == b.transition.model_stay_probability);
   CHECK(a.stop.min_epsilon == b.stop.min_epsilon);
+  CHECK(a.stop.min_eps_diff == b.stop.min_eps_diff);
   CHECK(a.stop.max_generations == b.stop.max_generations);
   CHECK(a.stop.max_simulations == b.stop.max_simulations);
   CHECK(a.stop.max_walltime_seconds == b.stop.max_walltime_seconds);
@@ -241,6 +242,7 @@ TEST_CASE("Config: full file sets every key", "[io][config]") {
   CHECK(c.transition.model_stay_probability == 0.9);
   CHECK(c.transition.defensive == 0.2);
   CHECK(c.stop.min_epsilon == 0.01);
+  CHECK(c.stop.min_eps_diff == 0.002);
   CHECK(c.stop.max_generations == 25);
   CHECK(c.stop.max_simulations == 1000000);
   CHECK(c.stop.max_walltime_seconds == 7200.0);
@@ -346,6 +348,8 @@ TEST_CASE("Config: unknown keys at every level, with did-you-mean", "[io][config
   CHECK(contains(s, "in 'stop'"));
   CHECK(contains(s, "Did you mean 'max_generations'?"));
   CHECK(contains(message_with(m, "scalling"), "Did you mean 'scaling'?"));
+  const auto d = errors_of(base_config("stop: {min_eps_dif: 0.1}\n"));
+  CHECK(contains(message_with(d, "'min_eps_dif'"), "Did you mean 'min_eps_diff'?"));
   const auto z = message_with(m, "zzzzzz");
   CHECK(contains(z, "Valid keys:"));  // no close match: list them
   CHECK(contains(z, "'population_size'"));
@@ -413,9 +417,11 @@ TEST_CASE("Config: bad values", "[io][config]") {
     CHECK(contains(e, "'3', but must be 1, 2 or inf"));
   }
   SECTION("negative times") {
-    const auto m = errors_of(base_config("stop: {max_walltime: -5, min_epsilon: -1}\n"));
+    const auto m =
+        errors_of(base_config("stop: {max_walltime: -5, min_epsilon: -1, min_eps_diff: -2}\n"));
     CHECK(contains(message_with(m, "max_walltime"), "'-5'"));
     CHECK(contains(message_with(m, "min_epsilon"), "must be a number >= 0"));
+    CHECK(contains(message_with(m, "stop.min_eps_diff"), "'-2', but must be a number >= 0"));
   }
   SECTION("bad duration string") {
     const auto e =

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <limits>
 
 #include "abcsmc/samplers/single_core.hpp"
 #include "abcsmc/samplers/threads.hpp"
@@ -73,8 +74,10 @@ TEST_CASE("Resume: a run whose stopping rule is already met produces nothing", "
   CollectingObserver obs(got);
   run_smc(r.problem, r.settings, single, &obs, SmcControl{});
   REQUIRE(got.size() == 3);
-  CHECK(stop_rule_met(r.settings.stop, got.back()) == "max_generations reached");
-  CHECK(stop_rule_met(r.settings.stop, got[1]).empty());
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  CHECK(stop_rule_met(r.settings.stop, got.back(), got[1].epsilon) == "max_generations reached");
+  CHECK(stop_rule_met(r.settings.stop, got[1], got[0].epsilon).empty());
+  CHECK(stop_rule_met(r.settings.stop, got[0], none).empty());
   SmcControl control;
   const GenerationRecord last = got.back();
   control.resume_from = &last;

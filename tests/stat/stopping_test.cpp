@@ -1,6 +1,7 @@
 // Each stopping rule ends the run at the right generation with its reason.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "abcsmc/samplers/single_core.hpp"
@@ -40,6 +41,33 @@ TEST_CASE("Stop: min_epsilon ends after the first generation at or below it", "[
   REQUIRE(out.generations.size() >= 2);
   CHECK(out.generations.back().epsilon <= 0.1);
   CHECK(out.generations[out.generations.size() - 2].epsilon > 0.1);
+}
+
+TEST_CASE("Stop: min_eps_diff, as pyABC: |eps_t - eps_(t-1)| < min_eps_diff", "[core]") {
+  SingleCoreSampler s;
+  // Powers of two: the differences (0.5, 0.25, 0.125, 0.0625) are exact in binary.
+  const std::string list = "{type: list, values: [1.0, 0.5, 0.25, 0.125, 0.0625]}";
+  // 0.25 -> 0.125 is the first move below 0.2: stop after generation 3.
+  const auto out = run_config_text(config("{min_eps_diff: 0.2, max_generations: 50}", list), s);
+  CHECK(out.result.stop_reason == "min_eps_diff reached");
+  CHECK(out.generations.size() == 4);
+  // A difference equal to the bound does not stop (strictly less, as pyABC).
+  const auto equal =
+      run_config_text(config("{min_eps_diff: 0.0625, max_generations: 50}", list), s);
+  CHECK(equal.result.stop_reason == "epsilon schedule exhausted");
+  CHECK(equal.generations.size() == 5);
+  // Never after generation 0 (no previous epsilon), whatever the bound.
+  const auto first = run_config_text(config("{min_eps_diff: 1e9, max_generations: 50}", list), s);
+  CHECK(first.result.stop_reason == "min_eps_diff reached");
+  CHECK(first.generations.size() == 2);
+  // With an adaptive schedule the rule ends a run whose epsilon has stalled.
+  const auto quantile = run_config_text(config("{min_eps_diff: 0.02, max_generations: 50}"), s);
+  CHECK(quantile.result.stop_reason == "min_eps_diff reached");
+  const auto& g = quantile.generations;
+  REQUIRE(g.size() >= 2);
+  CHECK(std::abs(g.back().epsilon - g[g.size() - 2].epsilon) < 0.02);
+  for (std::size_t t = 1; t + 1 < g.size(); ++t)
+    CHECK(std::abs(g[t].epsilon - g[t - 1].epsilon) >= 0.02);
 }
 
 TEST_CASE("Stop: max_simulations, a generation cut short is not recorded", "[core]") {

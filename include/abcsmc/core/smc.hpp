@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,9 @@ struct SmcControl {
   /// Continue after this generation (the last complete one of an earlier run of the same
   /// problem, settings and seed, e.g. read back from its results file). Null: start afresh.
   const GenerationRecord* resume_from = nullptr;
+  /// The epsilon of the generation before resume_from (NaN when resume_from is generation 0):
+  /// stop.min_eps_diff compares the two.
+  double resume_previous_epsilon = std::numeric_limits<double>::quiet_NaN();
   /// When set (by another thread or a signal handler), the run ends after the current generation.
   const std::atomic<bool>* stop_flag = nullptr;
   /// A generation is not started when it is expected to end after this instant (e.g. the end of
@@ -127,9 +131,11 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
 
 /// The stopping rule of `stop` that ends the run after generation `last` (whose epsilon
 /// schedule continues when `last.next_epsilon` is not NaN), or "" if the run goes on. Covers the
-/// rules that depend on the run's content only: min_epsilon, max_generations, max_simulations,
-/// min_acceptance_rate and the end of an epsilon list (not max_walltime).
-std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last);
+/// rules that depend on the run's content only: min_epsilon, min_eps_diff, max_generations,
+/// max_simulations, min_acceptance_rate and the end of an epsilon list (not max_walltime).
+/// `previous_epsilon` is the epsilon of generation last.t - 1 (NaN for generation 0).
+std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last,
+                          double previous_epsilon);
 
 /// Normalised importance weights of `particles` (in place), given the proposal state they were
 /// drawn from; generation 0 (ctx.from_prior) gets uniform weights. The per-particle densities

@@ -6,7 +6,10 @@
 namespace abcsmc {
 
 struct StopSpec {
-  double min_epsilon = 0.0;            ///< stop once epsilon <= this
+  double min_epsilon = 0.0;  ///< stop once epsilon <= this
+  /// Stop once epsilon moved by less than this from one generation to the next (pyABC's
+  /// min_eps_diff: |eps_t - eps_(t-1)| < min_eps_diff); never after generation 0.
+  double min_eps_diff = 0.0;
   std::uint32_t max_generations = 10;  ///< stop after this many generations (t = 0..max-1)
   std::uint64_t max_simulations = 0;   ///< total simulations over the run, calibration included
   double max_walltime_seconds = 0.0;   ///< stop after this much wall time
