@@ -95,16 +95,36 @@ std::shared_ptr<Problem> build_problem(const RunConfig& config) {
   return problem;
 }
 
+Vector distance_weights(const DistanceSpec& spec, const std::vector<ObservedStat>& observed) {
+  std::size_t total = 0;
+  for (const auto& o : observed) total += o.values.size();
+  Vector w = Vector::Ones(static_cast<Eigen::Index>(total));
+  Eigen::Index k = 0;
+  for (const auto& o : observed) {
+    const auto whole = spec.weights.find(o.name);
+    for (std::size_t i = 0; i < o.values.size(); ++i, ++k) {
+      // An element's own weight ("x[1]") wins over the array's ("x").
+      const std::string element =
+          o.values.size() == 1 ? o.name : o.name + "[" + std::to_string(i) + "]";
+      if (const auto it = spec.weights.find(element); it != spec.weights.end()) {
+        w[k] = it->second;
+      } else if (whole != spec.weights.end()) {
+        w[k] = whole->second;
+      }
+    }
+  }
+  return w;
+}
+
 SmcSettings build_settings(const RunConfig& config, const Problem& problem, std::uint64_t seed) {
   SmcSettings s;
   s.seed = seed;
   s.population_size = config.population_size;
   s.distance = config.distance;
-  s.distance_weights = Vector::Ones(static_cast<Eigen::Index>(problem.stat_names.size()));
-  for (std::size_t i = 0; i < problem.stat_names.size(); ++i) {
-    const auto it = config.distance.weights.find(problem.stat_names[i]);
-    if (it != config.distance.weights.end())
-      s.distance_weights[static_cast<Eigen::Index>(i)] = it->second;
+  s.distance_weights = distance_weights(config.distance, config.observed);
+  if (static_cast<std::size_t>(s.distance_weights.size()) != problem.stat_names.size()) {
+    throw ConfigError("distance: " + std::to_string(s.distance_weights.size()) + " weights for " +
+                      std::to_string(problem.stat_names.size()) + " observed statistics");
   }
   s.epsilon = config.epsilon;
   s.transition = config.transition;

@@ -88,17 +88,23 @@ void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
   }
   if (const auto g = s.get("weights"); g && !g->node.IsNull()) {
     if (!require_map(ctx, *g, "{y: 1.0}")) return;
+    // Keys: a flattened name ("x[1]", "y") or an array statistic's own name ("x": all of it).
     StatNames names;
     if (observed != nullptr) {
       std::vector<ObservedStat> stats;
-      for (const auto& o : *observed) stats.push_back(o.stat);
-      names = flatten_stat_names(as_specs(stats));
+      for (const auto& o : *observed) {
+        stats.push_back(o.stat);
+        if (o.stat.values.size() > 1) names.push_back(o.stat.name);
+      }
+      const StatNames flat = flatten_stat_names(as_specs(stats));
+      names.insert(names.end(), flat.begin(), flat.end());
     }
     for (const auto& w : map_fields(ctx, *g)) {
       if (observed != nullptr && std::find(names.begin(), names.end(), w.key) == names.end()) {
         ctx.error(w.line, w.path + ": '" + w.key +
-                              "' is not an observed statistic; weights are keyed by the "
-                              "flattened observed names " +
+                              "' is not an observed statistic; weights are keyed by an array "
+                              "statistic's name (all its elements) or a flattened observed "
+                              "name: " +
                               quoted_list(names) + "." + did_you_mean(w.key, names));
         continue;
       }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/io/build.hpp"
 #include "abcsmc/io/config_diff.hpp"
 #include "abcsmc/io/duration.hpp"
 #include "abcsmc/io/run_config.hpp"
@@ -696,6 +697,42 @@ TEST_CASE("Config: observed names, sizes and files", "[io][config]") {
     CHECK(contains(e, "'yy' is not an observed statistic"));
     CHECK(contains(e, "Did you mean 'y'?"));
   }
+}
+
+TEST_CASE("Config: distance weights for a whole array statistic", "[io][config]") {
+  // "x" weighs every element of the array x; an element's own key ("x[1]") wins over it.
+  const std::string text =
+      "seed: 3\n"
+      "parameters: {a: {type: normal, mean: 0, sd: 1}, b: {type: normal, mean: 0, sd: 1},\n"
+      "             c: {type: normal, mean: 0, sd: 1}}\n"
+      "model: {builtin: gaussian_linear}\n"
+      "observed: {x: [1, 2, 3]}\n";
+  const RunConfig c = parse_config(text + "distance: {weights: {x: 2, \"x[1]\": 5}}\n", "run.yaml");
+  const abcsmc::Vector w = abcsmc::io::distance_weights(c.distance, c.observed);
+  REQUIRE(w.size() == 3);
+  CHECK(w[0] == 2.0);
+  CHECK(w[1] == 5.0);
+  CHECK(w[2] == 2.0);
+  // The run's settings carry them.
+  const auto problem = abcsmc::io::build_problem(c);
+  CHECK(abcsmc::io::build_settings(c, *problem, 3).distance_weights == w);
+  // Unnamed statistics keep weight 1; a scalar statistic is its own only element.
+  const RunConfig none = parse_config(text, "run.yaml");
+  CHECK(abcsmc::io::distance_weights(none.distance, none.observed) == abcsmc::Vector::Ones(3));
+  const RunConfig scalar =
+      parse_config(base_config("distance: {weights: {y: 0.25}}\n"), "run.yaml");
+  const abcsmc::Vector ws = abcsmc::io::distance_weights(scalar.distance, scalar.observed);
+  REQUIRE(ws.size() == 1);
+  CHECK(ws[0] == 0.25);
+  // An element out of range is refused, naming what is valid.
+  const auto e = message_with(errors_of(text + "distance: {weights: {\"x[3]\": 2}}\n"),
+                              "distance.weights.x[3]");
+  CHECK(contains(e, "run.yaml:6:"));
+  CHECK(contains(e, "'x[3]' is not an observed statistic"));
+  CHECK(contains(e, "'x', 'x[0]', 'x[1]' or 'x[2]'"));
+  // The round trip keeps the array key.
+  const RunConfig back = parse_config(to_yaml(c), "back.yaml");
+  CHECK(back.distance.weights == c.distance.weights);
 }
 
 TEST_CASE("Config: unreadable and invalid YAML files", "[io][config]") {

@@ -22,6 +22,10 @@ std::unique_ptr<Model> build_model(const ModelSpec& spec,
 /// Models, priors and observed data of `config`. @throws ConfigError.
 std::shared_ptr<Problem> build_problem(const RunConfig& config);
 
+/// The distance's starting weight of each flattened observed statistic: the weight of its own
+/// name ("x[1]"), else of its array ("x"), else 1.
+Vector distance_weights(const DistanceSpec& spec, const std::vector<ObservedStat>& observed);
+
 /// Algorithm settings of `config` with the given resolved seed.
 SmcSettings build_settings(const RunConfig& config, const Problem& problem, std::uint64_t seed);
 
