@@ -56,9 +56,15 @@ int validate_command(const std::string& config) {
     for (const auto& w : c.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     std::size_t parameters = 0;
     for (const auto& m : c.models) parameters += m.parameters.size();
+    const auto& a = c.adaptive_population;
+    const std::string population =
+        !a.enabled
+            ? std::to_string(c.population_size)
+            : std::to_string(c.population_size) + " at first, adaptive " + std::to_string(a.min) +
+                  " to " + std::to_string(a.max > 0 ? a.max : 10 * c.population_size);
     std::printf(
-        "%s: OK (%zu model(s), %zu parameter(s), %zu observed statistic(s), population %zu)\n",
-        config.c_str(), c.models.size(), parameters, c.observed.size(), c.population_size);
+        "%s: OK (%zu model(s), %zu parameter(s), %zu observed statistic(s), population %s)\n",
+        config.c_str(), c.models.size(), parameters, c.observed.size(), population.c_str());
     return kSuccess;
   } catch (const io::ConfigErrors& e) {
     for (const auto& m : e.messages()) std::fprintf(stderr, "error: %s\n", m.c_str());

@@ -91,8 +91,14 @@ class RunObserver final : public SmcObserver {
         rec.acceptance_rate, rec.ess, rec.wall_seconds, rate, models, note());
     if (rec.failed > 0)
       spdlog::info("t={} failed={}: {}", rec.t, rec.failed, rec.failures.summary());
-    for (const std::string& warning : watch_.check(rec, population_size_)) {
+    for (const std::string& warning : watch_.check(rec, rec.particles.size())) {
       spdlog::warn("{}", warning);
+    }
+    // Adaptive population size: say when the next generation's differs.
+    if (rec.next_population_size > 0 && rec.next_population_size != population_size_) {
+      spdlog::info("t={} population size {} -> {} for the next generation (adaptive)", rec.t,
+                   population_size_, rec.next_population_size);
+      population_size_ = static_cast<std::size_t>(rec.next_population_size);
     }
   }
 
@@ -339,8 +345,13 @@ int run_command(const RunOptions& options) {
 
     spdlog::info(
         "abcsmc {}: {} (seed {}), population {}, sampler {} ({} scheduling, {} worker{}{})",
-        ABCSMC_VERSION_STRING, options.config, *config.seed, config.population_size, header.sampler,
-        header.scheduling, header.workers, header.workers == 1 ? "" : "s",
+        ABCSMC_VERSION_STRING, options.config, *config.seed,
+        !settings.adaptive_population.enabled
+            ? std::to_string(config.population_size)
+            : fmt::format("{} (adaptive: {} to {}, mean_cv {})", config.population_size,
+                          settings.adaptive_population.min, settings.adaptive_population.max,
+                          settings.adaptive_population.mean_cv),
+        header.sampler, header.scheduling, header.workers, header.workers == 1 ? "" : "s",
         header.scheduling != "dynamic" ? ""
         : header.batch_size == 0       ? std::string(", automatic batch size")
                                        : fmt::format(", batch {}", header.batch_size));
@@ -392,8 +403,14 @@ int run_command(const RunOptions& options) {
     control.stop_flag = &signals.stop_flag();
     if (options.progress_interval) control.progress_interval = *options.progress_interval;
     if (StatusLine::get() != nullptr && !options.progress_interval) control.progress_interval = 1.0;
-    RunObserver observer(*writer, signals.write_lock(), last_written, *problem,
-                         config.population_size, settings.transition, sampler_note);
+    // The size of the first generation this invocation runs (adaptive: the resumed one's next).
+    const std::size_t first_size =
+        settings.adaptive_population.enabled && control.resume_from != nullptr &&
+                control.resume_from->next_population_size > 0
+            ? static_cast<std::size_t>(control.resume_from->next_population_size)
+            : config.population_size;
+    RunObserver observer(*writer, signals.write_lock(), last_written, *problem, first_size,
+                         settings.transition, sampler_note);
     observer.set_progress_note(progress_note);
     std::optional<SmcResult> ran;
     try {

@@ -252,6 +252,8 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
   double previous_wall_seconds = 0.0;  // for the deadline: the last generation's duration
   // The last complete generation's epsilon (stop.min_eps_diff); NaN before generation 0.
   double previous_epsilon = std::numeric_limits<double>::quiet_NaN();
+  const AdaptivePopulationSpec& adaptive = settings.adaptive_population;
+  std::size_t population = settings.population_size;  // this generation's particles
   if (const GenerationRecord* last = control.resume_from) {
     // --- resume: the state after generation last->t is the record's population, its next
     // epsilon and next distance weights (kernels are refitted from the population, as always).
@@ -275,6 +277,15 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     previous = last->particles;
     first_t = last->t + 1;
     previous_epsilon = last->epsilon;
+    if (adaptive.enabled && last->next_population_size > 0) {
+      if (last->next_population_size < adaptive.min || last->next_population_size > adaptive.max) {
+        throw Error("cannot resume after generation " + std::to_string(last->t) +
+                    ": its next population size " + std::to_string(last->next_population_size) +
+                    " is outside population_size.min .. max (" + std::to_string(adaptive.min) +
+                    " .. " + std::to_string(adaptive.max) + ")");
+      }
+      population = static_cast<std::size_t>(last->next_population_size);
+    }
     previous_wall_seconds = last->wall_seconds;
   } else {
     // --- calibration: prior simulations for the first epsilon and the distance scales ---------
@@ -362,7 +373,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     const GenerationContext ctx = make_context(*problem, context_settings, std::move(spec));
 
     SampleRequest req;
-    req.n_accept = settings.population_size;
+    req.n_accept = population;
     req.keep_all_stats = distance->adaptive();
     std::uint64_t simulation_budget = 0;
     if (stop.max_simulations > 0) {
@@ -444,6 +455,14 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     const auto next = next_epsilon(settings.epsilon, t + 1, new_distances, weights);
     rec.next_epsilon = next ? *next : std::numeric_limits<double>::quiet_NaN();
     rec.next_distance_weights = distance->weights();
+    if (adaptive.enabled) {
+      population =
+          next_population_size(*problem, settings.transition, adaptive, rec.particles, population,
+                               settings.seed, t,
+                               control.parallel != nullptr ? *control.parallel : sequential_for())
+              .next;
+    }
+    rec.next_population_size = population;
     previous = rec.particles;
     if (!settings.store_stats) {
       for (auto& p : rec.particles) p.stats.resize(0);

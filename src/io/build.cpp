@@ -120,6 +120,10 @@ SmcSettings build_settings(const RunConfig& config, const Problem& problem, std:
   SmcSettings s;
   s.seed = seed;
   s.population_size = config.population_size;
+  s.adaptive_population = config.adaptive_population;
+  if (s.adaptive_population.enabled && s.adaptive_population.max == 0) {
+    s.adaptive_population.max = 10 * config.population_size;
+  }
   s.distance = config.distance;
   s.distance_weights = distance_weights(config.distance, config.observed);
   if (static_cast<std::size_t>(s.distance_weights.size()) != problem.stat_names.size()) {

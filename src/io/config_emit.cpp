@@ -140,7 +140,18 @@ std::string to_yaml(const RunConfig& config) {
   } else {
     out << "auto";
   }
-  out << YAML::Key << "population_size" << YAML::Value << config.population_size;
+  out << YAML::Key << "population_size" << YAML::Value;
+  if (const AdaptivePopulationSpec& a = config.adaptive_population; a.enabled) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "start" << YAML::Value << config.population_size;
+    out << YAML::Key << "mean_cv" << YAML::Value << number(a.mean_cv);
+    out << YAML::Key << "min" << YAML::Value << a.min;
+    out << YAML::Key << "max" << YAML::Value << (a.max > 0 ? a.max : 10 * config.population_size);
+    out << YAML::Key << "n_bootstrap" << YAML::Value << a.n_bootstrap;
+    out << YAML::EndMap;
+  } else {
+    out << config.population_size;
+  }
 
   const bool single = config.models.size() == 1 &&
                       config.models[0].name == default_model_name(config.models[0]) &&

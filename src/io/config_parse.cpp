@@ -68,6 +68,7 @@ void check_memory(detail::Ctx& ctx, RunConfig& cfg, int population_line, int cal
   };
   std::string text =
       "the run needs about " + format_bytes(e.bytes) + " of memory: population_size " +
+      std::string(cfg.adaptive_population.enabled ? "(its max) " : "") +
       std::to_string(e.population) + " x " +
       format_bytes(e.population == 0 ? 0 : e.population_bytes / e.population) + " per particle (" +
       plural(e.parameters, "parameter") + " and " + plural(e.statistics, "statistic") +
@@ -79,11 +80,13 @@ void check_memory(detail::Ctx& ctx, RunConfig& cfg, int population_line, int cal
   text += verdict == MemoryVerdict::too_large ? ", but this machine has "
                                               : ", more than half of this machine's ";
   text += format_bytes(machine.bytes) + " (" + machine.source + ")";
-  std::string hint = calibration_dominates
-                         ? " Lower epsilon.calibration_size"
-                         : " Lower population_size (about " +
-                               std::to_string(largest_fitting_population(cfg, machine.bytes / 2)) +
-                               " fits in half of that memory)";
+  std::string hint =
+      calibration_dominates
+          ? " Lower epsilon.calibration_size"
+          : std::string(cfg.adaptive_population.enabled ? " Lower population_size.max (about "
+                                                        : " Lower population_size (about ") +
+                std::to_string(largest_fitting_population(cfg, machine.bytes / 2)) +
+                " fits in half of that memory)";
   if (e.store_stats && e.statistics > 0) hint += ", set output.store_stats: false";
   hint += ", or run on a machine with more memory.";
   if (verdict == MemoryVerdict::too_large) {
@@ -163,7 +166,11 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
     }
   }
   if (const auto g = s.get("population_size")) {
-    if (const auto v = detail::get_count(ctx, *g, 1)) cfg.population_size = *v;
+    if (g->node.IsMap()) {
+      detail::parse_adaptive_population(ctx, *g, cfg.population_size, cfg.adaptive_population);
+    } else if (const auto v = detail::get_count(ctx, *g, 1)) {
+      cfg.population_size = *v;
+    }
   }
 
   // Models.

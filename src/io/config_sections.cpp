@@ -232,6 +232,38 @@ void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec) {
   }
 }
 
+void parse_adaptive_population(Ctx& ctx, const Field& f, std::size_t& start,
+                               AdaptivePopulationSpec& spec) {
+  Section s(ctx, f, {"start", "mean_cv", "min", "max", "n_bootstrap"});
+  spec.enabled = true;
+  if (const auto g = s.get("start")) {
+    if (const auto v = get_count(ctx, *g, 1)) start = *v;
+  } else {
+    ctx.error(f.line, f.path +
+                          ": an adaptive population size needs 'start' (the first "
+                          "generation's size), e.g. {start: 500, mean_cv: 0.05}.");
+  }
+  if (const auto g = s.get("mean_cv")) {
+    if (const auto v = get_number(ctx, *g, positive())) spec.mean_cv = *v;
+  }
+  if (const auto g = s.get("min")) {
+    if (const auto v = get_count(ctx, *g, 2)) spec.min = *v;
+  }
+  if (const auto g = s.get("max")) {
+    if (const auto v = get_count(ctx, *g, 2)) spec.max = *v;
+  }
+  if (const auto g = s.get("n_bootstrap")) {
+    if (const auto v = get_count(ctx, *g, 2, 1000)) spec.n_bootstrap = *v;
+  }
+  const std::size_t max = spec.max > 0 ? spec.max : 10 * start;
+  if (spec.min > max || start < spec.min || start > max) {
+    ctx.error(f.line, f.path + ": needs min <= start <= max, but min is " +
+                          std::to_string(spec.min) + ", start " + std::to_string(start) +
+                          " and max " + std::to_string(max) +
+                          (spec.max > 0 ? "." : " (max defaults to 10 x start)."));
+  }
+}
+
 void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec) {
   if (!require_map(ctx, f, "{max_generations: 10}")) return;
   Section s(ctx, f,

@@ -66,6 +66,9 @@ void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
 void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec);
 void parse_transition(Ctx& ctx, const Field& f, TransitionSpec& spec);
 void parse_stop(Ctx& ctx, const Field& f, StopSpec& spec);
+/// `population_size: {start, mean_cv, min, max, n_bootstrap}` (a map: adaptive).
+void parse_adaptive_population(Ctx& ctx, const Field& f, std::size_t& start,
+                               AdaptivePopulationSpec& spec);
 void parse_sampler(Ctx& ctx, const Field& f, SamplerSpec& spec);
 void parse_output(Ctx& ctx, const Field& f, OutputSpec& spec);
 

@@ -176,7 +176,17 @@ std::string header_lines(const ResultsFile& file, const std::string& file_label)
   if (!h.created.empty()) line("created", h.created);
   if (!h.software_version.empty()) line("software", "abcsmc " + h.software_version);
   line("sampler", sampler);
-  line("population", std::to_string(h.population_size) + " particles");
+  // An adaptive population size shows as sizes that differ between generations.
+  std::size_t smallest = static_cast<std::size_t>(h.population_size), largest = smallest;
+  for (const auto& g : file.generations) {
+    smallest = std::min(smallest, g.particles.size());
+    largest = std::max(largest, g.particles.size());
+  }
+  line("population", smallest == largest
+                         ? std::to_string(h.population_size) + " particles"
+                         : std::to_string(smallest) + " to " + std::to_string(largest) +
+                               " particles per generation (adaptive; " +
+                               std::to_string(h.population_size) + " at first)");
   for (std::size_t m = 0; m < h.model_names.size(); ++m) {
     std::string text = h.model_names[m];
     if (h.model_names.size() > 1 && m < h.model_prior_probabilities.size()) {

@@ -72,7 +72,11 @@ std::uint64_t read_limit(const std::string& path) {
 
 MemoryEstimate estimate_run_memory(const RunConfig& config) {
   MemoryEstimate e;
-  e.population = config.population_size;
+  // An adaptive population may grow to its max.
+  const AdaptivePopulationSpec& a = config.adaptive_population;
+  e.population = !a.enabled  ? config.population_size
+                 : a.max > 0 ? a.max
+                             : 10 * config.population_size;
   e.calibration = calibration_count(config);
   e.store_stats = config.output.store_stats;
   for (const auto& m : config.models) e.parameters = std::max(e.parameters, m.parameters.size());
@@ -114,12 +118,13 @@ MemoryVerdict judge_memory(std::uint64_t needed_bytes, std::uint64_t available_b
 std::size_t largest_fitting_population(const RunConfig& config, std::uint64_t available_bytes) {
   // The estimate grows with the population: bisect on it.
   RunConfig probe = config;
+  probe.adaptive_population.enabled = false;  // bisect on the largest size the run reaches
   const auto fits = [&](std::size_t n) {
     probe.population_size = n;
     return estimate_run_memory(probe).bytes <= available_bytes;
   };
-  std::size_t low = 0;                        // fits (or nothing does)
-  std::size_t high = config.population_size;  // assumed not to fit
+  std::size_t low = 0;                                        // fits (or nothing does)
+  std::size_t high = estimate_run_memory(config).population;  // assumed not to fit
   if (fits(high)) return high;
   while (high - low > 1) {
     const std::size_t mid = low + (high - low) / 2;

@@ -328,6 +328,10 @@ GenerationRecord read_generation(const Context& ctx, hid_t generations, const st
   record.model_probabilities = doubles_attribute(ctx, g, "model_probabilities");
   record.distance_weights = to_vector(doubles_attribute(ctx, g, "distance_weights"));
   record.next_epsilon = double_attribute(ctx, g, "next_epsilon");
+  // Files written before adaptive population sizes: 0, the run's fixed size.
+  if (H5Aexists(g, "next_population_size") > 0) {
+    record.next_population_size = uint_attribute(ctx, g, "next_population_size");
+  }
   record.next_distance_weights = to_vector(doubles_attribute(ctx, g, "next_distance_weights"));
 
   const auto n = static_cast<std::size_t>(accepted);

@@ -678,6 +678,7 @@ void ResultsWriter::append(const GenerationRecord& record) {
     write_attribute(ctx, g, "model_probabilities", record.model_probabilities);
     write_attribute(ctx, g, "distance_weights", record.distance_weights);
     write_attribute(ctx, g, "next_epsilon", record.next_epsilon);
+    write_attribute(ctx, g, "next_population_size", record.next_population_size);
     write_attribute(ctx, g, "next_distance_weights", record.next_distance_weights);
     ctx.check(group.close(), "close group '/" + name + "'");
   });

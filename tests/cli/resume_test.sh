@@ -142,6 +142,24 @@ grep -q "is complete (min_eps_diff reached after generation 1); nothing to do" e
 resume diff.h5 --threads 2
 echo "min_eps_diff: a run it ended resumes to nothing, continues once lifted"
 
+# An adaptive population size: the next generation's size is on file, so a resume (another
+# sampler) continues with it and ends identical to an uninterrupted run.
+adaptive() {
+  sed "s/^population_size: 60/population_size: {start: 60, mean_cv: 0.1, min: 20, max: 400}/;
+       s/^stop: .*/stop: {max_generations: $2}/" "$ABCSMC_SOURCE_DIR/tests/cli/resume.yaml" > "$1"
+}
+adaptive adaptive.yaml 4
+adaptive adaptive2.yaml 2
+expect_status 0 "$ABCSMC" run adaptive.yaml -o adaptive_ref.h5 --threads 2
+grep -q "t=0 population size 60 -> [0-9]* for the next generation (adaptive)" err.txt ||
+  fail "no adaptive population size line: $(cat err.txt)"
+"$ABCSMC" inspect adaptive_ref.h5 | grep -q "particles per generation (adaptive; 60 at first)" ||
+  fail "inspect does not show the adaptive sizes: $("$ABCSMC" inspect adaptive_ref.h5)"
+expect_status 0 "$ABCSMC" run adaptive2.yaml -o adaptive.h5 --sampler single
+expect_status 0 "$ABCSMC" run adaptive.yaml -o adaptive.h5 --resume --threads 2
+same_results adaptive_ref.h5 adaptive.h5 "adaptive population size resumed"
+echo "adaptive population size: resumed with the size on file, identical"
+
 # Incompatible resumes are refused, listing every difference; nothing is written.
 sed 's/alpha: 0.5/alpha: 0.4/; s/seed: 11/seed: 12/' run.yaml > changed.yaml
 cp k0.h5 before.h5

@@ -735,6 +735,60 @@ TEST_CASE("Config: distance weights for a whole array statistic", "[io][config]"
   CHECK(back.distance.weights == c.distance.weights);
 }
 
+TEST_CASE("Config: an adaptive population size", "[io][config]") {
+  const RunConfig fixed = parse_config(base_config("population_size: 300\n"), "run.yaml");
+  CHECK_FALSE(fixed.adaptive_population.enabled);
+  // A map: adaptive, with pyABC's defaults for what it leaves out; max defaults to 10 x start.
+  const RunConfig c = parse_config(base_config("population_size: {start: 300}\n"), "run.yaml");
+  CHECK(c.population_size == 300);
+  CHECK(c.adaptive_population.enabled);
+  CHECK(c.adaptive_population.mean_cv == 0.05);
+  CHECK(c.adaptive_population.min == 10);
+  CHECK(c.adaptive_population.max == 0);
+  CHECK(c.adaptive_population.n_bootstrap == 10);
+  const auto problem = abcsmc::io::build_problem(c);
+  const auto settings = abcsmc::io::build_settings(c, *problem, 3);
+  CHECK(settings.population_size == 300);
+  CHECK(settings.adaptive_population.enabled);
+  CHECK(settings.adaptive_population.max == 3000);
+  const RunConfig all = parse_config(
+      base_config("population_size: {start: 200, mean_cv: 0.1, min: 50, max: 800, n_bootstrap: "
+                  "20}\n"),
+      "run.yaml");
+  CHECK(all.adaptive_population.mean_cv == 0.1);
+  CHECK(all.adaptive_population.min == 50);
+  CHECK(all.adaptive_population.max == 800);
+  CHECK(all.adaptive_population.n_bootstrap == 20);
+  // The round trip writes the resolved max and reads back equal.
+  for (const RunConfig* x : {&c, &all, &fixed}) {
+    const std::string yaml = to_yaml(*x);
+    INFO(yaml);
+    const RunConfig back = parse_config(yaml, "back.yaml");
+    CHECK(back.population_size == x->population_size);
+    CHECK(back.adaptive_population.enabled == x->adaptive_population.enabled);
+    CHECK(back.adaptive_population.mean_cv == x->adaptive_population.mean_cv);
+    CHECK(back.adaptive_population.min == x->adaptive_population.min);
+    CHECK(back.adaptive_population.n_bootstrap == x->adaptive_population.n_bootstrap);
+    CHECK(to_yaml(back) == yaml);
+  }
+  CHECK(contains(to_yaml(c), "population_size: {start: 300, mean_cv: 0.05, min: 10, max: 3000"));
+  // Errors name the key and the value.
+  const auto e = errors_of(base_config(
+      "population_size: {start: 100, mean_cv: 0, min: 1, n_bootstrap: 5000, maxx: 9}\n"));
+  CHECK(contains(message_with(e, "population_size.mean_cv"), "'0'"));
+  CHECK(contains(message_with(e, "population_size.min"), "'1'"));
+  CHECK(contains(message_with(e, "population_size.n_bootstrap"), "'5000'"));
+  CHECK(contains(message_with(e, "'maxx'"), "Did you mean 'max'?"));
+  const auto no_start = errors_of(base_config("population_size: {mean_cv: 0.05}\n"));
+  CHECK(contains(message_with(no_start, "needs 'start'"), "run.yaml:9:"));
+  const auto bounds = message_with(
+      errors_of(base_config("population_size: {start: 100, min: 200}\n")), "min <= start <= max");
+  CHECK(contains(bounds, "min is 200, start 100 and max 1000 (max defaults to 10 x start)"));
+  CHECK(contains(
+      message_with(errors_of(base_config("population_size: {start: 100, max: 50}\n")), "max 50"),
+      "min <= start <= max"));
+}
+
 TEST_CASE("Config: unreadable and invalid YAML files", "[io][config]") {
   SECTION("missing file") {
     try {

@@ -132,6 +132,7 @@ GenerationRecord generation(std::uint32_t t, bool with_stats) {
   g.model_probabilities = {0.375, 0.625};
   g.distance_weights = vec({1.0, 0.5, 2.0});
   g.next_epsilon = 5.0 / (t + 1);
+  g.next_population_size = 4 + 3 * t;  // the sizes an adaptive run writes differ
   g.next_distance_weights = vec({0.5, 0.5, 1.0 + t});
   return g;
 }
@@ -167,6 +168,7 @@ void check_generation(const GenerationRecord& a, const GenerationRecord& b) {
   CHECK(a.model_probabilities == b.model_probabilities);
   CHECK(same(a.distance_weights, b.distance_weights));
   CHECK(same(a.next_epsilon, b.next_epsilon));
+  CHECK(a.next_population_size == b.next_population_size);
   CHECK(same(a.next_distance_weights, b.next_distance_weights));
   REQUIRE(a.particles.size() == b.particles.size());
   for (std::size_t i = 0; i < a.particles.size(); ++i) {

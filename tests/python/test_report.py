@@ -16,7 +16,7 @@ import abcsmc
 from abcsmc.report import watch, write_report
 from browser import dump_dom, images_loaded, screenshot
 from conftest import abcsmc as run_abcsmc
-from conftest import scratch_dir, start_slow_run, wait_until
+from conftest import derived_config, run, scratch_dir, start_slow_run, wait_until
 
 
 def assert_page(dom: str, history, min_images: int):
@@ -227,3 +227,26 @@ def test_page_before_the_first_generation(gaussian_file, tmp_path):
     write_report(path, page)
     html = page.read_text()
     assert 'id="no-generation"' in html and "<img" not in html and "running" in html
+
+
+def test_adaptive_population_size_shown(tmp_path):
+    """An adaptive population size: the page gives the range of sizes; the reader's counts are
+    each generation's; a file from before next_population_size existed still reads."""
+    import h5py
+
+    config = derived_config("gaussian.yaml", tmp_path, "adaptive.yaml",
+                            population_size="{start: 100, mean_cv: 0.1, min: 20, max: 500}",
+                            max_generations=3)
+    path = run(config, tmp_path / "adaptive.h5")
+    h = abcsmc.load(path)
+    sizes = list(h.get_nr_particles_per_population())[1:]
+    assert sizes[0] == 100 and len(set(sizes)) > 1
+    page = tmp_path / "adaptive.html"
+    write_report(path, page)
+    assert f"{min(sizes)} to {max(sizes)} particles per generation (adaptive; 100 at first)" in page.read_text()
+    with h5py.File(path, "r+") as f:
+        for g in f["generations"].values():
+            assert g.attrs["next_population_size"] >= 20
+            del g.attrs["next_population_size"]
+    table = run_abcsmc("inspect", path).stdout
+    assert "particles per generation (adaptive; 100 at first)" in table

@@ -27,6 +27,7 @@ inline void require_identical_runs(const std::vector<GenerationRecord>& a,
       REQUIRE(p.distance == q.distance);
     }
     REQUIRE(a[t].next_distance_weights == b[t].next_distance_weights);
+    REQUIRE(a[t].next_population_size == b[t].next_population_size);
   }
 }
 

@@ -39,6 +39,9 @@ struct GenerationRecord {
   Vector distance_weights;                  ///< the weights of the distance used in this generation
   // State for the next generation (what --resume needs):
   double next_epsilon = 0.0;  ///< NaN when the schedule has ended
+  /// Particles of the next generation (adaptive population size; else the fixed size). 0 in
+  /// files written before it existed: the settings' population size.
+  std::uint64_t next_population_size = 0;
   Vector next_distance_weights;
 };
 

@@ -16,9 +16,10 @@ namespace abcsmc {
 
 /// What a stream is used for; part of the key so that the families never overlap.
 enum class StreamKind : std::uint32_t {
-  evaluation = 0,   ///< dynamic scheduling: (generation, eval_index)
-  slot = 1,         ///< static scheduling: (generation, particle slot, attempt)
-  calibration = 2,  ///< prior simulations that set the first epsilon / distance scales
+  evaluation = 0,       ///< dynamic scheduling: (generation, eval_index)
+  slot = 1,             ///< static scheduling: (generation, particle slot, attempt)
+  calibration = 2,      ///< prior simulations that set the first epsilon / distance scales
+  population_size = 3,  ///< adaptive population size: (generation, tried size, replicate)
 };
 
 /// Identifies one random stream. `attempt` is used by static scheduling only.

@@ -14,6 +14,7 @@
 #include "abcsmc/core/model_kernel.hpp"
 #include "abcsmc/core/parallel.hpp"
 #include "abcsmc/core/population.hpp"
+#include "abcsmc/core/population_size.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/stopping.hpp"
 #include "abcsmc/core/transition.hpp"
@@ -24,7 +25,8 @@ class Sampler;
 
 struct SmcSettings {
   std::uint64_t seed = 0;
-  std::size_t population_size = 1000;
+  std::size_t population_size = 1000;          ///< every generation's, or the first when adaptive
+  AdaptivePopulationSpec adaptive_population;  ///< max resolved (> 0) when enabled
   DistanceSpec distance;
   Vector distance_weights;  ///< initial weights, one per observed statistic
   EpsilonSpec epsilon;

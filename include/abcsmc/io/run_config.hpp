@@ -14,6 +14,7 @@
 #include "abcsmc/core/epsilon.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/model.hpp"
+#include "abcsmc/core/population_size.hpp"
 #include "abcsmc/core/problem.hpp"
 #include "abcsmc/core/sampling.hpp"
 #include "abcsmc/core/stopping.hpp"
@@ -101,9 +102,10 @@ struct OutputSpec {
 };
 
 struct RunConfig {
-  std::string source_file;            ///< where it was read from (for messages)
-  std::optional<std::uint64_t> seed;  ///< empty = "auto" (resolved by the CLI and recorded)
-  std::size_t population_size = 1000;
+  std::string source_file;             ///< where it was read from (for messages)
+  std::optional<std::uint64_t> seed;   ///< empty = "auto" (resolved by the CLI and recorded)
+  std::size_t population_size = 1000;  ///< the fixed size, or the first one when adaptive
+  AdaptivePopulationSpec adaptive_population;  ///< `population_size: {start: N, ...}`
   std::vector<ModelSpec> models;
   std::vector<ObservedStat> observed;
   DistanceSpec distance;

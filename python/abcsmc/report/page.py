@@ -81,6 +81,14 @@ def status_text(h) -> str:
     return "running (no stop reason yet; or the run was interrupted)"
 
 
+def _population_text(h, first):
+    """The particles per generation; a range where an adaptive size made them differ."""
+    sizes = list(h.get_nr_particles_per_population())[1:]
+    if not sizes or min(sizes) == max(sizes):
+        return f"{first} particles"
+    return f"{min(sizes)} to {max(sizes)} particles per generation (adaptive; {first} at first)"
+
+
 def _run_section(h, written_at: str, watch: bool) -> str:
     info = h.info
     sampler = info["sampler"] or "?"
@@ -105,7 +113,7 @@ def _run_section(h, written_at: str, watch: bool) -> str:
         ("created", _e(info["created"])),
         ("software", _e(f"abcsmc {info['software_version']}")),
         ("sampler", _e(sampler)),
-        ("population", _e(f"{info['population_size']} particles")),
+        ("population", _e(_population_text(h, info["population_size"]))),
         ("models" if h.n_models > 1 else "model", "<br>".join(models)),
         ("generations", _e(f"{h.n_populations} complete" +
                            (f" (t = 0..{h.max_t})" if h.n_populations else ""))),
