@@ -58,6 +58,19 @@ double Distance::operator()(const Vector& x) const {
   // pyABC's PNormDistance: weights multiply the differences inside the power,
   // d = (sum_k (w_k |x_k - o_k|)^p)^(1/p), so 1/scale weights standardise each statistic.
   const Eigen::Index k = observed_.size();
+  if (type_ == DistanceSpec::Type::normal_kernel) {
+    double s = 0.0;
+    for (Eigen::Index i = 0; i < k; ++i) {
+      const double d = weights_[i] * (x[i] - observed_[i]);
+      s += d * d;
+    }
+    return 0.5 * s;
+  }
+  if (type_ == DistanceSpec::Type::laplace_kernel) {
+    double s = 0.0;
+    for (Eigen::Index i = 0; i < k; ++i) s += weights_[i] * std::abs(x[i] - observed_[i]);
+    return s;
+  }
   if (std::isinf(p_)) {
     double m = 0.0;
     for (Eigen::Index i = 0; i < k; ++i)

@@ -41,7 +41,9 @@ double weighted_quantile(const std::vector<double>& points, const std::vector<do
 }
 
 bool needs_calibration(const EpsilonSpec& spec) {
-  return spec.type == EpsilonSpec::Type::quantile && !spec.initial.has_value();
+  return (spec.type == EpsilonSpec::Type::quantile ||
+          spec.type == EpsilonSpec::Type::temperature) &&
+         !spec.initial.has_value();
 }
 
 double initial_epsilon(const EpsilonSpec& spec, const std::vector<double>& calibration_distances) {
@@ -51,6 +53,7 @@ double initial_epsilon(const EpsilonSpec& spec, const std::vector<double>& calib
     case EpsilonSpec::Type::list:
       return spec.values.at(0);
     case EpsilonSpec::Type::quantile:
+    case EpsilonSpec::Type::temperature:
       break;
   }
   if (spec.initial) return *spec.initial;
@@ -62,6 +65,9 @@ double initial_epsilon(const EpsilonSpec& spec, const std::vector<double>& calib
     throw Error(
         "every calibration simulation failed or gave a non-finite distance: cannot set "
         "the first epsilon (check the model, or set epsilon.initial)");
+  }
+  if (spec.type == EpsilonSpec::Type::temperature) {
+    return match_acceptance_rate(finite, spec.target_rate);
   }
   return weighted_quantile(finite, std::vector<double>(finite.size(), 1.0), spec.alpha);
 }
@@ -75,6 +81,8 @@ std::optional<double> next_epsilon(const EpsilonSpec& spec, std::uint32_t t,
     case EpsilonSpec::Type::list:
       if (t < spec.values.size()) return spec.values[t];
       return std::nullopt;
+    case EpsilonSpec::Type::temperature:
+      throw Error("next_epsilon: a temperature comes from next_temperature");
     case EpsilonSpec::Type::quantile:
       break;
   }

@@ -1,10 +1,13 @@
 #include "abcsmc/core/evaluator.hpp"
 
+#include "abcsmc/core/detmath.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <exception>
 #include <string>
 
+#include "abcsmc/core/acceptance.hpp"
 #include "abcsmc/core/error.hpp"
 #include "abcsmc/core/value_range.hpp"
 
@@ -132,7 +135,7 @@ void Evaluator::measure(const GenerationContext& ctx, Vector& output, std::excep
     return;
   }
   r.distance = (*ctx.distance)(r.stats);
-  r.accepted = ctx.spec->calibration || r.distance <= ctx.spec->epsilon;
+  r.accepted = accepts(*ctx.spec, ctx.distance->stochastic(), r.distance, r.index, r.attempt);
 }
 
 EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id) const {

@@ -341,6 +341,10 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
       info.failures = std::move(s.failures);
     }
     epsilon = initial_epsilon(settings.epsilon, distances);
+    if (settings.epsilon.type == EpsilonSpec::Type::temperature) {
+      // pyABC: never below 1, and 1 when generation 0 is the last.
+      epsilon = stop.max_generations == 1 ? 1.0 : std::max(epsilon, 1.0);
+    }
     info.initial_epsilon = epsilon;
     info.distance_weights = distance->weights();
     info.wall_seconds = seconds_since(start);
@@ -452,7 +456,10 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     std::vector<double> new_distances(rec.particles.size());
     for (std::size_t i = 0; i < new_distances.size(); ++i)
       new_distances[i] = (*distance)(rec.particles[i].stats);
-    const auto next = next_epsilon(settings.epsilon, t + 1, new_distances, weights);
+    const auto next = settings.epsilon.type == EpsilonSpec::Type::temperature
+                          ? next_temperature(settings.epsilon, t + 1, stop.max_generations,
+                                             rec.epsilon, new_distances, weights)
+                          : next_epsilon(settings.epsilon, t + 1, new_distances, weights);
     rec.next_epsilon = next ? *next : std::numeric_limits<double>::quiet_NaN();
     rec.next_distance_weights = distance->weights();
     if (adaptive.enabled) {

@@ -1,5 +1,7 @@
 #include "abcsmc/core/wire_check.hpp"
 
+#include "abcsmc/core/acceptance.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -169,7 +171,7 @@ void validate_generation(const Problem& problem, const GenerationMessage& m) {
 }
 
 void validate_result(const Problem& problem, const GenerationMessage& m, const ResultMessage& r,
-                     const WorkBlock& claimed, bool cut_short_ok) {
+                     const WorkBlock& claimed, bool cut_short_ok, bool stochastic) {
   const std::string where = "result for indices [" + str(r.block.first) + ", " +
                             str(r.block.first + r.block.count) + ") of round " + str(r.round);
   if (r.round != m.round)
@@ -246,9 +248,11 @@ void validate_result(const Problem& problem, const GenerationMessage& m, const R
     if (std::isnan(a.distance) || a.distance < 0.0) {
       throw Error(who + " has distance " + number_text(a.distance) + ", but distances are >= 0");
     }
-    if (!spec.calibration && !(a.distance <= spec.epsilon)) {
-      throw Error(who + " has distance " + number_text(a.distance) + ", above epsilon " +
-                  number_text(spec.epsilon));
+    if (!accepts(spec, stochastic, a.distance, a.index, a.attempt)) {
+      throw Error(
+          who + " has distance " + number_text(a.distance) + ", above " +
+          (stochastic ? "the threshold its acceptance stream gives at temperature " : "epsilon ") +
+          number_text(spec.epsilon));
     }
     keys.push_back({a.index, a.attempt, 0});
   }

@@ -96,21 +96,32 @@ std::shared_ptr<Problem> build_problem(const RunConfig& config) {
 }
 
 Vector distance_weights(const DistanceSpec& spec, const std::vector<ObservedStat>& observed) {
+  // Noise kernels weigh each statistic by 1 / its noise; the others by their weights (1 unless
+  // named). Either way an element's own key ("x[1]") wins over the array's ("x").
+  const bool kernel = is_noise_kernel(spec.type);
+  const std::map<std::string, double>& by_name = kernel ? spec.noise : spec.weights;
+  const double fallback = kernel ? spec.noise_all : 1.0;
   std::size_t total = 0;
   for (const auto& o : observed) total += o.values.size();
-  Vector w = Vector::Ones(static_cast<Eigen::Index>(total));
+  Vector w(static_cast<Eigen::Index>(total));
   Eigen::Index k = 0;
   for (const auto& o : observed) {
-    const auto whole = spec.weights.find(o.name);
+    const auto whole = by_name.find(o.name);
     for (std::size_t i = 0; i < o.values.size(); ++i, ++k) {
-      // An element's own weight ("x[1]") wins over the array's ("x").
       const std::string element =
           o.values.size() == 1 ? o.name : o.name + "[" + std::to_string(i) + "]";
-      if (const auto it = spec.weights.find(element); it != spec.weights.end()) {
-        w[k] = it->second;
-      } else if (whole != spec.weights.end()) {
-        w[k] = whole->second;
+      double v = fallback;
+      if (const auto it = by_name.find(element); it != by_name.end()) {
+        v = it->second;
+      } else if (whole != by_name.end()) {
+        v = whole->second;
       }
+      if (kernel && !(v > 0.0)) {
+        throw ConfigError("distance.noise: statistic '" + element +
+                          "' has no noise level (give noise: <number> for all, or one per "
+                          "statistic)");
+      }
+      w[k] = kernel ? 1.0 / v : v;
     }
   }
   return w;

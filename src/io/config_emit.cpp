@@ -25,7 +25,31 @@ std::string number(double x) {
 }
 
 const char* distance_type(DistanceSpec::Type t) {
-  return t == DistanceSpec::Type::adaptive_pnorm ? "adaptive_pnorm" : "pnorm";
+  switch (t) {
+    case DistanceSpec::Type::adaptive_pnorm:
+      return "adaptive_pnorm";
+    case DistanceSpec::Type::normal_kernel:
+      return "normal_kernel";
+    case DistanceSpec::Type::laplace_kernel:
+      return "laplace_kernel";
+    default:
+      return "pnorm";
+  }
+}
+
+const char* scheme_name(TemperatureScheme s) {
+  switch (s) {
+    case TemperatureScheme::exp_decay_fixed_ratio:
+      return "exp_decay_fixed_ratio";
+    case TemperatureScheme::polynomial_decay_fixed_iter:
+      return "polynomial_decay_fixed_iter";
+    case TemperatureScheme::friel_pettitt:
+      return "friel_pettitt";
+    case TemperatureScheme::ess:
+      return "ess";
+    default:
+      return "exp_decay_fixed_iter";
+  }
 }
 
 const char* distance_scale(DistanceSpec::Scale s) {
@@ -38,6 +62,8 @@ const char* epsilon_type(EpsilonSpec::Type t) {
       return "list";
     case EpsilonSpec::Type::constant:
       return "constant";
+    case EpsilonSpec::Type::temperature:
+      return "temperature";
     default:
       return "quantile";
   }
@@ -193,11 +219,23 @@ std::string to_yaml(const RunConfig& config) {
   const DistanceSpec& d = config.distance;
   out << YAML::Key << "distance" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "type" << YAML::Value << distance_type(d.type);
-  out << YAML::Key << "p" << YAML::Value << number(d.p);
-  out << YAML::Key << "weights" << YAML::Value << YAML::Flow << YAML::BeginMap;
-  for (const auto& [name, w] : d.weights) out << YAML::Key << name << YAML::Value << number(w);
-  out << YAML::EndMap;
-  out << YAML::Key << "scale" << YAML::Value << distance_scale(d.scale);
+  if (is_noise_kernel(d.type)) {
+    out << YAML::Key << "noise" << YAML::Value;
+    if (d.noise.empty()) {
+      out << number(d.noise_all);
+    } else {
+      // Per statistic (parse takes a number or a map, never both).
+      out << YAML::Flow << YAML::BeginMap;
+      for (const auto& [name, v] : d.noise) out << YAML::Key << name << YAML::Value << number(v);
+      out << YAML::EndMap;
+    }
+  } else {
+    out << YAML::Key << "p" << YAML::Value << number(d.p);
+    out << YAML::Key << "weights" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [name, w] : d.weights) out << YAML::Key << name << YAML::Value << number(w);
+    out << YAML::EndMap;
+    out << YAML::Key << "scale" << YAML::Value << distance_scale(d.scale);
+  }
   out << YAML::EndMap;
 
   const EpsilonSpec& e = config.epsilon;
@@ -218,6 +256,18 @@ std::string to_yaml(const RunConfig& config) {
       break;
     case EpsilonSpec::Type::constant:
       out << YAML::Key << "value" << YAML::Value << number(e.value);
+      break;
+    case EpsilonSpec::Type::temperature:
+      out << YAML::Key << "schemes" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (TemperatureScheme x : e.schemes) out << scheme_name(x);
+      out << YAML::EndSeq;
+      out << YAML::Key << "initial" << YAML::Value
+          << (e.initial ? number(*e.initial) : std::string("from_sample"));
+      out << YAML::Key << "calibration_size" << YAML::Value << e.calibration_size;
+      out << YAML::Key << "target_rate" << YAML::Value << number(e.target_rate);
+      out << YAML::Key << "ratio" << YAML::Value << number(e.decay_alpha);
+      out << YAML::Key << "exponent" << YAML::Value << number(e.decay_exponent);
+      out << YAML::Key << "target_relative_ess" << YAML::Value << number(e.target_relative_ess);
       break;
   }
   out << YAML::EndMap;

@@ -234,6 +234,26 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
   if (const auto g = s.get("sampler")) detail::parse_sampler(ctx, *g, cfg.sampler);
   if (const auto g = s.get("output")) detail::parse_output(ctx, *g, cfg.output);
 
+  // Stochastic acceptance takes the trio pyABC does: a noise kernel, a temperature and (for
+  // the schemes that reach 1 at the last generation) a finite number of generations.
+  const bool kernel = is_noise_kernel(cfg.distance.type);
+  const bool temperature = cfg.epsilon.type == EpsilonSpec::Type::temperature;
+  if (kernel != temperature) {
+    const auto g = s.get(kernel ? "distance" : "epsilon");
+    ctx.error(g ? g->line : top.line,
+              kernel ? "distance: a noise kernel accepts stochastically at a temperature; set "
+                       "epsilon: {type: temperature}."
+                     : "epsilon: a temperature needs a noise-kernel distance; set distance: "
+                       "{type: normal_kernel, noise: ...} (or laplace_kernel).");
+  }
+  if (temperature && cfg.stop.max_generations == 0) {
+    const auto g = s.get("stop");
+    ctx.error(g ? g->line : top.line,
+              "stop.max_generations: epsilon type 'temperature' needs it (the temperature "
+              "reaches 1, exact inference, at the last generation); set e.g. "
+              "stop.max_generations: 10.");
+  }
+
   const StopSpec& stop = cfg.stop;
   if (stop.min_epsilon == 0.0 && stop.min_eps_diff == 0.0 && stop.max_generations == 0 &&
       stop.max_simulations == 0 && stop.max_walltime_seconds == 0.0 &&

@@ -67,11 +67,35 @@ std::vector<StatSpec> as_specs(const std::vector<ObservedStat>& stats) {
 void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
                     const std::vector<ObservedEntry>* observed) {
   if (!require_map(ctx, f, "{type: pnorm, p: 2}")) return;
-  Section s(ctx, f, {"type", "p", "weights", "scale"});
+  Section s(ctx, f, {"type", "p", "weights", "scale", "noise"});
   if (const auto g = s.get("type")) {
-    if (const auto v = get_choice(ctx, *g, {"pnorm", "adaptive_pnorm"})) {
-      spec.type = *v == "pnorm" ? DistanceSpec::Type::pnorm : DistanceSpec::Type::adaptive_pnorm;
+    if (const auto v =
+            get_choice(ctx, *g, {"pnorm", "adaptive_pnorm", "normal_kernel", "laplace_kernel"})) {
+      spec.type = *v == "pnorm"            ? DistanceSpec::Type::pnorm
+                  : *v == "adaptive_pnorm" ? DistanceSpec::Type::adaptive_pnorm
+                  : *v == "normal_kernel"  ? DistanceSpec::Type::normal_kernel
+                                           : DistanceSpec::Type::laplace_kernel;
     }
+  }
+  const bool kernel = is_noise_kernel(spec.type);
+  for (const char* key : {"p", "weights", "scale"}) {
+    if (const auto g = s.get(key); g && kernel) {
+      ctx.error(g->line, g->path + " does not apply to a noise kernel (distance.type " +
+                             (spec.type == DistanceSpec::Type::normal_kernel ? "normal_kernel"
+                                                                             : "laplace_kernel") +
+                             "); its noise levels are distance.noise.");
+    }
+  }
+  if (const auto g = s.get("noise"); g && !kernel) {
+    ctx.error(g->line, g->path +
+                           " applies only to the noise kernels (distance.type normal_kernel or "
+                           "laplace_kernel); remove it or change the type.");
+  }
+  if (kernel && !s.has("noise")) {
+    ctx.error(f.line, f.path +
+                          ": a noise kernel needs 'noise': the noise's standard deviation (normal) "
+                          "or scale (Laplace), one number for every statistic or one per "
+                          "statistic, e.g. noise: 0.1 or noise: {y: 0.1}.");
   }
   if (const auto g = s.get("p")) {
     const auto v = g->node.IsScalar() ? parse_double(g->node.Scalar(), true) : std::nullopt;
@@ -86,29 +110,54 @@ void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
       spec.scale = *v == "mad" ? DistanceSpec::Scale::mad : DistanceSpec::Scale::sd;
     }
   }
-  if (const auto g = s.get("weights"); g && !g->node.IsNull()) {
-    if (!require_map(ctx, *g, "{y: 1.0}")) return;
-    // Keys: a flattened name ("x[1]", "y") or an array statistic's own name ("x": all of it).
-    StatNames names;
-    if (observed != nullptr) {
-      std::vector<ObservedStat> stats;
-      for (const auto& o : *observed) {
-        stats.push_back(o.stat);
-        if (o.stat.values.size() > 1) names.push_back(o.stat.name);
-      }
-      const StatNames flat = flatten_stat_names(as_specs(stats));
-      names.insert(names.end(), flat.begin(), flat.end());
+  // Keys of weights and noise: a flattened name ("x[1]", "y") or an array statistic's own
+  // name ("x": all of it).
+  StatNames names;
+  if (observed != nullptr) {
+    std::vector<ObservedStat> stats;
+    for (const auto& o : *observed) {
+      stats.push_back(o.stat);
+      if (o.stat.values.size() > 1) names.push_back(o.stat.name);
     }
-    for (const auto& w : map_fields(ctx, *g)) {
+    const StatNames flat = flatten_stat_names(as_specs(stats));
+    names.insert(names.end(), flat.begin(), flat.end());
+  }
+  const auto per_statistic = [&](const Field& g, const char* what, const ValueRange& range,
+                                 std::map<std::string, double>& into) {
+    for (const auto& w : map_fields(ctx, g)) {
       if (observed != nullptr && std::find(names.begin(), names.end(), w.key) == names.end()) {
-        ctx.error(w.line, w.path + ": '" + w.key +
-                              "' is not an observed statistic; weights are keyed by an array "
-                              "statistic's name (all its elements) or a flattened observed "
-                              "name: " +
+        ctx.error(w.line, w.path + ": '" + w.key + "' is not an observed statistic; " + what +
+                              " are keyed by an array statistic's name (all its elements) or a "
+                              "flattened observed name: " +
                               quoted_list(names) + "." + did_you_mean(w.key, names));
         continue;
       }
-      if (const auto v = get_number(ctx, w, non_negative())) spec.weights[w.key] = *v;
+      if (const auto v = get_number(ctx, w, range)) into[w.key] = *v;
+    }
+  };
+  if (const auto g = s.get("weights"); g && !g->node.IsNull() && !kernel) {
+    if (!require_map(ctx, *g, "{y: 1.0}")) return;
+    per_statistic(*g, "weights", non_negative(), spec.weights);
+  }
+  if (const auto g = s.get("noise"); g && kernel) {
+    if (g->node.IsMap()) {
+      per_statistic(*g, "noise levels", positive(), spec.noise);
+      // Every statistic needs a level (an element's key, its array's, or none: an error).
+      if (observed != nullptr) {
+        for (const auto& o : *observed) {
+          for (std::size_t i = 0; i < o.stat.values.size(); ++i) {
+            const std::string element = o.stat.values.size() == 1
+                                            ? o.stat.name
+                                            : o.stat.name + "[" + std::to_string(i) + "]";
+            if (!spec.noise.count(element) && !spec.noise.count(o.stat.name)) {
+              ctx.error(g->line, g->path + " gives no noise level for statistic '" + element +
+                                     "'; add it, or give one number for all.");
+            }
+          }
+        }
+      }
+    } else if (const auto v = get_number(ctx, *g, positive())) {
+      spec.noise_all = *v;
     }
   }
 }
@@ -116,26 +165,82 @@ void parse_distance(Ctx& ctx, const Field& f, DistanceSpec& spec,
 void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
   if (!require_map(ctx, f, "{type: quantile, alpha: 0.5}")) return;
   Section s(ctx, f,
-            {"type", "alpha", "weighted", "initial", "calibration_size", "values", "value"});
+            {"type", "alpha", "weighted", "initial", "calibration_size", "values", "value",
+             "schemes", "target_rate", "ratio", "exponent", "target_relative_ess"});
   std::string type = "quantile";
   if (const auto g = s.get("type")) {
-    const auto v = get_choice(ctx, *g, {"quantile", "list", "constant"});
+    const auto v = get_choice(ctx, *g, {"quantile", "list", "constant", "temperature"});
     if (!v) return;  // the other keys depend on the type
     type = *v;
   }
-  spec.type = type == "quantile" ? EpsilonSpec::Type::quantile
-              : type == "list"   ? EpsilonSpec::Type::list
-                                 : EpsilonSpec::Type::constant;
-  const std::map<std::string, std::string> owner{
-      {"alpha", "quantile"},   {"weighted", "quantile"},
-      {"initial", "quantile"}, {"calibration_size", "quantile"},
-      {"values", "list"},      {"value", "constant"}};
+  spec.type = type == "quantile"      ? EpsilonSpec::Type::quantile
+              : type == "list"        ? EpsilonSpec::Type::list
+              : type == "temperature" ? EpsilonSpec::Type::temperature
+                                      : EpsilonSpec::Type::constant;
+  const std::map<std::string, StatNames> owner{{"alpha", {"quantile"}},
+                                               {"weighted", {"quantile"}},
+                                               {"initial", {"quantile", "temperature"}},
+                                               {"calibration_size", {"quantile", "temperature"}},
+                                               {"values", {"list"}},
+                                               {"value", {"constant"}},
+                                               {"schemes", {"temperature"}},
+                                               {"target_rate", {"temperature"}},
+                                               {"ratio", {"temperature"}},
+                                               {"exponent", {"temperature"}},
+                                               {"target_relative_ess", {"temperature"}}};
+  const std::vector<std::pair<std::string, TemperatureScheme>> schemes{
+      {"exp_decay_fixed_iter", TemperatureScheme::exp_decay_fixed_iter},
+      {"exp_decay_fixed_ratio", TemperatureScheme::exp_decay_fixed_ratio},
+      {"polynomial_decay_fixed_iter", TemperatureScheme::polynomial_decay_fixed_iter},
+      {"friel_pettitt", TemperatureScheme::friel_pettitt},
+      {"ess", TemperatureScheme::ess}};
   for (const auto& g : s.fields()) {
     if (g.key == "type") continue;
-    const std::string& needs = owner.at(g.key);
-    if (needs != type) {
-      ctx.error(g.line, g.path + " applies only to epsilon type '" + needs +
-                            "', but epsilon.type is '" + type + "'; remove it or change the type.");
+    const StatNames& needs = owner.at(g.key);
+    if (std::find(needs.begin(), needs.end(), type) == needs.end()) {
+      ctx.error(g.line, g.path + " applies only to epsilon type " + quoted_list(needs) +
+                            ", but epsilon.type is '" + type + "'; remove it or change the type.");
+      continue;
+    }
+    if (g.key == "schemes") {
+      if (!g.node.IsSequence() || g.node.size() == 0) {
+        wrong_value(ctx, g, "a non-empty list of temperature schemes, e.g. [exp_decay_fixed_iter]");
+        continue;
+      }
+      spec.schemes.clear();
+      std::size_t i = 0;
+      for (const auto& item : g.node) {
+        const std::string name = item.IsScalar() ? item.Scalar() : std::string();
+        const auto it = std::find_if(schemes.begin(), schemes.end(),
+                                     [&](const auto& kv) { return kv.first == name; });
+        if (it == schemes.end()) {
+          StatNames known;
+          for (const auto& kv : schemes) known.push_back(kv.first);
+          ctx.error(line_of(item, g.line), g.path + "[" + std::to_string(i) + "] is " +
+                                               found(item) + ", but must be one of " +
+                                               quoted_list(known) + "." +
+                                               did_you_mean(name, known));
+        } else {
+          spec.schemes.push_back(it->second);
+        }
+        ++i;
+      }
+      continue;
+    }
+    if (g.key == "target_rate") {
+      if (const auto v = get_number(ctx, g, open_unit())) spec.target_rate = *v;
+      continue;
+    }
+    if (g.key == "ratio") {
+      if (const auto v = get_number(ctx, g, open_unit())) spec.decay_alpha = *v;
+      continue;
+    }
+    if (g.key == "exponent") {
+      if (const auto v = get_number(ctx, g, positive())) spec.decay_exponent = *v;
+      continue;
+    }
+    if (g.key == "target_relative_ess") {
+      if (const auto v = get_number(ctx, g, open_unit())) spec.target_relative_ess = *v;
       continue;
     }
     if (g.key == "alpha") {
@@ -147,12 +252,16 @@ void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
         spec.initial.reset();
       } else {
         const auto v = g.node.IsScalar() ? parse_double(g.node.Scalar(), false) : std::nullopt;
-        if (v && *v > 0.0) {
+        const double low = type == "temperature" ? 1.0 : 0.0;  // a temperature is >= 1
+        if (v && (*v > low || (low == 1.0 && *v == 1.0))) {
           spec.initial = *v;
         } else {
           const std::string hint =
               g.node.IsScalar() && !v ? did_you_mean(g.node.Scalar(), {"from_sample"}) : "";
-          wrong_value(ctx, g, "'from_sample' or a number > 0", hint);
+          wrong_value(ctx, g,
+                      type == "temperature" ? "'from_sample' or a number >= 1"
+                                            : "'from_sample' or a number > 0",
+                      hint);
         }
       }
     } else if (g.key == "calibration_size") {

@@ -23,11 +23,11 @@ using Clock = std::chrono::steady_clock;
 /// a protocol error, which ends the job with the rank and what was wrong.
 ResultMessage checked_result(const std::vector<std::uint8_t>& bytes, const Problem& problem,
                              const GenerationMessage& m, const WorkBlock& given, bool cut_short_ok,
-                             int rank) {
+                             bool stochastic, int rank) {
   ResultMessage r;
   try {
     r = decode_result_message(bytes);
-    validate_result(problem, m, r, given, cut_short_ok);
+    validate_result(problem, m, r, given, cut_short_ok, stochastic);
   } catch (const Error& e) {
     protocol_error(std::string("bad result: ") + e.what(), rank);
   }
@@ -101,6 +101,7 @@ Sample MpiSampler::sample(const Evaluator& evaluator, const GenerationContext& c
       scheduling_ == Scheduling::dynamic ? batch_sizer_.next(workers(), request.n_accept) : 0;
   m.request = request;
   m.spec = *ctx.spec;
+  stochastic_ = ctx.distance->stochastic();
   std::vector<std::uint8_t> bytes = encode_generation(m);
   last_broadcast_bytes_ = bytes.size();
   master_.comm_.broadcast(bytes, 0);
@@ -175,7 +176,8 @@ Sample MpiSampler::sample_dynamic(const Problem& problem, const GenerationMessag
             "result for a batch that was not handed out (first " + std::to_string(first) + ")",
             msg.source);
       }
-      ResultMessage r = checked_result(msg.bytes, problem, m, given->range, cancelled, msg.source);
+      ResultMessage r =
+          checked_result(msg.bytes, problem, m, given->range, cancelled, stochastic_, msg.source);
       --busy[static_cast<std::size_t>(msg.source)];
       books.fold(first, std::move(r.log), r.attempts);
       if (!cancelled && books.complete()) cancel_busy();
@@ -233,7 +235,7 @@ Sample MpiSampler::sample_static(const Problem& problem, const GenerationMessage
     }
     ResultMessage r;
     if (blocks[src].count > 0) {
-      r = checked_result(msg.bytes, problem, m, blocks[src], true, msg.source);
+      r = checked_result(msg.bytes, problem, m, blocks[src], true, stochastic_, msg.source);
     } else {  // an empty block: nothing to check but the message itself
       try {
         r = decode_result_message(msg.bytes);

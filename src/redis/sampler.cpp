@@ -334,7 +334,7 @@ Sample RedisSampler::sample_round(const Evaluator& evaluator, const GenerationCo
     const DynamicRound::Block& b = *books.find(res.block.first);
     if (b.done) return;  // duplicate (a re-issued range done twice)
     try {
-      validate_result(problem, m, res, b.range);
+      validate_result(problem, m, res, b.range, false, ctx.distance->stochastic());
     } catch (const Error& e) {
       drop(res.block.count != b.range.count ? DropKind::mismatch : DropKind::invalid, e.what());
       return;

@@ -9,7 +9,9 @@
 #include <limits>
 #include <string>
 
+#include "abcsmc/core/detmath.hpp"
 #include "abcsmc/core/error.hpp"
+#include "abcsmc/core/rng.hpp"
 #include "abcsmc/core/wire.hpp"
 #include "abcsmc/core/wire_check.hpp"
 #include "support/wire_problem.hpp"
@@ -291,4 +293,28 @@ TEST_CASE("Wire check: static results keep to their slots and budgets", "[core]"
         ++r.attempts;
       },
       "after its accepted attempt");
+}
+
+TEST_CASE("Wire check: stochastic acceptance is checked against the candidate's own draw",
+          "[core]") {
+  const auto problem = wire_problem(2);
+  const ContextSettings settings = wire_settings(*problem);
+  const Evaluator evaluator(problem, 0.8);
+  const GenerationMessage m = wire_generation(*problem, 0);
+  const WorkBlock block{20, 60};
+  ResultMessage r = wire_result(evaluator, settings, m, block);
+  REQUIRE_FALSE(r.log.accepted.empty());
+  for (auto& a : r.log.accepted) a.distance = 0.0;  // always accepted
+  const EvalResult& first = r.log.accepted[0];
+  // The threshold T * E of the first accepted candidate, E from its acceptance stream.
+  Rng rng(StreamId{m.spec.seed, m.spec.t, first.index, first.attempt, StreamKind::acceptance});
+  const double threshold = m.spec.epsilon * -detmath::log(rng.uniform_pos());
+  const auto check = [&](double distance) {
+    ResultMessage x = r;
+    x.log.accepted[0].distance = distance;
+    validate_result(*problem, m, decode_result_message(encode_result(x)), block, false, true);
+  };
+  CHECK_NOTHROW(check(threshold * (1.0 - 1e-12)));
+  CHECK_THROWS_WITH(check(threshold * (1.0 + 1e-9)),
+                    Contains("above the threshold its acceptance stream gives at temperature"));
 }

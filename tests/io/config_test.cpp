@@ -456,9 +456,9 @@ TEST_CASE("Config: bad values", "[io][config]") {
                               "transition: {type: multivariate, bandwidth: silvermann}\n"  // 10
                               "distance: {type: adaptive_pnrm, scale: madd}\n"             // 11
                               "sampler: {scheduling: dinamic}\n"));                        // 12
-    CHECK(contains(
-        message_with(m, "epsilon.type"),
-        "'quantil', but must be 'quantile', 'list' or 'constant'. Did you mean 'quantile'?"));
+    CHECK(contains(message_with(m, "epsilon.type"),
+                   "'quantil', but must be 'quantile', 'list', 'constant' or 'temperature'. Did "
+                   "you mean 'quantile'?"));
     CHECK(contains(message_with(m, "bandwidth"), "Did you mean 'silverman'?"));
     CHECK(contains(message_with(m, "distance.type"), "Did you mean 'adaptive_pnorm'?"));
     CHECK(contains(message_with(m, "distance.scale"), "Did you mean 'mad'?"));
@@ -787,6 +787,112 @@ TEST_CASE("Config: an adaptive population size", "[io][config]") {
   CHECK(contains(
       message_with(errors_of(base_config("population_size: {start: 100, max: 50}\n")), "max 50"),
       "min <= start <= max"));
+}
+
+TEST_CASE("Config: noise kernels and the temperature", "[io][config]") {
+  const std::string stop = "stop: {max_generations: 8}\n";
+  const RunConfig c = parse_config(
+      base_config("distance: {type: normal_kernel, noise: 0.2}\nepsilon: {type: temperature}\n" +
+                  stop),
+      "run.yaml");
+  CHECK(c.distance.type == abcsmc::DistanceSpec::Type::normal_kernel);
+  CHECK(c.distance.noise_all == 0.2);
+  CHECK(c.epsilon.type == abcsmc::EpsilonSpec::Type::temperature);
+  CHECK(c.epsilon.schemes ==
+        std::vector<abcsmc::TemperatureScheme>{abcsmc::TemperatureScheme::exp_decay_fixed_iter});
+  CHECK_FALSE(c.epsilon.initial.has_value());
+  CHECK(c.epsilon.target_rate == 0.3);
+  // The distance's weights are 1 / noise, per statistic (array names too, an element's wins).
+  const std::string arrays =
+      "seed: 3\n"
+      "parameters: {a: {type: normal, mean: 0, sd: 1}, b: {type: normal, mean: 0, sd: 1},\n"
+      "             c: {type: normal, mean: 0, sd: 1}}\n"
+      "model: {builtin: gaussian_linear}\n"
+      "observed: {x: [1, 2, 3]}\n";
+  const RunConfig l = parse_config(
+      arrays +
+          "distance: {type: laplace_kernel, noise: {x: 0.5, \"x[2]\": 0.25}}\n"
+          "epsilon: {type: temperature, schemes: [ess, exp_decay_fixed_ratio], initial: 30, "
+          "ratio: 0.4, target_relative_ess: 0.7, exponent: 2, target_rate: 0.2}\n" +
+          stop,
+      "run.yaml");
+  const abcsmc::Vector w = abcsmc::io::distance_weights(l.distance, l.observed);
+  REQUIRE(w.size() == 3);
+  CHECK(w[0] == 2.0);
+  CHECK(w[1] == 2.0);
+  CHECK(w[2] == 4.0);
+  CHECK(l.epsilon.initial == std::optional<double>(30.0));
+  CHECK(l.epsilon.decay_alpha == 0.4);
+  CHECK(l.epsilon.target_relative_ess == 0.7);
+  CHECK(l.epsilon.decay_exponent == 2.0);
+  CHECK(l.epsilon.target_rate == 0.2);
+  // Round trip.
+  for (const RunConfig* x : {&c, &l}) {
+    const std::string yaml = to_yaml(*x);
+    INFO(yaml);
+    const RunConfig back = parse_config(yaml, "back.yaml");
+    CHECK(back.distance.type == x->distance.type);
+    CHECK(back.distance.noise == x->distance.noise);
+    CHECK(back.distance.noise_all == x->distance.noise_all);
+    CHECK(back.epsilon.schemes == x->epsilon.schemes);
+    CHECK(back.epsilon.initial == x->epsilon.initial);
+    CHECK(to_yaml(back) == yaml);
+  }
+  // The trio: a kernel needs a temperature, a temperature a kernel and max_generations.
+  CHECK(contains(message_with(errors_of(base_config("distance: {type: normal_kernel, noise: 1}\n")),
+                              "noise kernel accepts"),
+                 "epsilon: {type: temperature}"));
+  CHECK(contains(message_with(errors_of(base_config("epsilon: {type: temperature}\n" + stop)),
+                              "needs a noise-kernel distance"),
+                 "normal_kernel"));
+  CHECK(contains(
+      message_with(errors_of(base_config("distance: {type: normal_kernel, noise: 1}\n"
+                                         "epsilon: {type: temperature}\n"
+                                         "stop: {max_generations: 0, max_walltime: 1h}\n")),
+                   "stop.max_generations"),
+      "reaches 1"));
+  // Noise: required, > 0, for every statistic, only for kernels; p/weights/scale not for kernels.
+  const std::string temp = "epsilon: {type: temperature}\n" + stop;
+  CHECK(contains(message_with(errors_of(base_config("distance: {type: normal_kernel}\n" + temp)),
+                              "needs 'noise'"),
+                 "noise: 0.1"));
+  CHECK(contains(
+      message_with(errors_of(base_config("distance: {type: normal_kernel, noise: 0}\n" + temp)),
+                   "distance.noise"),
+      "'0'"));
+  CHECK(contains(message_with(errors_of(arrays +
+                                        "distance: {type: normal_kernel, noise: "
+                                        "{\"x[0]\": 1}}\n" +
+                                        temp),
+                              "no noise level for statistic 'x[1]'"),
+                 "run.yaml:6:"));
+  CHECK(contains(message_with(errors_of(arrays +
+                                        "distance: {type: normal_kernel, noise: "
+                                        "{z: 1}}\n" +
+                                        temp),
+                              "'z' is not an observed statistic"),
+                 "'x', 'x[0]', 'x[1]' or 'x[2]'"));
+  CHECK(contains(
+      message_with(errors_of(base_config("distance: {type: pnorm, noise: 1}\n")), "distance.noise"),
+      "applies only to the noise kernels"));
+  CHECK(contains(message_with(errors_of(base_config(
+                                  "distance: {type: normal_kernel, noise: 1, p: 1}\n" + temp)),
+                              "distance.p"),
+                 "does not apply to a noise kernel"));
+  // Schemes: names with did-you-mean; keys of other epsilon types refused.
+  const auto e = errors_of(base_config(
+      "distance: {type: normal_kernel, noise: 1}\n"
+      "epsilon: {type: temperature, schemes: [exp_decay_fixed_itr], alpha: 0.5, initial: 0.5}\n" +
+      stop));
+  CHECK(contains(message_with(e, "epsilon.schemes[0]"), "Did you mean 'exp_decay_fixed_iter'?"));
+  CHECK(contains(message_with(e, "epsilon.alpha"), "applies only to epsilon type 'quantile'"));
+  CHECK(contains(message_with(e, "epsilon.initial"), "a number >= 1"));
+  CHECK(contains(message_with(errors_of(base_config("epsilon: {type: quantile, ratio: 0.5}\n")),
+                              "epsilon.ratio"),
+                 "applies only to epsilon type 'temperature'"));
+  CHECK(contains(
+      message_with(errors_of(base_config("epsilon: {type: temperatur}\n")), "epsilon.type"),
+      "Did you mean 'temperature'?"));
 }
 
 TEST_CASE("Config: unreadable and invalid YAML files", "[io][config]") {

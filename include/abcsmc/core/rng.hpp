@@ -20,6 +20,7 @@ enum class StreamKind : std::uint32_t {
   slot = 1,             ///< static scheduling: (generation, particle slot, attempt)
   calibration = 2,      ///< prior simulations that set the first epsilon / distance scales
   population_size = 3,  ///< adaptive population size: (generation, tried size, replicate)
+  acceptance = 4,       ///< stochastic acceptance: (generation, candidate index, attempt)
 };
 
 /// Identifies one random stream. `attempt` is used by static scheduling only.

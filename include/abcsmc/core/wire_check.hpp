@@ -50,12 +50,13 @@ void validate_generation(const Problem& problem, const GenerationMessage& m);
 ///   - accepted: flagged accepted and not failed, model index < models, as many finite
 ///     parameters as that model has (inside its prior's support), one finite statistic per
 ///     observed statistic, a distance
-///     that is not NaN, >= 0 and <= epsilon (outside the calibration);
+///     that is not NaN, >= 0 and accepted by the rule (core/acceptance.hpp: <= epsilon, or
+///     with `stochastic` below the temperature times the candidate's acceptance draw);
 ///   - kept statistics: one per observed statistic, finite, for candidates that did not fail;
 ///   - failure reasons: at most EvalLog::kMaxReasons + 1 distinct ones; the first failure is one
 ///     of the failed candidates.
 /// @throws Error naming the first inconsistency.
 void validate_result(const Problem& problem, const GenerationMessage& m, const ResultMessage& r,
-                     const WorkBlock& claimed, bool cut_short_ok = false);
+                     const WorkBlock& claimed, bool cut_short_ok = false, bool stochastic = false);
 
 }  // namespace abcsmc

@@ -102,6 +102,7 @@ class MpiSampler final : public Sampler {
   std::size_t last_broadcast_bytes_ = 0;
   std::uint64_t last_batch_ = 1;
   BatchSizer batch_sizer_;            ///< fixed batch_size, or automatic (0)
+  bool stochastic_ = false;           ///< this generation accepts stochastically (a noise kernel)
   std::uint64_t last_evaluated_ = 0;  ///< indices (dynamic) or attempts (static) of the last round
 };
 
