@@ -160,6 +160,22 @@ expect_status 0 "$ABCSMC" run adaptive.yaml -o adaptive.h5 --resume --threads 2
 same_results adaptive_ref.h5 adaptive.h5 "adaptive population size resumed"
 echo "adaptive population size: resumed with the size on file, identical"
 
+# A temperature schedule (stochastic acceptance): killed mid-run, the resumed run continues the
+# temperatures on file and ends identical.
+sed 's/^distance: .*/distance: {type: normal_kernel, noise: 0.5}/;
+     s/^epsilon: .*/epsilon: {type: temperature}/' \
+  "$ABCSMC_SOURCE_DIR/tests/cli/resume.yaml" > temperature.yaml
+expect_status 0 "$ABCSMC" run temperature.yaml -o temperature_ref.h5 --threads 2
+"$ABCSMC" inspect temperature_ref.h5 --generation last --format json | grep -q '"epsilon": 1[,}]' ||
+  fail "the last generation of a temperature run is not at temperature 1"
+"$ABCSMC" run temperature.yaml -o temperature.h5 --threads 2 > temperature.out 2> temperature.log &
+pid=$!
+wait_for_generation temperature.h5 1
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+expect_status 0 "$ABCSMC" run temperature.yaml -o temperature.h5 --resume --sampler single
+same_results temperature_ref.h5 temperature.h5 "temperature run resumed after kill -9"
+echo "temperature schedule: kill -9, resumed identical"
+
 # Incompatible resumes are refused, listing every difference; nothing is written.
 sed 's/alpha: 0.5/alpha: 0.4/; s/seed: 11/seed: 12/' run.yaml > changed.yaml
 cp k0.h5 before.h5
