@@ -156,6 +156,15 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
   return r;
 }
 
+EvalResult Evaluator::proposal(const GenerationContext& ctx, const StreamId& id) const {
+  Rng rng(id);
+  EvalResult r;
+  r.index = id.index;
+  r.attempt = id.attempt;
+  propose(ctx, rng, r);
+  return r;
+}
+
 std::size_t Evaluator::batch_size() const { return batch_size_; }
 
 std::vector<EvalResult> Evaluator::evaluate_block(const GenerationContext& ctx,

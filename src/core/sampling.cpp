@@ -84,16 +84,19 @@ void EvalLog::merge(EvalLog&& other) {
 
 namespace {
 
-std::vector<Vector> sorted_stats(std::vector<IndexedStats>& stats, std::uint64_t last_index) {
+/// Fills `out`'s all_stats and all_keys from `stats` up to `last_index`, in (index, attempt)
+/// order.
+void sorted_stats(std::vector<IndexedStats>& stats, std::uint64_t last_index, Sample& out) {
   std::sort(stats.begin(), stats.end(), [](const IndexedStats& a, const IndexedStats& b) {
     return before(a.index, a.attempt, b.index, b.attempt);
   });
-  std::vector<Vector> out;
-  out.reserve(stats.size());
+  out.all_stats.reserve(stats.size());
+  out.all_keys.reserve(stats.size());
   for (auto& s : stats) {
-    if (s.index <= last_index) out.push_back(std::move(s.stats));
+    if (s.index > last_index) continue;
+    out.all_stats.push_back(std::move(s.stats));
+    out.all_keys.emplace_back(s.index, s.attempt);
   }
-  return out;
 }
 
 /// Counts the failures of `log` that pass `counts` by reason.
@@ -182,7 +185,7 @@ Sample assemble_dynamic(EvalLog log, const SampleRequest& request, std::uint64_t
   const auto counts = [&](std::uint64_t i) { return i <= last && s.simulations > 0; };
   for (std::uint64_t i : log.failed_index) s.failed += counts(i) ? 1 : 0;
   s.failures = tally(log, counts);
-  s.all_stats = sorted_stats(log.stats, last);
+  sorted_stats(log.stats, last, s);
   s.accepted = std::move(log.accepted);
   return s;
 }
@@ -246,7 +249,7 @@ Sample assemble_static(EvalLog log, const SampleRequest& request, std::uint64_t 
   s.simulations = attempts;
   s.failed = log.failed_index.size();
   s.failures = tally(log, [](std::uint64_t) { return true; });
-  s.all_stats = sorted_stats(log.stats, static_cast<std::uint64_t>(-1));
+  sorted_stats(log.stats, static_cast<std::uint64_t>(-1), s);
   s.accepted = std::move(log.accepted);
   return s;
 }

@@ -205,6 +205,63 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
   for (auto& p : particles) p.weight /= total;
 }
 
+namespace {
+
+/// log q(m, theta), the density with which the generation of `ctx` proposes model m and theta
+/// (the prior for generation 0; the model kernel and the model's transition after it), as
+/// pyABC's transition_pd (the prior's support is not renormalised).
+double log_proposal(const Problem& problem, const GenerationContext& ctx,
+                    const ModelKernel& model_kernel, std::uint32_t m, const Vector& theta) {
+  const ModelEntry& entry = problem.models[m];
+  if (ctx.spec->from_prior) {
+    return detmath::log(entry.prior_probability) + entry.prior.log_pdf(theta);
+  }
+  if (!ctx.transitions[m]) return -std::numeric_limits<double>::infinity();
+  double model_factor = 1.0;
+  if (problem.models.size() > 1) {
+    model_factor = 0.0;
+    for (std::size_t from = 0; from < problem.models.size(); ++from) {
+      model_factor += ctx.model_probabilities[from] * model_kernel.pmf(m, from);
+    }
+  }
+  return detmath::log(model_factor) + ctx.transitions[m]->log_pdf(theta);
+}
+
+/// pyABC's AcceptanceRateScheme after a generation: the temperature at which generation
+/// `next` would accept target_rate of its candidates, predicted from this generation's
+/// candidates (`s.all_keys`, their parameters proposed again from their streams) weighted by
+/// next proposal density / their own. Infinite (no proposal) without candidates.
+double rate_temperature(const Problem& problem, const Evaluator& evaluator,
+                        const ModelKernel& model_kernel, const GenerationContext& ctx,
+                        const GenerationContext& next, Scheduling scheduling, const Sample& s,
+                        const Distance& distance, double target_rate, const ParallelFor& parallel) {
+  const std::size_t n = s.all_keys.size();
+  if (n == 0) return std::numeric_limits<double>::infinity();
+  std::vector<double> log_w(n), d(n);
+  parallel.run(n, [&](std::size_t i) {
+    const auto [index, attempt] = s.all_keys[i];
+    const EvalResult r = evaluator.proposal(ctx, stream_for(ctx, scheduling, index, attempt));
+    log_w[i] = log_proposal(problem, next, model_kernel, r.model, r.theta) -
+               log_proposal(problem, ctx, model_kernel, r.model, r.theta);
+    d[i] = distance(s.all_stats[i]);
+  });
+  double top = -std::numeric_limits<double>::infinity();
+  for (double lw : log_w) {
+    if (std::isfinite(lw)) top = std::max(top, lw);
+  }
+  if (!std::isfinite(top)) return std::numeric_limits<double>::infinity();
+  std::vector<double> w(n);
+  double total = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    w[i] = std::isfinite(log_w[i]) ? detmath::exp(log_w[i] - top) : 0.0;
+    total += w[i];
+  }
+  for (double& x : w) x /= total;
+  return match_acceptance_rate(d, w, target_rate);
+}
+
+}  // namespace
+
 std::string stop_rule_met(const StopSpec& stop, const GenerationRecord& last,
                           double previous_epsilon) {
   if (last.epsilon <= stop.min_epsilon) return "min_epsilon reached";
@@ -378,7 +435,7 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
 
     SampleRequest req;
     req.n_accept = population;
-    req.keep_all_stats = distance->adaptive();
+    req.keep_all_stats = distance->adaptive() || uses_acceptance_rate(settings.epsilon);
     std::uint64_t simulation_budget = 0;
     if (stop.max_simulations > 0) {
       if (result.total_simulations >= stop.max_simulations) {
@@ -456,10 +513,30 @@ SmcResult run_smc(std::shared_ptr<const Problem> problem, const SmcSettings& set
     std::vector<double> new_distances(rec.particles.size());
     for (std::size_t i = 0; i < new_distances.size(); ++i)
       new_distances[i] = (*distance)(rec.particles[i].stats);
-    const auto next = settings.epsilon.type == EpsilonSpec::Type::temperature
-                          ? next_temperature(settings.epsilon, t + 1, stop.max_generations,
-                                             rec.epsilon, new_distances, weights)
-                          : next_epsilon(settings.epsilon, t + 1, new_distances, weights);
+    std::optional<double> next;
+    if (settings.epsilon.type == EpsilonSpec::Type::temperature) {
+      double by_rate = std::numeric_limits<double>::infinity();
+      if (uses_acceptance_rate(settings.epsilon) && rec.epsilon > 1.0 &&
+          t + 2 < stop.max_generations) {
+        // The next generation's proposal, built as the next round builds it.
+        GenerationSpec next_spec;
+        next_spec.seed = settings.seed;
+        next_spec.t = t + 1;
+        next_spec.from_prior = false;
+        next_spec.distance_weights = distance->weights();
+        next_spec.previous = rec.particles;
+        const GenerationContext next_ctx =
+            make_context(*problem, context_settings, std::move(next_spec));
+        by_rate =
+            rate_temperature(*problem, evaluator, model_kernel, ctx, next_ctx, sampler.scheduling(),
+                             s, *distance, settings.epsilon.target_rate,
+                             control.parallel != nullptr ? *control.parallel : sequential_for());
+      }
+      next = next_temperature(settings.epsilon, t + 1, stop.max_generations, rec.epsilon,
+                              new_distances, weights, by_rate);
+    } else {
+      next = next_epsilon(settings.epsilon, t + 1, new_distances, weights);
+    }
     rec.next_epsilon = next ? *next : std::numeric_limits<double>::quiet_NaN();
     rec.next_distance_weights = distance->weights();
     if (adaptive.enabled) {

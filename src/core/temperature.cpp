@@ -55,10 +55,13 @@ double ess_temperature(const EpsilonSpec& spec, double previous,
 
 double proposal(const EpsilonSpec& spec, TemperatureScheme scheme, std::uint32_t t,
                 std::uint32_t max_generations, double previous,
-                const std::vector<double>& distances, const std::vector<double>& weights) {
+                const std::vector<double>& distances, const std::vector<double>& weights,
+                double by_rate) {
   // Generations left including t (pyABC's t_to_go = max_nr_populations - t).
   const double to_go = static_cast<double>(max_generations) - static_cast<double>(t);
   switch (scheme) {
+    case TemperatureScheme::acceptance_rate:
+      return by_rate;
     case TemperatureScheme::exp_decay_fixed_iter:
       return detmath::pow(previous, (to_go - 1.0) / to_go);
     case TemperatureScheme::exp_decay_fixed_ratio:
@@ -83,13 +86,28 @@ double proposal(const EpsilonSpec& spec, TemperatureScheme scheme, std::uint32_t
 }  // namespace
 
 double match_acceptance_rate(const std::vector<double>& distances, double target_rate) {
+  return match_acceptance_rate(
+      distances, std::vector<double>(distances.size(), 1.0 / static_cast<double>(distances.size())),
+      target_rate);
+}
+
+bool uses_acceptance_rate(const EpsilonSpec& spec) {
+  return spec.type == EpsilonSpec::Type::temperature &&
+         std::find(spec.schemes.begin(), spec.schemes.end(), TemperatureScheme::acceptance_rate) !=
+             spec.schemes.end();
+}
+
+double match_acceptance_rate(const std::vector<double>& distances,
+                             const std::vector<double>& weights, double target_rate) {
   if (distances.empty()) throw Error("temperature: no distances to match an acceptance rate on");
   // The acceptance rate at inverse temperature exp(b), minus the target; decreasing in b.
   const auto excess = [&](double b) {
     const double beta = detmath::exp(b);
     double sum = 0.0;
-    for (double d : distances) sum += std::min(1.0, detmath::exp(-d * beta));
-    return sum / static_cast<double>(distances.size()) - target_rate;
+    for (std::size_t i = 0; i < distances.size(); ++i) {
+      sum += weights[i] * std::min(1.0, detmath::exp(-distances[i] * beta));
+    }
+    return sum - target_rate;
   };
   constexpr double kMinB = -100.0;  // pyABC's bound: a temperature of e^100
   if (excess(0.0) > 0.0) return 1.0;
@@ -100,12 +118,13 @@ double match_acceptance_rate(const std::vector<double>& distances, double target
 std::optional<double> next_temperature(const EpsilonSpec& spec, std::uint32_t t,
                                        std::uint32_t max_generations, double previous,
                                        const std::vector<double>& distances,
-                                       const std::vector<double>& weights) {
+                                       const std::vector<double>& weights, double by_rate) {
   if (!(previous > 1.0)) return std::nullopt;  // exact already: the run ends
   if (max_generations > 0 && t + 1 >= max_generations) return 1.0;
   double next = std::numeric_limits<double>::infinity();
   for (TemperatureScheme s : spec.schemes) {
-    next = std::min(next, proposal(spec, s, t, max_generations, previous, distances, weights));
+    next = std::min(next,
+                    proposal(spec, s, t, max_generations, previous, distances, weights, by_rate));
   }
   if (std::isnan(next)) throw Error("temperature: a scheme proposed NaN");
   return std::max(std::min(next, previous), 1.0);

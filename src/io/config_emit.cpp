@@ -39,6 +39,8 @@ const char* distance_type(DistanceSpec::Type t) {
 
 const char* scheme_name(TemperatureScheme s) {
   switch (s) {
+    case TemperatureScheme::acceptance_rate:
+      return "acceptance_rate";
     case TemperatureScheme::exp_decay_fixed_ratio:
       return "exp_decay_fixed_ratio";
     case TemperatureScheme::polynomial_decay_fixed_iter:

@@ -189,6 +189,7 @@ void parse_epsilon(Ctx& ctx, const Field& f, EpsilonSpec& spec) {
                                                {"exponent", {"temperature"}},
                                                {"target_relative_ess", {"temperature"}}};
   const std::vector<std::pair<std::string, TemperatureScheme>> schemes{
+      {"acceptance_rate", TemperatureScheme::acceptance_rate},
       {"exp_decay_fixed_iter", TemperatureScheme::exp_decay_fixed_iter},
       {"exp_decay_fixed_ratio", TemperatureScheme::exp_decay_fixed_ratio},
       {"polynomial_decay_fixed_iter", TemperatureScheme::polynomial_decay_fixed_iter},

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "abcsmc/core/acceptance.hpp"
@@ -11,6 +12,10 @@
 #include "abcsmc/core/epsilon.hpp"
 
 using namespace abcsmc;
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
 TEST_CASE("Noise kernels: the log density below its maximum", "[core]") {
   Vector observed(2);
@@ -74,6 +79,17 @@ TEST_CASE("Temperature: the initial one matches the acceptance rate", "[core]") 
   CHECK(match_acceptance_rate(std::vector<double>(10, 0.01), 0.3) == 1.0);
   CHECK(match_acceptance_rate(two, 0.4) == 1.0);
   CHECK(match_acceptance_rate(std::vector<double>(10, 0.0), 1.0 - 1e-9) == 1.0);
+  // Weighted: 0.25 at 0 and 0.75 at c: 0.25 + 0.75 exp(-c / T) = 0.4.
+  const std::vector<double> d{0.0, 5.0}, w{0.25, 0.75};
+  CHECK(match_acceptance_rate(d, w, 0.4) == Approx(5.0 / -std::log(0.15 / 0.75)).epsilon(1e-10));
+  // The scheme's proposal enters next_temperature as any other.
+  EpsilonSpec spec;
+  spec.type = EpsilonSpec::Type::temperature;
+  CHECK(uses_acceptance_rate(spec));  // pyABC's default schemes
+  CHECK(*next_temperature(spec, 2, 6, 50.0, {}, {}, 7.5) == 7.5);
+  CHECK(*next_temperature(spec, 2, 6, 50.0, {}, {}, kInf) == Approx(std::pow(50.0, 0.75)));
+  spec.schemes = {TemperatureScheme::ess};
+  CHECK_FALSE(uses_acceptance_rate(spec));
 }
 
 TEST_CASE("Temperature: the schemes' formulas (pyABC's), bounds and the end", "[core]") {
@@ -82,7 +98,7 @@ TEST_CASE("Temperature: the schemes' formulas (pyABC's), bounds and the end", "[
   const std::vector<double> none;
   const auto next = [&](TemperatureScheme s, std::uint32_t t, std::uint32_t n, double previous) {
     spec.schemes = {s};
-    return *next_temperature(spec, t, n, previous, none, none);
+    return *next_temperature(spec, t, n, previous, none, none, kInf);
   };
   // t = 2 of n = 6: 4 generations to go including t.
   CHECK(next(TemperatureScheme::exp_decay_fixed_iter, 2, 6, 50.0) ==
@@ -100,9 +116,9 @@ TEST_CASE("Temperature: the schemes' formulas (pyABC's), bounds and the end", "[
   CHECK(next(TemperatureScheme::exp_decay_fixed_iter, 5, 6, 50.0) == 1.0);
   spec.schemes = {TemperatureScheme::exp_decay_fixed_iter,
                   TemperatureScheme::exp_decay_fixed_ratio};
-  CHECK(*next_temperature(spec, 2, 6, 50.0, none, none) == Approx(12.5));
+  CHECK(*next_temperature(spec, 2, 6, 50.0, none, none, kInf) == Approx(12.5));
   // After a generation at 1 the schedule has ended.
-  CHECK_FALSE(next_temperature(spec, 3, 6, 1.0, none, none).has_value());
+  CHECK_FALSE(next_temperature(spec, 3, 6, 1.0, none, none, kInf).has_value());
 }
 
 TEST_CASE("Temperature: the ESS scheme keeps the target share of particles", "[core]") {
@@ -116,7 +132,7 @@ TEST_CASE("Temperature: the ESS scheme keeps the target share of particles", "[c
     w.push_back(0.01);
   }
   const double previous = 20.0;
-  const double T = *next_temperature(spec, 1, 10, previous, d, w);
+  const double T = *next_temperature(spec, 1, 10, previous, d, w, kInf);
   REQUIRE(T > 1.0);
   REQUIRE(T < previous);
   // The population reweighted from 1/20 to 1/T has 80 effective particles.
@@ -128,5 +144,5 @@ TEST_CASE("Temperature: the ESS scheme keeps the target share of particles", "[c
   }
   CHECK(sum * sum / sum_sq == Approx(80.0).epsilon(1e-9));
   // Equal distances lose nothing by reweighting: straight to 1.
-  CHECK(*next_temperature(spec, 1, 10, previous, std::vector<double>(100, 2.0), w) == 1.0);
+  CHECK(*next_temperature(spec, 1, 10, previous, std::vector<double>(100, 2.0), w, kInf) == 1.0);
 }

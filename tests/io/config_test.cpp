@@ -799,7 +799,8 @@ TEST_CASE("Config: noise kernels and the temperature", "[io][config]") {
   CHECK(c.distance.noise_all == 0.2);
   CHECK(c.epsilon.type == abcsmc::EpsilonSpec::Type::temperature);
   CHECK(c.epsilon.schemes ==
-        std::vector<abcsmc::TemperatureScheme>{abcsmc::TemperatureScheme::exp_decay_fixed_iter});
+        std::vector<abcsmc::TemperatureScheme>{abcsmc::TemperatureScheme::acceptance_rate,
+                                               abcsmc::TemperatureScheme::exp_decay_fixed_iter});
   CHECK_FALSE(c.epsilon.initial.has_value());
   CHECK(c.epsilon.target_rate == 0.3);
   // The distance's weights are 1 / noise, per statistic (array names too, an element's wins).

@@ -111,7 +111,8 @@ TEST_CASE("Noise model: Laplace noise, the posterior by quadrature", "[core]") {
 
 TEST_CASE("Noise model: the temperatures follow the scheme; samplers and resume agree", "[core]") {
   const std::string yaml =
-      noise_config(4, "{type: normal_kernel, noise: 0.3}", "{type: temperature}", 300);
+      noise_config(4, "{type: normal_kernel, noise: 0.3}",
+                   "{type: temperature, schemes: [exp_decay_fixed_iter]}", 300);
   SingleCoreSampler single;
   const auto out = run_config_text(yaml, single);
   const auto& g = out.generations;
@@ -141,4 +142,42 @@ TEST_CASE("Noise model: the temperatures follow the scheme; samplers and resume 
   control.resume_from = &g[2];
   run_smc(problem, settings, dynamic, &obs, control);
   require_identical_runs(g, got);
+}
+
+TEST_CASE("Noise model: the acceptance-rate scheme predicts the next generation's rate", "[core]") {
+  // pyABC's default schemes: the acceptance-rate prediction and exponential decay, the smaller
+  // wins. Where the prediction wins, the next generation's acceptance rate is about the target:
+  // its candidates are an importance sample of the next proposal, so the prediction carries
+  // their Monte Carlo error (thousands of candidates: a few percent); 0.3 +- 0.06 allows for it
+  // and for the proposal's restriction to the prior's support (not renormalised, as pyABC).
+  const std::string yaml =
+      "seed: 8\npopulation_size: 1000\n"
+      R"(
+parameters: {theta: {type: normal, mean: 0, sd: 1}}
+model: {builtin: gaussian_mean, options: {n: 10, sigma: 1}}
+observed: {y: 0.5}
+distance: {type: normal_kernel, noise: 0.05}
+epsilon: {type: temperature, target_rate: 0.3}
+stop: {max_generations: 12}
+)";
+  SingleCoreSampler single;
+  const auto out = run_config_text(yaml, single);
+  const auto& g = out.generations;
+  REQUIRE(g.size() >= 3);
+  int binding = 0;
+  for (std::size_t t = 1; t + 1 < g.size(); ++t) {
+    INFO("generation " << t << " T " << g[t].epsilon << " after " << g[t - 1].epsilon);
+    const double to_go = 12.0 - static_cast<double>(t);
+    const double decay = std::pow(g[t - 1].epsilon, (to_go - 1.0) / to_go);
+    CHECK(g[t].epsilon <= decay * (1.0 + 1e-12));
+    if (g[t].epsilon < decay * (1.0 - 1e-9) && g[t].epsilon > 1.0) {  // the prediction won
+      ++binding;
+      CHECK(std::abs(g[t].acceptance_rate - 0.3) < 0.06);
+    }
+  }
+  CHECK(binding > 0);
+  CHECK(g.back().epsilon == 1.0);
+  // Every sampler agrees (the candidates are re-proposed from their streams on the master).
+  ThreadsSampler dynamic(2, Scheduling::dynamic, 7);
+  require_identical_runs(g, run_config_text(yaml, dynamic).generations);
 }

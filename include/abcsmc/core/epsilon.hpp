@@ -10,8 +10,9 @@ namespace abcsmc {
 /// `epsilon:` section of the config.
 /// A temperature scheme (pyABC's TemperatureScheme classes): proposes the next temperature.
 enum class TemperatureScheme {
-  exp_decay_fixed_iter,         ///< T_prev^((n - t - 1) / (n - t)): 1 after the last generation
-  exp_decay_fixed_ratio,        ///< alpha * T_prev
+  acceptance_rate,        ///< the T at which the next generation is predicted to accept target_rate
+  exp_decay_fixed_iter,   ///< T_prev^((n - t - 1) / (n - t)): 1 after the last generation
+  exp_decay_fixed_ratio,  ///< alpha * T_prev
   polynomial_decay_fixed_iter,  ///< linear in T^(1/exponent) down to 1 at the last generation
   friel_pettitt,                ///< 1/T steps of ((1 - 1/T_prev) / (n - t))^2 (Friel, Pettitt)
   ess,                          ///< the reweighted population keeps target_relative_ess
@@ -30,7 +31,8 @@ struct EpsilonSpec {
   double value = 0.0;                ///< constant
   // temperature (pyABC's defaults). `initial` empty: matched to target_rate on the calibration
   // sample (pyABC's AcceptanceRateScheme as its initial temperature).
-  std::vector<TemperatureScheme> schemes{TemperatureScheme::exp_decay_fixed_iter};
+  std::vector<TemperatureScheme> schemes{TemperatureScheme::acceptance_rate,
+                                         TemperatureScheme::exp_decay_fixed_iter};
   double target_rate = 0.3;          ///< the initial temperature's acceptance rate
   double decay_alpha = 0.5;          ///< exp_decay_fixed_ratio
   double decay_exponent = 3.0;       ///< polynomial_decay_fixed_iter
@@ -62,14 +64,24 @@ std::optional<double> next_epsilon(const EpsilonSpec& spec, std::uint32_t t,
 /// accepts more.
 double match_acceptance_rate(const std::vector<double>& distances, double target_rate);
 
+/// The same with normalised `weights` (sum w_i exp(-d_i / T) = target_rate): pyABC's
+/// AcceptanceRateScheme after generation 0, the last generation's candidates weighted by
+/// next proposal density / their own proposal density.
+double match_acceptance_rate(const std::vector<double>& distances,
+                             const std::vector<double>& weights, double target_rate);
+
+/// Whether the schedule has the acceptance_rate scheme (the master then keeps every candidate).
+bool uses_acceptance_rate(const EpsilonSpec& spec);
+
 /// The temperature of generation t >= 1 (pyABC's Temperature): the last generation
 /// (t + 1 >= max_generations) gets 1; otherwise the smallest of the schemes' proposals, at most
 /// `previous` and at least 1. `distances` and `weights` are generation t - 1's (ess). Empty
 /// once generation t - 1 ran at temperature 1 (the run is exact: it ends there, as pyABC's
-/// minimum_epsilon of 1 for temperatures).
+/// minimum_epsilon of 1 for temperatures). `by_rate` is the acceptance_rate scheme's
+/// proposal (match_acceptance_rate on generation t - 1's candidates), inf when not computed.
 std::optional<double> next_temperature(const EpsilonSpec& spec, std::uint32_t t,
                                        std::uint32_t max_generations, double previous,
                                        const std::vector<double>& distances,
-                                       const std::vector<double>& weights);
+                                       const std::vector<double>& weights, double by_rate);
 
 }  // namespace abcsmc

@@ -46,6 +46,9 @@ class Evaluator {
   /// @throws Error as evaluate() (for on_failure: abort, the first failed candidate in order).
   std::vector<EvalResult> evaluate_block(const GenerationContext& ctx,
                                          std::span<const StreamId> ids) const;
+  /// The model and parameters the candidate of stream `id` proposes, without simulating (what
+  /// evaluate() would simulate). Any thread.
+  EvalResult proposal(const GenerationContext& ctx, const StreamId& id) const;
   /// The largest batch any model of the problem takes (1: every model simulates one by one,
   /// and evaluate() is the faster call).
   std::size_t batch_size() const;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "abcsmc/core/error.hpp"
@@ -48,6 +49,9 @@ struct Sample {
   /// With keep_all_stats: statistics of every non-failed candidate that counts (dynamic: index
   /// <= the last accepted one used; static: every attempt), in (index, attempt) order.
   std::vector<Vector> all_stats;
+  /// The (index, attempt) of each of all_stats: the master re-proposes their parameters from
+  /// their streams (the temperature's acceptance-rate scheme).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> all_keys;
   std::uint64_t simulations = 0;  ///< candidates that count (dynamic: last index used + 1)
   std::uint64_t failed = 0;       ///< of those, how many failed
   FailureTally failures;          ///< those failures by reason (deterministic, like the rest)
