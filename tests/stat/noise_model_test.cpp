@@ -181,3 +181,18 @@ stop: {max_generations: 12}
   ThreadsSampler dynamic(2, Scheduling::dynamic, 7);
   require_identical_runs(g, run_config_text(yaml, dynamic).generations);
 }
+
+TEST_CASE("Noise model: the example config runs to temperature 1", "[core]") {
+  const io::RunConfig config =
+      io::load_config(std::string(ABCSMC_SOURCE_DIR) + "/config/examples/noise_model.yaml");
+  const auto problem = io::build_problem(config);
+  SingleCoreSampler single;
+  std::vector<GenerationRecord> got;
+  CollectingObserver obs(got);
+  run_smc(problem, io::build_settings(config, *problem, *config.seed), single, &obs, SmcControl{});
+  // The acceptance-rate scheme may reach 1 before max_generations; the run ends there.
+  REQUIRE(!got.empty());
+  CHECK(got.back().epsilon == 1.0);
+  // One run: its error is about 0.015 in the mean (the spread of seeds above); 5 of that.
+  CHECK(std::abs(weighted_moments(got.back(), 0).mean - 0.5 / 1.19) < 0.075);
+}
