@@ -12,7 +12,7 @@ namespace abcsmc {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 /// One model's share of the population: its particles (the test points) and their weights
 /// normalised within the model.
@@ -73,7 +73,7 @@ std::vector<double> bootstrap_log_densities(const ModelPart& part, const Transit
 /// tiny densities do not underflow; NaN where every replicate gives density 0.
 double variation_of_exp(const std::vector<double>& logs) {
   const double top = *std::max_element(logs.begin(), logs.end());
-  if (!std::isfinite(top)) return kNaN;
+  if (!std::isfinite(top)) return kNoValue;
   double mean = 0.0;
   std::vector<double> v(logs.size());
   for (std::size_t b = 0; b < logs.size(); ++b) {
@@ -103,7 +103,7 @@ double cv_of_parts(const Problem& problem, const TransitionSpec& spec,
     if (n_model[m] < 2) n_model[m] = 0;  // a kernel needs two points
     total += n_model[m];
   }
-  if (total == 0) return kNaN;
+  if (total == 0) return kNoValue;
   double cv = 0.0;
   for (std::size_t m = 0; m < n_models; ++m) {
     if (n_model[m] == 0) continue;

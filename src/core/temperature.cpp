@@ -53,10 +53,10 @@ double ess_temperature(const EpsilonSpec& spec, double previous,
   return 1.0 / bisect_decreasing(excess, beta_prev, 1.0);
 }
 
-double proposal(const EpsilonSpec& spec, TemperatureScheme scheme, std::uint32_t t,
-                std::uint32_t max_generations, double previous,
-                const std::vector<double>& distances, const std::vector<double>& weights,
-                double by_rate) {
+double scheme_proposal(const EpsilonSpec& spec, TemperatureScheme scheme, std::uint32_t t,
+                       std::uint32_t max_generations, double previous,
+                       const std::vector<double>& distances, const std::vector<double>& weights,
+                       double by_rate) {
   // Generations left including t (pyABC's t_to_go = max_nr_populations - t).
   const double to_go = static_cast<double>(max_generations) - static_cast<double>(t);
   switch (scheme) {
@@ -123,8 +123,8 @@ std::optional<double> next_temperature(const EpsilonSpec& spec, std::uint32_t t,
   if (max_generations > 0 && t + 1 >= max_generations) return 1.0;
   double next = std::numeric_limits<double>::infinity();
   for (TemperatureScheme s : spec.schemes) {
-    next = std::min(next,
-                    proposal(spec, s, t, max_generations, previous, distances, weights, by_rate));
+    next = std::min(
+        next, scheme_proposal(spec, s, t, max_generations, previous, distances, weights, by_rate));
   }
   if (std::isnan(next)) throw Error("temperature: a scheme proposed NaN");
   return std::max(std::min(next, previous), 1.0);
