@@ -138,12 +138,17 @@ void Evaluator::measure(const GenerationContext& ctx, Vector& output, std::excep
   r.accepted = accepts(*ctx.spec, ctx.distance->stochastic(), r.distance, r.index, r.attempt);
 }
 
-EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id) const {
-  Rng rng(id);
+EvalResult Evaluator::proposed(const GenerationContext& ctx, const StreamId& id, Rng& rng) const {
   EvalResult r;
   r.index = id.index;
   r.attempt = id.attempt;
   propose(ctx, rng, r);
+  return r;
+}
+
+EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id) const {
+  Rng rng(id);
+  EvalResult r = proposed(ctx, id, rng);
   const ModelEntry& entry = problem_->models[r.model];
   Vector output(static_cast<Eigen::Index>(entry.output_size));
   std::exception_ptr error;
@@ -158,11 +163,7 @@ EvalResult Evaluator::evaluate(const GenerationContext& ctx, const StreamId& id)
 
 EvalResult Evaluator::proposal(const GenerationContext& ctx, const StreamId& id) const {
   Rng rng(id);
-  EvalResult r;
-  r.index = id.index;
-  r.attempt = id.attempt;
-  propose(ctx, rng, r);
-  return r;
+  return proposed(ctx, id, rng);
 }
 
 std::size_t Evaluator::batch_size() const { return batch_size_; }
@@ -179,9 +180,7 @@ std::vector<EvalResult> Evaluator::evaluate_block(const GenerationContext& ctx,
   // evaluate(), so the results are the same whatever the block.
   for (std::size_t i = 0; i < n; ++i) {
     rngs.emplace_back(ids[i]);
-    out[i].index = ids[i].index;
-    out[i].attempt = ids[i].attempt;
-    propose(ctx, rngs[i], out[i]);
+    out[i] = proposed(ctx, ids[i], rngs[i]);
   }
   std::vector<SimulationJob> jobs;
   std::vector<std::size_t> of_job;

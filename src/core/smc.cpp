@@ -168,6 +168,18 @@ std::vector<double> model_probabilities(std::size_t n_models,
   return p;
 }
 
+/// sum_m' p_{t-1}(m') K(m | m'): the probability that generation `ctx` proposes model m (1 with
+/// a single model).
+double model_factor(const Problem& problem, const GenerationContext& ctx,
+                    const ModelKernel& model_kernel, std::size_t m) {
+  if (problem.models.size() <= 1) return 1.0;
+  double f = 0.0;
+  for (std::size_t from = 0; from < problem.models.size(); ++from) {
+    f += ctx.model_probabilities[from] * model_kernel.pmf(m, from);
+  }
+  return f;
+}
+
 }  // namespace
 
 void compute_weights(const Problem& problem, const GenerationContext& ctx,
@@ -177,20 +189,13 @@ void compute_weights(const Problem& problem, const GenerationContext& ctx,
   if (n == 0) return;
   std::vector<double> log_w(n, 0.0);
   if (!ctx.spec->from_prior) {
-    const std::size_t n_models = problem.models.size();
     parallel.run(n, [&](std::size_t i) {
       const Particle& p = particles[i];
       const ModelEntry& entry = problem.models[p.model];
       // pyABC: w = pi(m) pi(theta|m) / (sum_m' p_{t-1}(m') K(m|m') * K_m(theta)).
-      double model_factor = 1.0;
-      if (n_models > 1) {
-        model_factor = 0.0;
-        for (std::size_t from = 0; from < n_models; ++from) {
-          model_factor += ctx.model_probabilities[from] * model_kernel.pmf(p.model, from);
-        }
-      }
       log_w[i] = detmath::log(entry.prior_probability) + entry.prior.log_pdf(p.theta) -
-                 detmath::log(model_factor) - ctx.transitions[p.model]->log_pdf(p.theta);
+                 detmath::log(model_factor(problem, ctx, model_kernel, p.model)) -
+                 ctx.transitions[p.model]->log_pdf(p.theta);
     });
   }
   // Normalise in index order (a fixed reduction order keeps results bit-identical).
@@ -217,14 +222,8 @@ double log_proposal(const Problem& problem, const GenerationContext& ctx,
     return detmath::log(entry.prior_probability) + entry.prior.log_pdf(theta);
   }
   if (!ctx.transitions[m]) return -std::numeric_limits<double>::infinity();
-  double model_factor = 1.0;
-  if (problem.models.size() > 1) {
-    model_factor = 0.0;
-    for (std::size_t from = 0; from < problem.models.size(); ++from) {
-      model_factor += ctx.model_probabilities[from] * model_kernel.pmf(m, from);
-    }
-  }
-  return detmath::log(model_factor) + ctx.transitions[m]->log_pdf(theta);
+  return detmath::log(model_factor(problem, ctx, model_kernel, m)) +
+         ctx.transitions[m]->log_pdf(theta);
 }
 
 /// pyABC's AcceptanceRateScheme after a generation: the temperature at which generation

@@ -58,6 +58,8 @@ class Evaluator {
  private:
   /// Draws the candidate's model and theta from the context (the prior or the kernels).
   void propose(const GenerationContext& ctx, Rng& rng, EvalResult& r) const;
+  /// The candidate of stream `id` (its index and attempt) with its proposal drawn from `rng`.
+  EvalResult proposed(const GenerationContext& ctx, const StreamId& id, Rng& rng) const;
   /// Fills the statistics, the distance and the verdict from the model's `output` (or its
   /// ModelError in `error`).
   void measure(const GenerationContext& ctx, Vector& output, std::exception_ptr error,
